@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Module boundaries (see DESIGN): the core targets (DNSCore, SPF, DMARC, Audit) depend on nothing that
+// does I/O; adapters (LDNSResolver, later Inventory and Alerting) implement the core's protocols.
+let package = Package(
+    name: "senderwatch",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "senderwatch", targets: ["senderwatch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // Pure core: no network, disk or clock.
+        .target(name: "DNSCore"),
+        .target(name: "SPF", dependencies: ["DNSCore"]),
+        .target(name: "DMARC", dependencies: ["DNSCore"]),
+        .target(name: "Audit", dependencies: ["DNSCore", "SPF", "DMARC"]),
+
+        // Adapters.
+        .systemLibrary(name: "CLDNS", pkgConfig: "ldns", providers: [.apt(["libldns-dev"])]),
+        .target(name: "LDNSResolver", dependencies: ["CLDNS", "DNSCore"]),
+
+        // Command line.
+        .target(name: "SenderwatchCLI", dependencies: [
+            "DNSCore", "SPF", "DMARC", "Audit", "LDNSResolver",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "senderwatch", dependencies: ["SenderwatchCLI"]),
+
+        // Test fakes that implement the core's protocols.
+        .target(name: "TestSupport", dependencies: ["DNSCore"]),
+
+        .testTarget(name: "DNSCoreTests", dependencies: [
+            "DNSCore", "TestSupport",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
+        .testTarget(name: "SPFTests", dependencies: [
+            "SPF", "DNSCore", "TestSupport", "Yams",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
+        .testTarget(name: "DMARCTests", dependencies: [
+            "DMARC", "DNSCore", "TestSupport",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
+        .testTarget(name: "LDNSResolverTests", dependencies: [
+            "LDNSResolver", "DNSCore", "SPF", "TestSupport", "Yams",
+        ]),
+        .testTarget(name: "CLITests", dependencies: ["SenderwatchCLI", "TestSupport"]),
+    ]
+)

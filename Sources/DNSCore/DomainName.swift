@@ -1,0 +1,116 @@
+/// A DNS domain name in presentation form, compared case-insensitively (RFC 4343).
+///
+/// Accepts the names that appear in mail-authentication records: printable ASCII labels separated by dots,
+/// an optional trailing dot, each label 1...63 octets and the whole name at most 253 octets (RFC 1035
+/// section 2.3.4, written without the final root label). Underscores and other printable characters are kept,
+/// since `_dmarc`, `_spf` and macro-expanded local parts are legitimate owner names.
+public struct DomainName: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The name as written, without a trailing dot.
+    public let text: String
+    /// The lower-cased form used for comparison and as a cache key.
+    public let key: String
+
+    public static let maximumLength = 253
+    public static let maximumLabelLength = 63
+
+    public init(_ input: String) throws(DomainNameError) {
+        var text = input
+        if text.hasSuffix("."), text != "." { text.removeLast() }
+        guard !text.isEmpty, text != "." else { throw DomainNameError(input: input, reason: .empty) }
+        var offset = 0
+        var labelStart = 0
+        var labelIndex = 0
+        for scalar in text.unicodeScalars {
+            if scalar == "." {
+                if offset == labelStart { throw DomainNameError(input: input, reason: .emptyLabel(index: labelIndex)) }
+                labelStart = offset + 1
+                labelIndex += 1
+            } else if !scalar.isASCII {
+                throw DomainNameError(input: input, reason: .nonASCII(character: Character(scalar), offset: offset))
+            } else if scalar.value <= 0x20 || scalar.value == 0x7F {
+                throw DomainNameError(input: input, reason: .invalidCharacter(character: Character(scalar), offset: offset))
+            } else if offset - labelStart + 1 > Self.maximumLabelLength {
+                let label = text.utf8.dropFirst(labelStart).prefix { $0 != UInt8(ascii: ".") }
+                throw DomainNameError(input: input, reason: .labelTooLong(label: String(decoding: label, as: UTF8.self), length: label.count))
+            }
+            offset += 1
+        }
+        if offset > Self.maximumLength { throw DomainNameError(input: input, reason: .tooLong(length: offset)) }
+        self.text = text
+        self.key = text.lowercased()
+    }
+
+    /// The labels, left to right.
+    public var labels: [Substring] { text.split(separator: ".", omittingEmptySubsequences: false) }
+    public var labelCount: Int { text.utf8.reduce(1) { $1 == UInt8(ascii: ".") ? $0 + 1 : $0 } }
+    public var isMultiLabel: Bool { labelCount > 1 }
+    public var description: String { text }
+
+    /// The name with its leftmost label removed, or nil for a single-label name.
+    public var parent: DomainName? {
+        guard let dot = text.firstIndex(of: ".") else { return nil }
+        return try? DomainName(String(text[text.index(after: dot)...]))
+    }
+
+    /// `label.self`, e.g. `_dmarc` prepended to `example.com`.
+    public func prepending(_ label: String) throws(DomainNameError) -> DomainName {
+        try DomainName(label + "." + text)
+    }
+
+    /// True when `self` equals `other` or lies below it.
+    public func isSubdomain(of other: DomainName) -> Bool {
+        key == other.key || key.hasSuffix("." + other.key)
+    }
+
+    public static func == (lhs: DomainName, rhs: DomainName) -> Bool { lhs.key == rhs.key }
+    public func hash(into hasher: inout Hasher) { hasher.combine(key) }
+    public static func < (lhs: DomainName, rhs: DomainName) -> Bool { lhs.key < rhs.key }
+}
+
+extension DomainName: Codable {
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let string = try container.decode(String.self)
+        do { self = try DomainName(string) } catch {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
+        }
+    }
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(text)
+    }
+}
+
+/// Why a string is not a usable domain name.
+public struct DomainNameError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Reason: Hashable, Sendable {
+        case empty
+        case emptyLabel(index: Int)
+        case labelTooLong(label: String, length: Int)
+        case tooLong(length: Int)
+        case nonASCII(character: Character, offset: Int)
+        case invalidCharacter(character: Character, offset: Int)
+    }
+    public let input: String
+    public let reason: Reason
+
+    public var description: String {
+        let quoted = "\"\(input)\""
+        switch reason {
+        case .empty:
+            return "empty domain name: expected a name such as example.com"
+        case .emptyLabel(let index):
+            return "\(quoted) is not a domain name: label \(index + 1) is empty (two dots in a row, or a leading dot)"
+        case .labelTooLong(let label, let length):
+            return "\(quoted) is not a domain name: label \"\(label.prefix(20))...\" is \(length) octets, the limit is 63"
+        case .tooLong(let length):
+            return "\(quoted) is not a domain name: it is \(length) octets long, the limit is 253"
+        case .nonASCII(let character, let offset):
+            return "\(quoted) is not a domain name: non-ASCII character \"\(character)\" at offset \(offset) (use the IDNA A-label, xn--...)"
+        case .invalidCharacter(let character, let offset):
+            let code = character.unicodeScalars.first.map { String($0.value, radix: 16, uppercase: true) } ?? "?"
+            let shown = "U+" + String(repeating: "0", count: max(0, 4 - code.count)) + code
+            return "\(quoted) is not a domain name: invalid character \(shown) at offset \(offset)"
+        }
+    }
+}

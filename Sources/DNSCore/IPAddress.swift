@@ -1,0 +1,177 @@
+/// An IPv4 address (RFC 791), stored in host order.
+public struct IPv4Address: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let value: UInt32
+    public init(_ value: UInt32) { self.value = value }
+    public init(_ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8) {
+        value = UInt32(a) << 24 | UInt32(b) << 16 | UInt32(c) << 8 | UInt32(d)
+    }
+
+    /// Parses a dotted quad strictly: four decimal octets 0...255 without leading zeros (RFC 7208 `qnum`).
+    public init?(_ text: some StringProtocol) {
+        var result: UInt32 = 0
+        var parts = 0
+        for part in text.split(separator: ".", omittingEmptySubsequences: false) {
+            guard !part.isEmpty, part.utf8.count <= 3, part.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                  !(part.utf8.count > 1 && part.utf8.first == 0x30),
+                  let octet = UInt32(part), octet <= 255 else { return nil }
+            result = result << 8 | octet
+            parts += 1
+        }
+        guard parts == 4 else { return nil }
+        value = result
+    }
+
+    public var octets: [UInt8] { [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)] }
+    public var description: String { octets.map(String.init).joined(separator: ".") }
+    public static func < (lhs: IPv4Address, rhs: IPv4Address) -> Bool { lhs.value < rhs.value }
+}
+
+/// An IPv6 address (RFC 4291), stored as two 64-bit halves in host order.
+public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let high: UInt64
+    public let low: UInt64
+    public init(high: UInt64, low: UInt64) { self.high = high; self.low = low }
+
+    public init(groups: [UInt16]) {
+        precondition(groups.count == 8)
+        var h: UInt64 = 0, l: UInt64 = 0
+        for i in 0..<4 { h = h << 16 | UInt64(groups[i]) }
+        for i in 4..<8 { l = l << 16 | UInt64(groups[i]) }
+        high = h; low = l
+    }
+
+    /// The IPv4-mapped address `::ffff:a.b.c.d` (RFC 4291 section 2.5.5.2).
+    public init(mapping v4: IPv4Address) { high = 0; low = 0xFFFF_0000_0000 | UInt64(v4.value) }
+
+    /// Parses RFC 4291 section 2.2 text: eight groups, `::` once, an optional trailing dotted quad.
+    public init?(_ text: some StringProtocol) {
+        let text = String(text)
+        guard !text.isEmpty, text.utf8.count <= 45 else { return nil }
+        let halves = text.components(separatedByDoubleColon: ())
+        guard halves.count <= 2 else { return nil }
+        func parseGroups(_ part: Substring, allowV4Tail: Bool) -> [UInt16]? {
+            if part.isEmpty { return [] }
+            var groups: [UInt16] = []
+            let pieces = part.split(separator: ":", omittingEmptySubsequences: false)
+            for (index, piece) in pieces.enumerated() {
+                if index == pieces.count - 1, allowV4Tail, piece.contains(".") {
+                    guard let v4 = IPv4Address(piece) else { return nil }
+                    groups.append(UInt16(v4.value >> 16)); groups.append(UInt16(v4.value & 0xFFFF))
+                    continue
+                }
+                guard (1...4).contains(piece.utf8.count), let group = UInt16(piece, radix: 16),
+                      piece.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) })
+                else { return nil }
+                groups.append(group)
+            }
+            return groups
+        }
+        var groups: [UInt16]
+        if halves.count == 2 {
+            guard let head = parseGroups(halves[0], allowV4Tail: false),
+                  let tail = parseGroups(halves[1], allowV4Tail: true), head.count + tail.count <= 7 else { return nil }
+            groups = head + Array(repeating: 0, count: 8 - head.count - tail.count) + tail
+        } else {
+            guard let all = parseGroups(halves[0], allowV4Tail: true), all.count == 8 else { return nil }
+            groups = all
+        }
+        self.init(groups: groups)
+    }
+
+    public var groups: [UInt16] {
+        (0..<4).map { UInt16(truncatingIfNeeded: high >> (48 - 16 * UInt64($0))) }
+            + (0..<4).map { UInt16(truncatingIfNeeded: low >> (48 - 16 * UInt64($0))) }
+    }
+
+    public var bytes: [UInt8] { groups.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] } }
+
+    /// The embedded IPv4 address when this is an IPv4-mapped address.
+    public var mappedIPv4: IPv4Address? {
+        high == 0 && low >> 32 == 0xFFFF ? IPv4Address(UInt32(truncatingIfNeeded: low)) : nil
+    }
+
+    /// RFC 5952 canonical text: lower case, no leading zeros, the longest run of two or more zero groups as `::`.
+    public var description: String {
+        if let v4 = mappedIPv4 { return "::ffff:\(v4)" }
+        let g = groups
+        var bestStart = -1, bestLength = 0, runStart = -1
+        for i in 0...8 {
+            if i < 8, g[i] == 0 {
+                if runStart < 0 { runStart = i }
+            } else if runStart >= 0 {
+                if i - runStart > bestLength { bestStart = runStart; bestLength = i - runStart }
+                runStart = -1
+            }
+        }
+        let hex = g.map { String($0, radix: 16) }
+        guard bestLength >= 2 else { return hex.joined(separator: ":") }
+        let head = hex[..<bestStart].joined(separator: ":")
+        let tail = hex[(bestStart + bestLength)...].joined(separator: ":")
+        return head + "::" + tail
+    }
+
+    public static func < (lhs: IPv6Address, rhs: IPv6Address) -> Bool {
+        (lhs.high, lhs.low) < (rhs.high, rhs.low)
+    }
+}
+
+/// An IPv4 or IPv6 address.
+public enum IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
+    case v4(IPv4Address)
+    case v6(IPv6Address)
+
+    /// Parses either family; IPv6 text may be written in brackets.
+    public init?(_ text: some StringProtocol) {
+        var s = Substring(text)
+        if s.hasPrefix("["), s.hasSuffix("]") { s = s.dropFirst().dropLast() }
+        if let v4 = IPv4Address(s) { self = .v4(v4) } else if let v6 = IPv6Address(s) { self = .v6(v6) } else { return nil }
+    }
+
+    public var description: String {
+        switch self { case .v4(let a): a.description; case .v6(let a): a.description }
+    }
+
+    public var isIPv4: Bool { if case .v4 = self { true } else { false } }
+    public var bitWidth: Int { isIPv4 ? 32 : 128 }
+
+    /// An IPv4-mapped IPv6 address becomes the IPv4 address it carries; anything else is returned unchanged.
+    public var unmapped: IPAddress {
+        if case .v6(let a) = self, let v4 = a.mappedIPv4 { return .v4(v4) }
+        return self
+    }
+
+    /// The name a PTR query uses (RFC 1035 section 3.5, RFC 3596 section 2.5).
+    public var reverseName: DomainName {
+        switch self {
+        case .v4(let a):
+            // Four decimal labels plus in-addr.arpa always form a valid name.
+            return try! DomainName(a.octets.reversed().map(String.init).joined(separator: ".") + ".in-addr.arpa")
+        case .v6(let a):
+            let nibbles = a.bytes.flatMap { [$0 >> 4, $0 & 0xF] }.reversed().map { String($0, radix: 16) }
+            return try! DomainName(nibbles.joined(separator: ".") + ".ip6.arpa")
+        }
+    }
+
+    public static func < (lhs: IPAddress, rhs: IPAddress) -> Bool {
+        switch (lhs, rhs) {
+        case (.v4(let a), .v4(let b)): a < b
+        case (.v6(let a), .v6(let b)): a < b
+        case (.v4, .v6): true
+        case (.v6, .v4): false
+        }
+    }
+}
+
+extension String {
+    /// Splits on the first `::` only; a second `::` yields three parts, which the caller rejects.
+    fileprivate func components(separatedByDoubleColon _: Void) -> [Substring] {
+        var parts: [Substring] = []
+        var rest = self[...]
+        while let range = rest.firstRange(of: "::") {
+            parts.append(rest[..<range.lowerBound])
+            rest = rest[range.upperBound...]
+        }
+        parts.append(rest)
+        return parts
+    }
+}

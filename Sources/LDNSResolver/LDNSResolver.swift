@@ -1,0 +1,2 @@
+import CLDNS
+import DNSCore

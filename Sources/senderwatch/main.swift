@@ -1,0 +1,3 @@
+import SenderwatchCLI
+
+await SenderwatchCommand.main()
