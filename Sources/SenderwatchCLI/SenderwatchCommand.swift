@@ -1,15 +1,60 @@
 import ArgumentParser
+import Foundation
 
 /// The root command. Each subcommand lives in its own file.
 public struct SenderwatchCommand: AsyncParsableCommand {
-    public static let version = "0.1.0"
+    public static let version = "0.2.0"
 
     public static let configuration = CommandConfiguration(
         commandName: "senderwatch",
         abstract: "Audit and monitor SPF and DMARC: who may send mail as your domains, and who really does.",
+        discussion: """
+        Exit codes: 0 healthy; 1 findings of warning severity or worse; 2 usage or input error;
+        3 a temporary DNS failure prevented a verdict.
+        """,
         version: version,
-        subcommands: []
+        subcommands: [CheckCommand.self, SPFCommand.self, DMARCCommand.self]
     )
 
     public init() {}
+
+    /// Parses and runs, mapping every way out onto the documented exit codes: usage and input errors
+    /// exit 2 (not argument-parser's 64), `--help` and `--version` exit 0.
+    public static func runAndExit() async -> Never {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            exit(0)
+        } catch let code as ExitCode {
+            exit(code.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success { self.exit(withError: error) }
+            if let input = error as? InputError {
+                FileHandle.standardError.write(Data("senderwatch: \(input.message)\n".utf8))
+                exit(ExitStatus.usage)
+            }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            exit(code == .validationFailure || code.rawValue == 64 ? ExitStatus.usage : code.rawValue)
+        }
+    }
+}
+
+/// The documented exit codes.
+public enum ExitStatus {
+    public static let healthy: Int32 = 0
+    public static let findings: Int32 = 1
+    public static let usage: Int32 = 2
+    public static let temporaryFailure: Int32 = 3
+}
+
+/// Bad input found after argument parsing (a file, a line, a record): exits 2 with the message.
+public struct InputError: Error, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
 }

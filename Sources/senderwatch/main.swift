@@ -1,3 +1,3 @@
 import SenderwatchCLI
 
-await SenderwatchCommand.main()
+await SenderwatchCommand.runAndExit()

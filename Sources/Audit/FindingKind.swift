@@ -1,0 +1,48 @@
+/// The stable identifier of a kind of finding, e.g. `spf.lookup-limit`. These strings are part of the JSON
+/// contract and of alert routing rules: add new ones, never rename.
+public struct FindingKind: RawRepresentable, Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+    public static func < (lhs: FindingKind, rhs: FindingKind) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    public init(from decoder: Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    // SPF (RFC 7208)
+    public static let spfMissing = FindingKind("spf.missing")
+    public static let spfMultiple = FindingKind("spf.multiple")
+    public static let spfSyntax = FindingKind("spf.syntax")
+    public static let spfLookupLimit = FindingKind("spf.lookup-limit")
+    public static let spfVoidLimit = FindingKind("spf.void-limit")
+    public static let spfBrokenInclude = FindingKind("spf.broken-include")
+    public static let spfPermissiveAll = FindingKind("spf.permissive-all")
+    public static let spfNoAll = FindingKind("spf.no-all")
+    public static let spfPTR = FindingKind("spf.ptr")
+    public static let spfTooLong = FindingKind("spf.too-long")
+    public static let spfRedundant = FindingKind("spf.redundant")
+    public static let spfSenderUnauthorized = FindingKind("spf.sender-unauthorized")
+    public static let spfUnapprovedAuthorization = FindingKind("spf.unapproved-authorization")
+    public static let spfAllQualifier = FindingKind("spf.all-weaker-than-expected")
+
+    // DMARC (RFC 7489, DMARCbis)
+    public static let dmarcMissing = FindingKind("dmarc.missing")
+    public static let dmarcInvalid = FindingKind("dmarc.invalid")
+    public static let dmarcMultiple = FindingKind("dmarc.multiple")
+    public static let dmarcMonitoringOnly = FindingKind("dmarc.monitoring-only")
+    public static let dmarcWeakerThanExpected = FindingKind("dmarc.weaker-than-expected")
+    public static let dmarcRecordWarning = FindingKind("dmarc.record-warning")
+    public static let dmarcRUAUnauthorized = FindingKind("dmarc.rua-unauthorized")
+
+    // DNS and drift
+    public static let dnsTemporary = FindingKind("dns.temporary")
+    public static let dnsUnreachable = FindingKind("dns.unreachable")
+    public static let recordChanged = FindingKind("record.changed")
+    public static let providerChanged = FindingKind("provider.changed")
+}

@@ -1,0 +1,96 @@
+import ArgumentParser
+import Audit
+import DNSCore
+import Foundation
+
+/// `senderwatch check`: SPF and DMARC together, with findings and fixes, for many domains at once.
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Audit domains' SPF and DMARC and list what is wrong, with fixes.",
+        discussion: """
+        Each domain gets its SPF analysis (lookup limit, void lookups, syntax, permissive all, ptr), its \
+        DMARC policy (missing, invalid, p=none, unauthorized report destinations), and for every --ip the \
+        verdict receivers give that address. Domains are audited concurrently over one DNS cache.
+
+        Examples:
+          senderwatch check example.com
+          senderwatch check example.com example.org --ip 60.130.71.223 --json
+          senderwatch check --zone Monitors/demo/zones brightpath.example --ip 60.130.71.223
+        """
+    )
+
+    @Argument(help: "Domains to audit.")
+    var domains: [String] = []
+
+    @Option(name: .customLong("ip"), help: "A sending IP that must be authorized (repeatable); checked against every domain.")
+    var ips: [String] = []
+
+    @Option(name: .customLong("domains-from"), help: ArgumentHelp("Read more domains from a file, one per line (- for standard input).", valueName: "file"))
+    var domainsFile: String?
+
+    @OptionGroup var dns: DNSOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard !domains.isEmpty || domainsFile != nil else { throw ValidationError("give at least one domain (or --domains-from FILE)") }
+        for domain in domains { _ = try parseDomain(domain) }
+        for ip in ips { _ = try parseIP(ip) }
+    }
+
+    func run() async throws {
+        var names = try domains.map { try parseDomain($0) }
+        if let domainsFile { names += try readDomainList(domainsFile) }
+        let addresses = try ips.map { try parseIP($0) }
+        let session = try dns.makeResolver()
+        defer { session.shutdown() }
+        let inspector = DomainInspector(resolver: session.resolver)
+        let observations = await observeAll(names, addresses, inspector)
+        let results = observations.map { observation in
+            DomainCheckOutput(observation, findings: DomainAuditor.findings(for: observation))
+        }
+        let summary = CheckSummary(results, temporary: observations.contains { $0.hadTemporaryFailure })
+        if output.json {
+            printJSON(CheckOutput(domains: results, summary: summary))
+        } else {
+            print(CheckText.render(results, summary))
+        }
+        throw ExitCode(summary.exitCode)
+    }
+
+    /// Audits up to `--concurrency` domains at a time; results come back in input order.
+    func observeAll(_ names: [DomainName], _ ips: [IPAddress], _ inspector: DomainInspector) async -> [DomainObservation] {
+        let senders = ips.map { (ip: $0, label: String?.none) }
+        var results = [DomainObservation?](repeating: nil, count: names.count)
+        await withTaskGroup(of: (Int, DomainObservation).self) { group in
+            var next = 0
+            func add() {
+                guard next < names.count else { return }
+                let index = next, name = names[index]
+                next += 1
+                group.addTask { (index, await inspector.observe(name, senders: senders)) }
+            }
+            for _ in 0..<dns.concurrency { add() }
+            while let (index, observation) = await group.next() {
+                results[index] = observation
+                add()
+            }
+        }
+        return results.compactMap { $0 }
+    }
+
+    func readDomainList(_ path: String) throws -> [DomainName] {
+        let data: Data?
+        if path == "-" { data = FileHandle.standardInput.readDataToEndOfFile() } else { data = FileManager.default.contents(atPath: path) }
+        guard let data else { throw InputError("--domains-from \(path): cannot read the file") }
+        var names: [DomainName] = []
+        for (offset, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let text = line.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !text.isEmpty, !text.hasPrefix("#") else { continue }
+            do { names.append(try DomainName(text)) } catch {
+                throw InputError("\(path):\(offset + 1): \(error.description)")
+            }
+        }
+        return names
+    }
+}

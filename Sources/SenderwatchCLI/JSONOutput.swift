@@ -1,0 +1,19 @@
+import Foundation
+
+/// Every `--json` document carries this version; bump it on any incompatible change.
+let jsonSchemaVersion = 1
+
+/// Deterministic JSON: sorted keys, no escaped slashes.
+func jsonString<T: Encodable>(_ value: T, pretty: Bool = true) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+    do {
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    } catch {
+        return "{\"error\":\"could not encode output: \(error)\"}"
+    }
+}
+
+func printJSON<T: Encodable>(_ value: T) {
+    print(jsonString(value))
+}

@@ -1,0 +1,109 @@
+import DNSCore
+import Foundation
+import SPF
+
+/// `spf --batch`: evaluates one `domain ip [sender [helo]]` per input line, many at once over the shared
+/// resolver, and prints one JSON object per line in input order. A malformed line yields an object with
+/// `line` and `error` and the batch goes on; the exit status is then 2.
+struct SPFBatch {
+    let resolver: any DNSResolver
+    let concurrency: Int
+
+    struct Job: Sendable {
+        let line: Int
+        let domain: String
+        let ip: IPAddress
+        let sender: String
+        let helo: String?
+    }
+
+    struct LineError: Encodable {
+        let schemaVersion = jsonSchemaVersion
+        let line: Int
+        let error: String
+    }
+
+    enum Item: Sendable {
+        case job(Job)
+        case error(line: Int, message: String)
+    }
+
+    func run(path: String) async throws -> Int32 {
+        let handle: FileHandle
+        if path == "-" { handle = .standardInput } else {
+            guard let file = FileHandle(forReadingAtPath: path) else { throw InputError("--batch \(path): cannot open the file") }
+            handle = file
+        }
+        var sawBadLine = false
+        var hadTemporary = false
+        let checker = SPFChecker(resolver: resolver)
+        let items = try parse(handle.readToEnd() ?? Data(), path: path)
+        var results: [Int: String] = [:]
+        var nextToPrint = 0
+        var buffered = ""
+
+        func flush(force: Bool = false) {
+            while let text = results.removeValue(forKey: nextToPrint) {
+                buffered += text; buffered += "\n"
+                nextToPrint += 1
+            }
+            if force || buffered.utf8.count > 1 << 16 {
+                FileHandle.standardOutput.write(Data(buffered.utf8))
+                buffered = ""
+            }
+        }
+
+        await withTaskGroup(of: (Int, String, SPFResult?).self) { group in
+            var iterator = items.enumerated().makeIterator()
+            func addNext() -> Bool {
+                guard let (index, item) = iterator.next() else { return false }
+                group.addTask {
+                    switch item {
+                    case .error(let line, let message):
+                        return (index, jsonString(LineError(line: line, error: message), pretty: false), nil)
+                    case .job(let job):
+                        let evaluation = await checker.checkHost(ip: job.ip, domain: job.domain, sender: job.sender, helo: job.helo)
+                        let output = SPFCheckOutput(domain: job.domain, ip: job.ip, sender: job.sender, helo: job.helo,
+                                                    evaluation: evaluation, includeTrace: false)
+                        return (index, jsonString(output, pretty: false), evaluation.result)
+                    }
+                }
+                return true
+            }
+            for _ in 0..<concurrency where addNext() {}
+            while let (index, text, result) = await group.next() {
+                if result == nil { sawBadLine = true }
+                if result == .temperror { hadTemporary = true }
+                results[index] = text
+                flush()
+                _ = addNext()
+            }
+        }
+        flush(force: true)
+        if sawBadLine { return ExitStatus.usage }
+        return hadTemporary ? ExitStatus.temporaryFailure : ExitStatus.healthy
+    }
+
+    /// Splits the input into jobs; blank lines and `#` comments are skipped.
+    func parse(_ data: Data, path: String) throws -> [Item] {
+        let text = String(decoding: data, as: UTF8.self)
+        var items: [Item] = []
+        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = offset + 1
+            let fields = rawLine.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+            guard let first = fields.first, !first.hasPrefix("#") else { continue }
+            guard fields.count >= 2, fields.count <= 4 else {
+                items.append(.error(line: line, message: "\(path):\(line): expected \"domain ip [sender [helo]]\", got \(fields.count) field(s)"))
+                continue
+            }
+            guard let ip = IPAddress(fields[1]) else {
+                items.append(.error(line: line, message: "\(path):\(line): \"\(fields[1])\" is not an IP address"))
+                continue
+            }
+            let domain = String(first)
+            let sender = fields.count > 2 ? String(fields[2]) : "postmaster@\(domain)"
+            items.append(.job(Job(line: line, domain: domain, ip: ip, sender: sender, helo: fields.count > 3 ? String(fields[3]) : nil)))
+        }
+        return items
+    }
+}
