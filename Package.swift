@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // Pure core: no network, disk or clock.
@@ -25,9 +26,16 @@ let package = Package(
         .systemLibrary(name: "CLDNS", pkgConfig: "ldns", providers: [.apt(["libldns-dev"])]),
         .target(name: "LDNSResolver", dependencies: ["CLDNS", "DNSCore"]),
 
+        .target(name: "Inventory", dependencies: [
+            "Audit", "DNSCore", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .target(name: "Monitor", dependencies: [
+            "Audit", "DNSCore", "SPF", "DMARC", "Inventory", "LDNSResolver", "Yams",
+        ]),
+
         // Command line.
         .target(name: "SenderwatchCLI", dependencies: [
-            "DNSCore", "SPF", "DMARC", "Audit", "LDNSResolver",
+            "DNSCore", "SPF", "DMARC", "Audit", "LDNSResolver", "Inventory", "Monitor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "senderwatch", dependencies: ["SenderwatchCLI"]),
@@ -50,6 +58,8 @@ let package = Package(
         .testTarget(name: "LDNSResolverTests", dependencies: [
             "LDNSResolver", "DNSCore", "SPF", "TestSupport", "Yams",
         ]),
+        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Audit", "DNSCore", "TestSupport"]),
+        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Inventory", "Audit", "DNSCore", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["SenderwatchCLI", "TestSupport"]),
     ]
 )

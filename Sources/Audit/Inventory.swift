@@ -1,0 +1,74 @@
+import DMARC
+import DNSCore
+
+/// A sender the domain owner says may send as the domain: the desired state SPF is compared with.
+public struct ApprovedSender: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        /// One address.
+        case ip
+        /// A network in CIDR notation.
+        case cidr
+        /// A provider's SPF name that the record must `include:`.
+        case include
+        /// A host whose A/AAAA addresses must pass.
+        case host
+        /// A domain whose MX hosts' addresses must pass.
+        case mx
+    }
+
+    public var kind: Kind
+    /// The address, network or name, in canonical text.
+    public var value: String
+    /// A readable label: "Office relay", "CRM".
+    public var name: String?
+    public var owner: String?
+    public var note: String?
+
+    public init(kind: Kind, value: String, name: String? = nil, owner: String? = nil, note: String? = nil) {
+        self.kind = kind; self.value = value; self.name = name; self.owner = owner; self.note = note
+    }
+
+    /// Identity within a domain: kind plus value, case-insensitive for names.
+    public var key: String { "\(kind.rawValue):\(value.lowercased())" }
+
+    /// Checks the value for its kind and returns it canonicalised, or a message saying what was expected.
+    public static func validated(kind: Kind, value: String) -> Result<String, SenderValueError> {
+        switch kind {
+        case .ip:
+            guard let ip = IPAddress(value) else { return .failure(SenderValueError("\"\(value)\" is not an IP address")) }
+            return .success(ip.description)
+        case .cidr:
+            guard value.contains("/"), let network = CIDRNetwork(value) else {
+                return .failure(SenderValueError("\"\(value)\" is not a network in CIDR notation such as 198.51.100.0/28"))
+            }
+            return .success(network.description)
+        case .include, .host, .mx:
+            do { return .success(try DomainName(value).text.lowercased()) } catch {
+                return .failure(SenderValueError(error.description))
+            }
+        }
+    }
+}
+
+public struct SenderValueError: Error, Hashable, Sendable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// A domain under watch, with what it must authorize and how strict its records must be.
+public struct MonitoredDomain: Sendable, Hashable, Codable {
+    public var name: DomainName
+    /// Seconds between polls.
+    public var interval: Int
+    public var expectations: Expectations
+    public var senders: [ApprovedSender]
+    /// Where the definition came from (`file:line`), for messages.
+    public var source: String?
+
+    public init(name: DomainName, interval: Int = 3600, expectations: Expectations = .init(),
+                senders: [ApprovedSender] = [], source: String? = nil) {
+        self.name = name; self.interval = interval; self.expectations = expectations
+        self.senders = senders; self.source = source
+    }
+}
