@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""Inputs and summary for Scripts/bench.
+
+  bench_report.py prepare MANIFEST WORKDIR   writes WORKDIR/domains.txt and WORKDIR/pairs.txt
+  bench_report.py summarize RESULTS.json     ratios against the baselines, and the per-pair diff with pyspf
+"""
+import json
+import os
+import sys
+
+
+def prepare(manifest_path, work):
+    with open(manifest_path) as f:
+        manifest = json.load(f)
+    local = manifest.get("sender_localpart", "bench")
+    with open(os.path.join(work, "domains.txt"), "w") as d, open(os.path.join(work, "pairs.txt"), "w") as p:
+        for entry in manifest["domains"]:
+            d.write(entry["domain"] + "\n")
+            for sender in entry["ips"]:
+                # the same sender and HELO that the pyspf wrapper uses
+                p.write("%s %s %s@%s mail.%s\n" % (entry["domain"], sender["ip"], local, entry["domain"], entry["domain"]))
+
+
+def load_lines(path):
+    rows = []
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("{"):
+                rows.append(json.loads(line))
+    return rows
+
+
+def median(values):
+    values = sorted(v for v in values if v is not None)
+    if not values:
+        return None
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+
+
+def summarize(results_path):
+    with open(results_path) as f:
+        results = json.load(f)
+    n = results["meta"]["domains"]
+    pairs = results["meta"]["ip_pairs"]
+    by_tool = {}
+    for run in results["runs"]:
+        by_tool.setdefault(run["tool"], []).append(run)
+
+    def stat(tool, key):
+        return median([r.get(key) for r in by_tool.get(tool, [])])
+
+    def dns(tool):
+        return median([r.get("dns", {}).get("per_domain") for r in by_tool.get(tool, [])])
+
+    def rate_checkdmarc():
+        return median([r.get("self", {}).get("domains_per_s") for r in by_tool.get("checkdmarc-spf-dmarc", [])])
+
+    def rate_pyspf():
+        return median([r.get("self", {}).get("evals_per_s") for r in by_tool.get("pyspf", [])])
+
+    ours_check_wall = stat("senderwatch-check", "wall_s")
+    ours_batch_wall = stat("senderwatch-spf-batch", "wall_s")
+    ours_check = n / ours_check_wall if ours_check_wall else None
+    ours_batch = pairs / ours_batch_wall if ours_batch_wall else None
+    cd_wall = stat("checkdmarc-spf-dmarc", "wall_s")
+    ps_wall = stat("pyspf", "wall_s")
+    cd = n / cd_wall if cd_wall else None
+    ps = pairs / ps_wall if ps_wall else None
+
+    def fmt(x, digits=1):
+        return "-" if x is None else ("%.*f" % (digits, x))
+
+    def rss(tool):
+        v = stat(tool, "max_rss_kib")
+        return None if v is None else v / 1024
+
+    print("| measure (%d domains, %d (domain, IP) pairs) | senderwatch | baseline | ratio |" % (n, pairs))
+    print("|---|---|---|---|")
+    print("| check: domains/s, wall incl. start-up (vs checkdmarc spf+dmarc) | %s | %s | %sx |"
+          % (fmt(ours_check), fmt(cd), fmt(ours_check / cd if ours_check and cd else None)))
+    print("| check: DNS queries per domain | %s | %s | |" % (fmt(dns("senderwatch-check"), 2), fmt(dns("checkdmarc-spf-dmarc"), 2)))
+    print("| check: peak RSS MiB | %s | %s | |" % (fmt(rss("senderwatch-check")), fmt(rss("checkdmarc-spf-dmarc"))))
+    print("| spf --batch: evaluations/s, wall (vs pyspf check2) | %s | %s | %sx |"
+          % (fmt(ours_batch), fmt(ps), fmt(ours_batch / ps if ours_batch and ps else None)))
+    print("| spf --batch: peak RSS MiB | %s | %s | |" % (fmt(rss("senderwatch-spf-batch")), fmt(rss("pyspf"))))
+    print("| checkdmarc in-process domains/s; pyspf in-process evals/s | | %s; %s | |" % (fmt(rate_checkdmarc()), fmt(rate_pyspf())))
+
+    logdir = None
+    # The harness names its log folder after the run; find the newest that holds both outputs.
+    work = os.path.dirname(results_path)
+    candidates = sorted((d for d in os.listdir(work) if d.startswith("logs-")), reverse=True)
+    for d in candidates:
+        full = os.path.join(work, d)
+        if os.path.exists(os.path.join(full, "pyspf.run1.jsonl")) and os.path.exists(os.path.join(full, "senderwatch-spf-batch.run1.out")):
+            logdir = full
+            break
+    if not logdir:
+        print("\nno pyspf / senderwatch per-pair outputs found to compare")
+        return
+    theirs = {(r["domain"], r["ip"]): r["result"] for r in load_lines(os.path.join(logdir, "pyspf.run1.jsonl"))}
+    ours = {(r["domain"], r["ip"]): r for r in load_lines(os.path.join(logdir, "senderwatch-spf-batch.run1.out")) if "result" in r}
+    same = sum(1 for k, v in theirs.items() if k in ours and ours[k]["result"] == v)
+    diffs = [(k, theirs[k], ours[k]["result"] if k in ours else "(missing)") for k in theirs if k not in ours or ours[k]["result"] != theirs[k]]
+    print("\nspf results identical to pyspf on %d of %d pairs" % (same, len(theirs)))
+    kinds = {}
+    for (domain, ip), a, b in diffs:
+        kinds.setdefault((a, b), []).append("%s %s" % (domain, ip))
+    for (a, b), items in sorted(kinds.items(), key=lambda kv: -len(kv[1])):
+        print("  pyspf %s, senderwatch %s: %d pairs, e.g. %s" % (a, b, len(items), ", ".join(items[:3])))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 2 and sys.argv[1] == "prepare":
+        prepare(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) >= 2 and sys.argv[1] == "summarize":
+        summarize(sys.argv[2])
+    else:
+        sys.exit(__doc__)
