@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "LDNSResolver", dependencies: ["CLDNS", "DNSCore"]),
 
         .target(name: "Inventory", dependencies: [
-            "Audit", "DNSCore", .product(name: "GRDB", package: "GRDB.swift"),
+            "DNSCore", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "Monitor", dependencies: [
             "Audit", "DNSCore", "SPF", "DMARC", "Inventory", "LDNSResolver", "Yams",
@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "LDNSResolverTests", dependencies: [
             "LDNSResolver", "DNSCore", "SPF", "TestSupport", "Yams",
         ]),
-        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Audit", "DNSCore", "TestSupport"]),
+        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "DNSCore", "TestSupport"]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Inventory", "Audit", "DNSCore", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["SenderwatchCLI", "TestSupport"]),
     ]
