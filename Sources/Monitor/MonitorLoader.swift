@@ -1,0 +1,226 @@
+import Audit
+import DMARC
+import DNSCore
+import Foundation
+import Yams
+
+/// Everything the monitor files say: the domains to watch and the settings.
+public struct MonitorConfiguration: Sendable {
+    public var domains: [MonitoredDomain]
+    public var settings: MonitorSettings
+    public var files: [String]
+}
+
+/// Operational settings, from a file whose top level has a `settings:` key.
+public struct MonitorSettings: Sendable, Hashable {
+    public var database: String?
+    public var resolvers: [String] = []
+    public var zones: [String] = []
+    public var timeout: Double?
+    public var retries: Int?
+    public var concurrency: Int?
+    /// Consecutive polls ending in temperror before `dns.unreachable` opens.
+    public var unreachableAfter: Int = 3
+    public var defaultInterval: Int = 3600
+    public var source: String?
+    public init() {}
+}
+
+/// Loads and validates monitor files (YAML). See Monitors/README.md for the format.
+public enum MonitorLoader {
+    static let domainKeys = ["domain", "interval", "expect", "senders"]
+    static let expectKeys = ["spf_all", "dmarc_policy", "max_lookups"]
+    static let senderKeys = ["name", "owner", "note"] + ApprovedSender.Kind.allCases.map(\.rawValue)
+    static let settingsKeys = ["database", "resolvers", "zones", "timeout", "retries", "concurrency", "unreachable_after", "default_interval"]
+
+    /// Loads files and directories (every `*.yaml` / `*.yml` below a directory, in name order).
+    public static func load(paths: [String]) throws(MonitorFileError) -> MonitorConfiguration {
+        var problems: [MonitorFileProblem] = []
+        var files: [String] = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                problems.append(MonitorFileProblem(file: path, path: "", message: "no such file or directory"))
+                continue
+            }
+            files += isDirectory.boolValue ? yamlFiles(under: path) : [path]
+        }
+        var domains: [MonitoredDomain] = []
+        var settings: MonitorSettings?
+        var seen: [DomainName: String] = [:]
+        for file in files {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                problems.append(MonitorFileProblem(file: file, path: "", message: "cannot read the file"))
+                continue
+            }
+            let reader = YAMLReader(file: file)
+            let loaded = parse(String(decoding: data, as: UTF8.self), reader)
+            problems += reader.problems
+            for domain in loaded.domains {
+                if let earlier = seen[domain.name] {
+                    problems.append(MonitorFileProblem(file: file, line: nil, column: nil, path: "domain",
+                                                       message: "\(domain.name) is defined twice: here (\(domain.source ?? file)) and at \(earlier)"))
+                    continue
+                }
+                seen[domain.name] = domain.source ?? file
+                domains.append(domain)
+            }
+            if let found = loaded.settings {
+                if let settings { problems.append(MonitorFileProblem(file: file, path: "settings", message: "settings are already defined in \(settings.source ?? "another file")")) }
+                settings = found
+            }
+        }
+        guard problems.isEmpty else { throw MonitorFileError(problems: problems) }
+        var result = settings ?? MonitorSettings()
+        for index in domains.indices where domains[index].interval <= 0 { domains[index].interval = result.defaultInterval }
+        if settings == nil { result.source = nil }
+        return MonitorConfiguration(domains: domains.sorted { $0.name < $1.name }, settings: result, files: files)
+    }
+
+    static func yamlFiles(under directory: String) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: directory) else { return [] }
+        var found: [String] = []
+        while let relative = enumerator.nextObject() as? String {
+            if relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") {
+                found.append((directory as NSString).appendingPathComponent(relative))
+            }
+        }
+        return found.sorted()
+    }
+
+    /// Parses one file's text: a domain mapping, a list of them, `domains: [...]`, or `settings: {...}`;
+    /// several `---` documents may be combined.
+    static func parse(_ text: String, _ reader: YAMLReader) -> (domains: [MonitoredDomain], settings: MonitorSettings?) {
+        var domains: [MonitoredDomain] = []
+        var settings: MonitorSettings?
+        let documents: [Node]
+        do {
+            documents = Array(try Yams.compose_all(yaml: text))
+        } catch let error as YamlError {
+            reader.problem(nil, "", "not valid YAML: \(error)")
+            return ([], nil)
+        } catch {
+            reader.problem(nil, "", "not valid YAML: \(error)")
+            return ([], nil)
+        }
+        for document in documents {
+            switch document {
+            case .sequence(let items):
+                for (index, item) in items.enumerated() {
+                    if let domain = parseDomain(item, "[\(index)]", reader) { domains.append(domain) }
+                }
+            case .mapping(let mapping):
+                let keys = Set(mapping.keys.compactMap(\.string))
+                if keys.contains("settings") || keys.contains("domains") {
+                    guard let top = reader.mapping(document, "", allowed: ["settings", "domains"]) else { continue }
+                    if let node = top["settings"] { settings = parseSettings(node, reader) }
+                    for (index, item) in reader.list(top["domains"], "domains").enumerated() {
+                        if let domain = parseDomain(item, "domains[\(index)]", reader) { domains.append(domain) }
+                    }
+                } else if let domain = parseDomain(document, "", reader) {
+                    domains.append(domain)
+                }
+            default:
+                reader.problem(document, "", "expected a domain definition (domain: example.com ...), a list of them, or settings:")
+            }
+        }
+        return (domains, settings)
+    }
+
+    static func parseDomain(_ node: Node, _ path: String, _ reader: YAMLReader) -> MonitoredDomain? {
+        guard let entries = reader.mapping(node, path, allowed: domainKeys) else { return nil }
+        let before = reader.problems.count
+        guard let nameNode = entries["domain"], let nameText = reader.string(nameNode, reader.join(path, "domain")) else {
+            reader.problem(node, path, "missing \"domain:\" (the domain name to watch)")
+            return nil
+        }
+        var name: DomainName?
+        do { name = try DomainName(nameText) } catch { reader.problem(nameNode, reader.join(path, "domain"), error.description) }
+        var interval = 0
+        if let node = entries["interval"], let text = reader.string(node, reader.join(path, "interval")) {
+            if let seconds = parseDuration(text), seconds >= 60, seconds <= 7 * 86400 { interval = seconds } else {
+                reader.problem(node, reader.join(path, "interval"), "expected a duration from 1m to 7d such as 15m, 1h or 1d, found \"\(text)\"")
+            }
+        }
+        let expectations = entries["expect"].map { parseExpectations($0, reader.join(path, "expect"), reader) } ?? Expectations()
+        var senders: [ApprovedSender] = []
+        var keys: Set<String> = []
+        for (index, item) in reader.list(entries["senders"], reader.join(path, "senders")).enumerated() {
+            let itemPath = reader.join(path, "senders") + "[\(index)]"
+            guard let sender = parseSender(item, itemPath, reader) else { continue }
+            if !keys.insert(sender.key).inserted {
+                reader.problem(item, itemPath, "\(sender.kind.rawValue) \(sender.value) is listed twice")
+                continue
+            }
+            senders.append(sender)
+        }
+        guard let name, reader.problems.count == before else { return nil }
+        let source = "\(reader.file):\(node.mark?.line ?? 1)"
+        return MonitoredDomain(name: name, interval: interval, expectations: expectations, senders: senders, source: source)
+    }
+
+    static func parseExpectations(_ node: Node, _ path: String, _ reader: YAMLReader) -> Expectations {
+        guard let entries = reader.mapping(node, path, allowed: expectKeys) else { return Expectations() }
+        var expectations = Expectations()
+        if let node = entries["spf_all"], let text = reader.string(node, reader.join(path, "spf_all")) {
+            let qualifier = text.lowercased().replacingOccurrences(of: "all", with: "")
+            if ["-", "~"].contains(qualifier) { expectations.spfAll = qualifier } else {
+                reader.problem(node, reader.join(path, "spf_all"), "expected \"-all\" or \"~all\", found \"\(text)\"")
+            }
+        }
+        if let node = entries["dmarc_policy"], let text = reader.string(node, reader.join(path, "dmarc_policy")) {
+            if let policy = DMARCPolicy(rawValue: text.lowercased()) { expectations.dmarcPolicy = policy } else {
+                reader.problem(node, reader.join(path, "dmarc_policy"), "expected none, quarantine or reject, found \"\(text)\"")
+            }
+        }
+        if let node = entries["max_lookups"] {
+            expectations.maxLookups = reader.int(node, reader.join(path, "max_lookups"), range: 1...10)
+        }
+        return expectations
+    }
+
+    static func parseSender(_ node: Node, _ path: String, _ reader: YAMLReader) -> ApprovedSender? {
+        guard let entries = reader.mapping(node, path, allowed: senderKeys) else { return nil }
+        let kinds = ApprovedSender.Kind.allCases.filter { entries[$0.rawValue] != nil }
+        guard kinds.count == 1, let kind = kinds.first else {
+            reader.problem(node, path, kinds.isEmpty
+                ? "a sender needs one of: ip, cidr, include, host, mx"
+                : "a sender has exactly one of ip, cidr, include, host, mx; found \(kinds.map(\.rawValue).joined(separator: " and "))")
+            return nil
+        }
+        let valuePath = reader.join(path, kind.rawValue)
+        guard let raw = reader.string(entries[kind.rawValue], valuePath) else { return nil }
+        switch ApprovedSender.validated(kind: kind, value: raw) {
+        case .success(let value):
+            return ApprovedSender(kind: kind, value: value, name: reader.string(entries["name"], reader.join(path, "name")),
+                                  owner: reader.string(entries["owner"], reader.join(path, "owner")),
+                                  note: reader.string(entries["note"], reader.join(path, "note")))
+        case .failure(let error):
+            reader.problem(entries[kind.rawValue], valuePath, error.message)
+            return nil
+        }
+    }
+
+    static func parseSettings(_ node: Node, _ reader: YAMLReader) -> MonitorSettings? {
+        guard let entries = reader.mapping(node, "settings", allowed: settingsKeys) else { return nil }
+        var settings = MonitorSettings()
+        let base = (reader.file as NSString).deletingLastPathComponent
+        func resolve(_ path: String) -> String {
+            path.hasPrefix("/") || base.isEmpty ? path : (base as NSString).appendingPathComponent(path)
+        }
+        settings.database = reader.string(entries["database"], "settings.database").map(resolve)
+        settings.resolvers = reader.strings(entries["resolvers"], "settings.resolvers")
+        settings.zones = reader.strings(entries["zones"], "settings.zones").map(resolve)
+        settings.timeout = reader.double(entries["timeout"], "settings.timeout", range: 0.1...120)
+        settings.retries = reader.int(entries["retries"], "settings.retries", range: 0...10)
+        settings.concurrency = reader.int(entries["concurrency"], "settings.concurrency", range: 1...4096)
+        if let node = entries["unreachable_after"] { settings.unreachableAfter = reader.int(node, "settings.unreachable_after", range: 1...100) ?? 3 }
+        if let node = entries["default_interval"], let text = reader.string(node, "settings.default_interval") {
+            if let seconds = parseDuration(text), seconds >= 60 { settings.defaultInterval = seconds } else {
+                reader.problem(node, "settings.default_interval", "expected a duration such as 1h, found \"\(text)\"")
+            }
+        }
+        settings.source = "\(reader.file):\(node.mark?.line ?? 1)"
+        return settings
+    }
+}
