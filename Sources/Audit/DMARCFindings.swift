@@ -77,7 +77,9 @@ enum DMARCFindings {
 
 /// Turns an observation into findings, in the stable order every output uses.
 public enum DomainAuditor {
-    public static func findings(for observation: DomainObservation, expectations: Expectations = .init()) -> [Finding] {
-        Finding.ordered(SPFFindings.findings(observation, expectations) + DMARCFindings.findings(observation, expectations))
+    public static func findings(for observation: DomainObservation, expectations: Expectations = .init(),
+                                approved: [ApprovedSender] = []) -> [Finding] {
+        Finding.ordered(SPFFindings.findings(observation, expectations) + DMARCFindings.findings(observation, expectations)
+            + InventoryFindings.findings(observation, approved: approved))
     }
 }

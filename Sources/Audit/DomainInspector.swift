@@ -13,16 +13,25 @@ public struct DomainInspector: Sendable {
         self.spfOptions = spfOptions
     }
 
-    public func observe(_ domain: DomainName, senders: [(ip: IPAddress, label: String?)] = [],
+    /// Observes `domain`: `ips` are checked as anonymous senders (`check --ip`), `approved` senders are
+    /// expanded to their addresses and each address checked.
+    public func observe(_ domain: DomainName, ips: [IPAddress] = [], approved: [ApprovedSender] = [],
                         sender localPart: String = "postmaster") async -> DomainObservation {
         async let spf = SPFAnalyzer(resolver: resolver, options: spfOptions).analyze(domain: domain)
         async let dmarc = DMARCDiscovery(resolver: resolver).discover(domain)
         let checker = SPFChecker(resolver: resolver, options: spfOptions)
+        let mailFrom = "\(localPart)@\(domain.text)"
         var checks: [SenderCheck] = []
-        for sender in senders {
-            let evaluation = await checker.checkHost(ip: sender.ip, domain: domain.text,
-                                                     sender: "\(localPart)@\(domain.text)", helo: nil)
-            checks.append(SenderCheck(ip: sender.ip, label: sender.label, evaluation: evaluation))
+        for ip in ips {
+            let evaluation = await checker.checkHost(ip: ip, domain: domain.text, sender: mailFrom, helo: nil)
+            checks.append(SenderCheck(ip: ip, evaluation: evaluation))
+        }
+        let expanded = await SenderExpansion.expand(approved, resolver: resolver)
+        for entry in expanded {
+            for ip in entry.addresses {
+                let evaluation = await checker.checkHost(ip: ip, domain: domain.text, sender: mailFrom, helo: nil)
+                checks.append(SenderCheck(ip: ip, label: entry.sender.name, sender: entry.sender, evaluation: evaluation))
+            }
         }
         let discovered = await dmarc
         var authorizations: [ReportAuthorization] = []
@@ -32,6 +41,6 @@ public struct DomainInspector: Sendable {
                 organizationalDomain: discovered.organizationalDomain ?? discovered.policyDomain ?? domain)
         }
         return DomainObservation(domain: domain, spf: await spf, dmarc: discovered,
-                                 reportAuthorizations: authorizations, senderChecks: checks)
+                                 reportAuthorizations: authorizations, senderChecks: checks, expandedSenders: expanded)
     }
 }

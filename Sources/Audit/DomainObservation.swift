@@ -10,17 +10,23 @@ public struct DomainObservation: Sendable {
     public var reportAuthorizations: [ReportAuthorization]
     /// `check_host` for each sending address the caller asked about (approved senders, `--ip`).
     public var senderChecks: [SenderCheck]
+    /// The approved senders as expanded through DNS (empty for a plain `check`).
+    public var expandedSenders: [ExpandedSender]
 
     public init(domain: DomainName, spf: SPFAnalysis, dmarc: DMARCDiscoveryResult,
-                reportAuthorizations: [ReportAuthorization], senderChecks: [SenderCheck]) {
+                reportAuthorizations: [ReportAuthorization], senderChecks: [SenderCheck],
+                expandedSenders: [ExpandedSender] = []) {
         self.domain = domain; self.spf = spf; self.dmarc = dmarc
         self.reportAuthorizations = reportAuthorizations; self.senderChecks = senderChecks
+        self.expandedSenders = expandedSenders
     }
 
     /// True when a temporary DNS failure kept SPF or DMARC from a verdict.
     public var hadTemporaryFailure: Bool {
         spf.result == .temperror || dmarc.status == .temperror
             || senderChecks.contains { $0.evaluation.result == .temperror }
+            || expandedSenders.contains { $0.temporary }
+            || reportAuthorizations.contains { $0.external && $0.authorized == nil }
     }
 }
 
@@ -29,10 +35,12 @@ public struct SenderCheck: Sendable {
     public var ip: IPAddress
     /// Who the address belongs to, when known (an approved sender's name).
     public var label: String?
+    /// The approved sender the address came from, if any.
+    public var sender: ApprovedSender?
     public var evaluation: SPFEvaluation
 
-    public init(ip: IPAddress, label: String? = nil, evaluation: SPFEvaluation) {
-        self.ip = ip; self.label = label; self.evaluation = evaluation
+    public init(ip: IPAddress, label: String? = nil, sender: ApprovedSender? = nil, evaluation: SPFEvaluation) {
+        self.ip = ip; self.label = label; self.sender = sender; self.evaluation = evaluation
     }
 }
 

@@ -39,7 +39,7 @@ enum SPFFindings {
                 evidence: ["actual": actual + "all", "expected": wanted + "all"],
                 fix: "End the record with \(wanted)all"))
         }
-        for check in observation.senderChecks { findings += senderFinding(check, spf, domain) }
+        for check in observation.senderChecks where check.sender == nil { findings += senderFinding(check, spf, domain) }
         return findings
     }
 

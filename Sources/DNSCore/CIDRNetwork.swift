@@ -107,3 +107,20 @@ extension IPAddress: Codable {
         try container.encode(description)
     }
 }
+
+extension CIDRNetwork {
+    /// The last address of the network (the broadcast address for IPv4).
+    public var lastAddress: IPAddress {
+        let hostBits = address.bitWidth - prefixLength
+        switch address {
+        case .v4(let a):
+            let hostMask: UInt32 = hostBits >= 32 ? .max : (UInt32(1) << UInt32(hostBits)) - 1
+            return .v4(IPv4Address(a.value | hostMask))
+        case .v6(let a):
+            let lowMask: UInt64 = hostBits >= 64 ? .max : (UInt64(1) << UInt64(hostBits)) - 1
+            let highBits = max(0, hostBits - 64)
+            let highMask: UInt64 = highBits >= 64 ? .max : (UInt64(1) << UInt64(highBits)) - 1
+            return .v6(IPv6Address(high: a.high | highMask, low: a.low | lowMask))
+        }
+    }
+}

@@ -60,7 +60,6 @@ struct CheckCommand: AsyncParsableCommand {
 
     /// Audits up to `--concurrency` domains at a time; results come back in input order.
     func observeAll(_ names: [DomainName], _ ips: [IPAddress], _ inspector: DomainInspector) async -> [DomainObservation] {
-        let senders = ips.map { (ip: $0, label: String?.none) }
         var results = [DomainObservation?](repeating: nil, count: names.count)
         await withTaskGroup(of: (Int, DomainObservation).self) { group in
             var next = 0
@@ -68,7 +67,7 @@ struct CheckCommand: AsyncParsableCommand {
                 guard next < names.count else { return }
                 let index = next, name = names[index]
                 next += 1
-                group.addTask { (index, await inspector.observe(name, senders: senders)) }
+                group.addTask { (index, await inspector.observe(name, ips: ips)) }
             }
             for _ in 0..<dns.concurrency { add() }
             while let (index, observation) = await group.next() {

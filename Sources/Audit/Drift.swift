@@ -1,0 +1,93 @@
+import Foundation
+
+/// Drift between two good observations of a domain (RFC-level meaning, not text noise): a change of the
+/// domain's own SPF or DMARC text is `record.changed`; a provider's networks moving under an unchanged
+/// record is `provider.changed`. Observations that ended in temperror are never compared: a timeout is
+/// not a change.
+public enum Drift {
+    public static func findings(domain: String, previous: ObservationSummary?, current: ObservationSummary) -> [Finding] {
+        guard let previous, previous.status == .ok, current.status == .ok else { return [] }
+        var findings: [Finding] = []
+        if previous.spfRecord != current.spfRecord {
+            findings.append(spfChange(domain, previous, current))
+        } else {
+            findings += providerChanges(domain, previous, current)
+        }
+        if previous.dmarcRecord != current.dmarcRecord || previous.dmarcStatus != current.dmarcStatus {
+            findings.append(dmarcChange(domain, previous, current))
+        }
+        return findings
+    }
+
+    static func spfChange(_ domain: String, _ old: ObservationSummary, _ new: ObservationSummary) -> Finding {
+        let termsAdded = new.ownTerms.filter { !old.ownTerms.contains($0) }
+        let termsRemoved = old.ownTerms.filter { !new.ownTerms.contains($0) }
+        let networksAdded = new.networks.filter { !old.networks.contains($0) }
+        let networksRemoved = old.networks.filter { !new.networks.contains($0) }
+        var parts: [String] = []
+        if !termsAdded.isEmpty { parts.append("added \(termsAdded.joined(separator: " "))") }
+        if !termsRemoved.isEmpty { parts.append("removed \(termsRemoved.joined(separator: " "))") }
+        if old.allQualifier != new.allQualifier { parts.append("all qualifier \(old.allQualifier ?? "none") -> \(new.allQualifier ?? "none")") }
+        if old.dnsLookups != new.dnsLookups { parts.append("lookups \(old.dnsLookups) -> \(new.dnsLookups)") }
+        let summary = old.spfRecord == nil ? "SPF record published" : new.spfRecord == nil ? "SPF record removed" : parts.joined(separator: "; ")
+        var evidence = ["before": old.spfRecord ?? "(none)", "after": new.spfRecord ?? "(none)"]
+        if !networksAdded.isEmpty { evidence["networksAdded"] = networksAdded.joined(separator: " ") }
+        if !networksRemoved.isEmpty { evidence["networksRemoved"] = networksRemoved.joined(separator: " ") }
+        if !termsAdded.isEmpty { evidence["termsAdded"] = termsAdded.joined(separator: " ") }
+        if !termsRemoved.isEmpty { evidence["termsRemoved"] = termsRemoved.joined(separator: " ") }
+        return Finding(kind: .recordChanged, severity: .warning, domain: domain,
+                       subject: "spf@" + ObservationSummary.digest(new.spfRecord ?? ""),
+                       message: "SPF record of \(domain) changed: \(summary.isEmpty ? "text changed" : summary)",
+                       evidence: evidence)
+    }
+
+    static func providerChanges(_ domain: String, _ old: ObservationSummary, _ new: ObservationSummary) -> [Finding] {
+        var findings: [Finding] = []
+        for provider in Set(old.includes).union(new.includes).sorted() {
+            let before = old.providerNetworks[provider] ?? []
+            let after = new.providerNetworks[provider] ?? []
+            guard before != after else { continue }
+            let added = after.filter { !before.contains($0) }
+            let removed = before.filter { !after.contains($0) }
+            var evidence = ["provider": provider]
+            if !added.isEmpty { evidence["networksAdded"] = added.joined(separator: " ") }
+            if !removed.isEmpty { evidence["networksRemoved"] = removed.joined(separator: " ") }
+            let description = [added.isEmpty ? nil : "added \(added.joined(separator: " "))",
+                               removed.isEmpty ? nil : "removed \(removed.joined(separator: " "))"].compactMap { $0 }.joined(separator: "; ")
+            findings.append(Finding(kind: .providerChanged, severity: .warning, domain: domain,
+                                    subject: "\(provider)@" + ObservationSummary.digest(after.joined(separator: " ")),
+                                    message: "\(provider), included by \(domain), changed the networks it authorizes: \(description)",
+                                    evidence: evidence))
+        }
+        return findings
+    }
+
+    static func dmarcChange(_ domain: String, _ old: ObservationSummary, _ new: ObservationSummary) -> Finding {
+        func tags(_ record: String?) -> [String: String] {
+            var result: [String: String] = [:]
+            for part in (record ?? "").split(separator: ";") {
+                let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                if pair.count == 2 { result[pair[0].lowercased()] = pair[1] }
+            }
+            return result
+        }
+        let before = tags(old.dmarcRecord), after = tags(new.dmarcRecord)
+        let changes = Set(before.keys).union(after.keys).sorted().compactMap { key -> String? in
+            before[key] == after[key] ? nil : "\(key): \(before[key] ?? "(absent)") -> \(after[key] ?? "(absent)")"
+        }
+        let summary = old.dmarcRecord == nil ? "DMARC record published" : new.dmarcRecord == nil ? "DMARC record removed (\(new.dmarcStatus))" : changes.joined(separator: ", ")
+        let weakened = (old.dmarcPolicy.flatMap(PolicyRank.init) ?? .none) > (new.dmarcPolicy.flatMap(PolicyRank.init) ?? .none)
+        return Finding(kind: .recordChanged, severity: weakened ? .error : .warning, domain: domain,
+                       subject: "dmarc@" + ObservationSummary.digest(new.dmarcRecord ?? new.dmarcStatus),
+                       message: "DMARC record of \(domain) changed: \(summary)" + (weakened ? " (the policy is weaker now)" : ""),
+                       evidence: ["before": old.dmarcRecord ?? "(none)", "after": new.dmarcRecord ?? "(none)"])
+    }
+
+    enum PolicyRank: Int, Comparable {
+        case none, quarantine, reject
+        init?(_ text: String) {
+            switch text { case "none": self = .none; case "quarantine": self = .quarantine; case "reject": self = .reject; default: return nil }
+        }
+        static func < (a: PolicyRank, b: PolicyRank) -> Bool { a.rawValue < b.rawValue }
+    }
+}
