@@ -19,11 +19,12 @@ public enum FindingLifecycle {
     public static func transitions(open: Set<String>, current: [Finding], verdict: Bool) -> Transitions {
         var result = Transitions()
         var seen: Set<String> = []
-        for finding in Finding.ordered(current) {
+        // A single temporary failure is never a finding of its own; `dns.unreachable` covers repeated ones.
+        for finding in Finding.ordered(current) where finding.kind != .dnsTemporary {
             guard seen.insert(finding.fingerprint).inserted else { continue }
             if open.contains(finding.fingerprint) {
                 result.stillOpen.append(finding)
-            } else if verdict || finding.kind.rawValue.hasPrefix("dns.") {
+            } else if verdict || finding.kind == .dnsUnreachable {
                 result.opened.append(finding)
             }
         }
