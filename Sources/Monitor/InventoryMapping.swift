@@ -1,0 +1,45 @@
+import Audit
+import DMARC
+import DNSCore
+import Foundation
+import Inventory
+
+/// Converts between the core's inventory model and the store's rows.
+public enum InventoryMapping {
+    public static func rows(for domain: MonitoredDomain) -> (DomainRow, [SenderRow]) {
+        let row = DomainRow(name: domain.name.key, intervalSeconds: domain.interval,
+                            expectSPFAll: domain.expectations.spfAll,
+                            expectDMARCPolicy: domain.expectations.dmarcPolicy?.rawValue,
+                            expectMaxLookups: domain.expectations.maxLookups, source: domain.source)
+        let senders = domain.senders.map {
+            SenderRow(kind: $0.kind.rawValue, value: $0.value, name: $0.name, owner: $0.owner, note: $0.note)
+        }
+        return (row, senders)
+    }
+
+    public static func sender(_ row: SenderRow) -> ApprovedSender? {
+        guard let kind = ApprovedSender.Kind(rawValue: row.kind) else { return nil }
+        return ApprovedSender(kind: kind, value: row.value, name: row.name, owner: row.owner, note: row.note)
+    }
+
+    public static func expectations(_ row: DomainRow) -> Expectations {
+        Expectations(spfAll: row.expectSPFAll, dmarcPolicy: row.expectDMARCPolicy.flatMap(DMARCPolicy.init(rawValue:)),
+                     maxLookups: row.expectMaxLookups)
+    }
+
+    public static func monitoredDomain(_ row: DomainRow, senders: [SenderRow]) -> MonitoredDomain? {
+        guard let name = try? DomainName(row.name) else { return nil }
+        return MonitoredDomain(name: name, interval: row.intervalSeconds, expectations: expectations(row),
+                               senders: senders.compactMap(sender), source: row.source)
+    }
+
+    /// A stored finding as the core's value.
+    public static func finding(_ row: FindingRow, domain: String) -> Finding {
+        Finding(kind: FindingKind(row.kind), severity: Severity(rawValue: row.severity) ?? .warning, domain: domain,
+                subject: row.subject, message: row.message, evidence: decodeEvidence(row.evidenceJSON), fix: row.fix)
+    }
+
+    static func decodeEvidence(_ json: String) -> [String: String] {
+        (try? JSONCoding.decoder.decode([String: String].self, from: Data(json.utf8))) ?? [:]
+    }
+}

@@ -1,0 +1,119 @@
+import Audit
+import DNSCore
+import Foundation
+import Inventory
+import SPF
+
+/// What one domain's poll produced.
+public struct DomainPollResult: Sendable {
+    public var domain: String
+    /// `ok`, or `temperror` when DNS kept the poll from a verdict.
+    public var status: String
+    public var opened: [Finding]
+    public var resolved: [Finding]
+    public var stillOpen: [Finding]
+    public var observationInserted: Bool
+    public var consecutiveTempFailures: Int
+}
+
+/// Polls domains: observe through DNS, audit against the inventory and the previous observation, move
+/// the findings, and write it all for each domain in one transaction, so a poll killed at any moment
+/// leaves every domain either fully polled or untouched.
+public struct Poller: Sendable {
+    public let store: InventoryStore
+    public let resolver: any DNSResolver
+    public let concurrency: Int
+    public let unreachableAfter: Int
+    public let now: @Sendable () -> Int64
+    /// Called inside each domain's transaction with the transitions, to queue alerts atomically.
+    public let onTransitions: (@Sendable (_ domain: DomainRow, _ opened: [Finding], _ resolved: [Finding]) -> [OutboxRow])?
+
+    public init(store: InventoryStore, resolver: any DNSResolver, concurrency: Int = 32, unreachableAfter: Int = 3,
+                now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
+                onTransitions: (@Sendable (DomainRow, [Finding], [Finding]) -> [OutboxRow])? = nil) {
+        self.store = store; self.resolver = resolver; self.concurrency = max(1, concurrency)
+        self.unreachableAfter = unreachableAfter; self.now = now; self.onTransitions = onTransitions
+    }
+
+    /// Polls the given domains concurrently; results come back in the given order.
+    public func poll(_ domains: [DomainRow], runId: Int64?) async throws -> [DomainPollResult] {
+        var results = [DomainPollResult?](repeating: nil, count: domains.count)
+        try await withThrowingTaskGroup(of: (Int, DomainPollResult).self) { group in
+            var next = 0
+            func add() {
+                guard next < domains.count else { return }
+                let index = next, row = domains[index]
+                next += 1
+                group.addTask { (index, try await self.poll(row, runId: runId)) }
+            }
+            for _ in 0..<concurrency { add() }
+            while let (index, result) = try await group.next() {
+                results[index] = result
+                add()
+            }
+        }
+        return results.compactMap { $0 }
+    }
+
+    public func poll(_ row: DomainRow, runId: Int64?) async throws -> DomainPollResult {
+        guard let domainId = row.id, let name = try? DomainName(row.name) else {
+            throw InputFailure("domain \(row.name) in the database is not a valid name")
+        }
+        let senders = try store.senders(domainId: domainId).compactMap(InventoryMapping.sender)
+        let expectations = InventoryMapping.expectations(row)
+        let observation = await DomainInspector(resolver: resolver).observe(name, approved: senders)
+        let summary = ObservationSummary(observation)
+        let verdict = summary.status == .ok
+        let consecutive = verdict ? 0 : row.consecutiveTempFailures + 1
+
+        var current: [Finding] = []
+        if verdict {
+            let previous = try store.latestGoodObservation(domainId: domainId)
+                .flatMap { try? JSONCoding.decoder.decode(ObservationSummary.self, from: Data($0.summaryJSON.utf8)) }
+            current = DomainAuditor.findings(for: observation, expectations: expectations, approved: senders)
+                + Drift.findings(domain: name.text, previous: previous, current: summary)
+        }
+        let cause = observation.spf.errors.first { $0.code == "dns-temporary" }?.message ?? observation.dmarc.problem
+        if let unreachable = FindingLifecycle.unreachable(domain: name.text, consecutiveFailures: consecutive,
+                                                          threshold: unreachableAfter, cause: cause) {
+            current.append(unreachable)
+        }
+        let openRows = try store.openFindings(domainId: domainId)
+        let transitions = FindingLifecycle.transitions(open: Set(openRows.map(\.fingerprint)), current: current, verdict: verdict)
+        let resolvedRows = openRows.filter { transitions.resolved.contains($0.fingerprint) }
+        let resolved = resolvedRows.map { InventoryMapping.finding($0, domain: name.text) }
+        let time = now()
+        let outbox = onTransitions?(row, transitions.opened, resolved) ?? []
+        let record = PollRecord(
+            domainId: domainId, runId: runId, now: time,
+            observation: observationRow(summary, domainId: domainId, runId: runId, now: time),
+            opened: transitions.opened.map { findingRow($0, domainId: domainId, runId: runId, now: time) },
+            touched: verdict ? transitions.stillOpen.map(\.fingerprint) : [],
+            resolved: transitions.resolved,
+            nextPollAt: time + Int64(row.intervalSeconds),
+            consecutiveTempFailures: consecutive,
+            outbox: outbox)
+        let outcome = try store.recordPoll(record)
+        return DomainPollResult(domain: name.text, status: summary.status.rawValue, opened: transitions.opened,
+                                resolved: resolved, stillOpen: transitions.stillOpen,
+                                observationInserted: outcome.observationInserted, consecutiveTempFailures: consecutive)
+    }
+
+    func observationRow(_ s: ObservationSummary, domainId: Int64, runId: Int64?, now: Int64) -> ObservationRow {
+        let summaryJSON = JSONCoding.string(s)
+        return ObservationRow(
+            domainId: domainId, runId: runId, firstSeenAt: now, lastSeenAt: now, seenCount: 1, status: s.status.rawValue,
+            contentHash: ObservationSummary.digest(summaryJSON), spfRecord: s.spfRecord,
+            spfRecordsJSON: JSONCoding.string(s.spfRecord.map { [$0] } ?? []), dmarcRecord: s.dmarcRecord,
+            dmarcRecordsJSON: JSONCoding.string(s.dmarcRecord.map { [$0] } ?? []), summaryJSON: summaryJSON,
+            networksJSON: JSONCoding.string(s.networks), includesJSON: JSONCoding.string(s.includes),
+            spfLookups: s.dnsLookups, spfVoidLookups: s.voidLookups, spfResult: s.spfResult,
+            dmarcStatus: s.dmarcStatus, dmarcPolicy: s.dmarcPolicy)
+    }
+
+    func findingRow(_ f: Finding, domainId: Int64, runId: Int64?, now: Int64) -> FindingRow {
+        FindingRow(domainId: domainId, fingerprint: f.fingerprint, kind: f.kind.rawValue, severity: f.severity.rawValue,
+                   subject: f.subject, message: f.message, evidenceJSON: JSONCoding.string(f.evidence), fix: f.fix,
+                   state: "open", firstSeenAt: now, lastSeenAt: now, openedRunId: runId)
+    }
+}
