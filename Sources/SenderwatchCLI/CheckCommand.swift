@@ -69,7 +69,7 @@ struct CheckCommand: AsyncParsableCommand {
                 next += 1
                 group.addTask { (index, await inspector.observe(name, ips: ips)) }
             }
-            for _ in 0..<dns.concurrency { add() }
+            for _ in 0..<dns.effectiveConcurrency { add() }
             while let (index, observation) = await group.next() {
                 results[index] = observation
                 add()

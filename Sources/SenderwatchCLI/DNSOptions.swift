@@ -15,14 +15,14 @@ struct DNSOptions: ParsableArguments {
         valueName: "path"))
     var zones: [String] = []
 
-    @Option(help: ArgumentHelp("Seconds to wait for each DNS answer before retrying.", valueName: "seconds"))
-    var timeout: Double = 5
+    @Option(help: ArgumentHelp("Seconds to wait for each DNS answer before retrying (default 5).", valueName: "seconds"))
+    var timeout: Double?
 
-    @Option(help: "Retries after a timeout, per query.")
-    var retries: Int = 2
+    @Option(help: "Retries after a timeout, per query (default 2).")
+    var retries: Int?
 
-    @Option(help: "Domains (or evaluations) audited at once.")
-    var concurrency: Int = 32
+    @Option(help: "Domains (or evaluations) audited at once (default 32).")
+    var concurrency: Int?
 
     func validate() throws {
         if !zones.isEmpty && !resolvers.isEmpty {
@@ -36,13 +36,26 @@ struct DNSOptions: ParsableArguments {
         for zone in zones where !FileManager.default.fileExists(atPath: zone) {
             throw ValidationError("--zone \(zone): no such file or directory")
         }
-        guard timeout > 0, timeout <= 120 else { throw ValidationError("--timeout must be between 0 and 120 seconds, got \(timeout)") }
-        guard (0...10).contains(retries) else { throw ValidationError("--retries must be 0...10, got \(retries)") }
-        guard (1...4096).contains(concurrency) else { throw ValidationError("--concurrency must be 1...4096, got \(concurrency)") }
+        if let timeout, !(timeout > 0 && timeout <= 120) { throw ValidationError("--timeout must be between 0 and 120 seconds, got \(timeout)") }
+        if let retries, !(0...10).contains(retries) { throw ValidationError("--retries must be 0...10, got \(retries)") }
+        if let concurrency, !(1...4096).contains(concurrency) { throw ValidationError("--concurrency must be 1...4096, got \(concurrency)") }
     }
 
+    /// Command-line values win over the settings file's, which win over the defaults.
+    func effective(_ settings: DNSSettings = .init()) -> DNSSettings {
+        let fromCommandLine = !resolvers.isEmpty || !zones.isEmpty
+        return DNSSettings(resolvers: fromCommandLine ? resolvers : settings.resolvers,
+                           zones: fromCommandLine ? zones : settings.zones,
+                           timeout: timeout ?? settings.timeout ?? 5, retries: retries ?? settings.retries ?? 2,
+                           concurrency: concurrency ?? settings.concurrency ?? 32)
+    }
+
+    var effectiveConcurrency: Int { concurrency ?? 32 }
+
     /// The resolver for this run: zone files, or libldns behind a per-run cache.
-    func makeResolver() throws -> ResolverSession {
+    func makeResolver(settings: DNSSettings = .init()) throws -> ResolverSession {
+        let values = effective(settings)
+        let zones = values.zones, resolvers = values.resolvers
         if !zones.isEmpty {
             do {
                 return ResolverSession(resolver: try ZoneFileResolver(paths: zones), network: nil)
@@ -58,11 +71,20 @@ struct DNSOptions: ParsableArguments {
         } else {
             configuration = LDNSConfiguration(nameservers: try resolvers.map { try Nameserver(parsing: $0) })
         }
-        configuration.timeout = timeout
-        configuration.retries = retries
-        let network = try LDNSResolver(configuration: configuration, workers: min(max(concurrency, 1), 16))
+        configuration.timeout = values.timeout ?? 5
+        configuration.retries = values.retries ?? 2
+        let network = try LDNSResolver(configuration: configuration, workers: min(max(values.concurrency ?? 32, 1), 16))
         return ResolverSession(resolver: CachingResolver(upstream: network), network: network)
     }
+}
+
+/// DNS settings from the settings file.
+struct DNSSettings {
+    var resolvers: [String] = []
+    var zones: [String] = []
+    var timeout: Double?
+    var retries: Int?
+    var concurrency: Int?
 }
 
 /// The resolver a command uses, and the network resolver behind it (to shut down when done).

@@ -56,7 +56,7 @@ struct SPFCommand: AsyncParsableCommand {
         let session = try dns.makeResolver()
         defer { session.shutdown() }
         if let batch {
-            let status = try await SPFBatch(resolver: session.resolver, concurrency: dns.concurrency).run(path: batch)
+            let status = try await SPFBatch(resolver: session.resolver, concurrency: dns.effectiveConcurrency).run(path: batch)
             throw ExitCode(status)
         }
         let domainName = try parseDomain(domain!)

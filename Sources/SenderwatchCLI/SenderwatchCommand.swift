@@ -13,7 +13,8 @@ public struct SenderwatchCommand: AsyncParsableCommand {
         3 a temporary DNS failure prevented a verdict.
         """,
         version: version,
-        subcommands: [CheckCommand.self, SPFCommand.self, DMARCCommand.self]
+        subcommands: [CheckCommand.self, SPFCommand.self, DMARCCommand.self, ApplyCommand.self, PollCommand.self,
+                      DomainsCommand.self, SendersCommand.self, FindingsCommand.self, HistoryCommand.self]
     )
 
     public init() {}

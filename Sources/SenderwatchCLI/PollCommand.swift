@@ -1,0 +1,132 @@
+import ArgumentParser
+import Audit
+import Foundation
+import Inventory
+import Monitor
+
+/// `senderwatch poll`: audit the domains that are due, record what changed, move findings.
+struct PollCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "poll",
+        abstract: "Audit the monitored domains that are due and record observations and findings.",
+        discussion: """
+        Meant for cron: a second poll started while one runs exits 0 with a message; a poll killed at any \
+        moment leaves the database consistent, and the next poll carries on with the domains not yet done. \
+        A domain is due when its interval has passed since its last poll; --all polls every domain.
+        Findings open once, stay open while they hold, and resolve when they no longer do. One DNS timeout \
+        never opens a finding nor counts as a change; dns.unreachable opens after several in a row.
+        Exit codes as for check: 0 healthy, 1 open findings of warning or worse, 2 input error, 3 DNS \
+        temporary failures kept some domain from a verdict.
+
+        Example (crontab): */15 * * * * senderwatch poll --config /etc/senderwatch/settings.yaml
+        """
+    )
+
+    @Flag(help: "Poll every domain, due or not.")
+    var all = false
+
+    @Option(name: .customLong("domain"), help: "Poll only this domain (repeatable); implies --all for it.")
+    var onlyDomains: [String] = []
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var dns: DNSOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        let settings = try store.settings()
+        let inventory = try store.openExistingStore(settings)
+        let path = store.databasePath(settings)
+        let lock = PollLock(databasePath: path)
+        guard try lock.acquire() else {
+            let message = "another poll of \(path) is running (pid \(lock.holder() ?? "unknown")); nothing to do"
+            if output.json { printJSON(["schemaVersion": "1", "skipped": message]) } else { print(message) }
+            throw ExitCode(ExitStatus.healthy)
+        }
+        defer { lock.release() }
+
+        let started = epochNow()
+        _ = try inventory.markInterruptedRuns(now: started)
+        let runId = try inventory.beginRun(mode: "poll", pid: getpid(), now: started)
+        var domains = try (all || !onlyDomains.isEmpty) ? inventory.domains() : inventory.dueDomains(now: started)
+        if !onlyDomains.isEmpty {
+            let wanted = Set(try onlyDomains.map { try parseDomain($0).key })
+            let known = Set(domains.map(\.name))
+            if let missing = wanted.subtracting(known).sorted().first {
+                throw InputError("--domain \(missing) is not monitored (apply a monitor file for it first)")
+            }
+            domains = domains.filter { wanted.contains($0.name) }
+        }
+        let session = try dns.makeResolver(settings: settings?.dnsSettings ?? .init())
+        defer { session.shutdown() }
+        let poller = Poller(store: inventory, resolver: session.resolver,
+                            concurrency: dns.effective(settings?.dnsSettings ?? .init()).concurrency ?? 32,
+                            unreachableAfter: settings?.unreachableAfter ?? 3)
+        let results: [DomainPollResult]
+        do {
+            results = try await poller.poll(domains, runId: runId)
+        } catch {
+            try? inventory.finishRun(id: runId, status: "failed", domainsPolled: 0, findingsOpened: 0, findingsResolved: 0,
+                                     message: "\(error)", now: epochNow())
+            throw InputError("poll failed: \(error)")
+        }
+        let opened = results.reduce(0) { $0 + $1.opened.count }
+        let resolved = results.reduce(0) { $0 + $1.resolved.count }
+        try inventory.finishRun(id: runId, status: "ok", domainsPolled: results.count, findingsOpened: opened,
+                                findingsResolved: resolved, message: nil, now: epochNow())
+
+        let openNow = try inventory.findings(openOnly: true, domain: nil)
+        let polledIds = Set(domains.compactMap(\.id))
+        let relevant = openNow.filter { polledIds.contains($0.domainId) }
+        let temporary = results.contains { $0.status != "ok" }
+        let worst = relevant.compactMap { Severity(rawValue: $0.severity) }.max()
+        let exit = temporary ? ExitStatus.temporaryFailure : ((worst ?? .info) >= .warning ? ExitStatus.findings : ExitStatus.healthy)
+        if output.json {
+            printJSON(PollOutput(runId: runId, startedAt: isoDate(started), domains: results.map(PollOutput.Domain.init),
+                                 openFindings: relevant.count, exitCode: exit))
+        } else {
+            print(PollText.render(results, openCount: relevant.count, database: path))
+        }
+        throw ExitCode(exit)
+    }
+}
+
+struct PollOutput: Encodable {
+    struct Domain: Encodable {
+        let domain: String
+        let status: String
+        let opened: [Finding]
+        let resolved: [Finding]
+        let stillOpen: Int
+        let recordChanged: Bool
+        init(_ r: DomainPollResult) {
+            domain = r.domain; status = r.status; opened = r.opened; resolved = r.resolved
+            stillOpen = r.stillOpen.count; recordChanged = r.observationInserted
+        }
+    }
+    let schemaVersion = jsonSchemaVersion
+    let runId: Int64
+    let startedAt: String?
+    let domains: [Domain]
+    let openFindings: Int
+    let exitCode: Int32
+}
+
+enum PollText {
+    static func render(_ results: [DomainPollResult], openCount: Int, database: String) -> String {
+        var out: [String] = []
+        for r in results where !r.opened.isEmpty || !r.resolved.isEmpty || r.status != "ok" {
+            out.append("\(r.domain):" + (r.status == "ok" ? "" : " no verdict (temporary DNS failure \(r.consecutiveTempFailures) poll(s) in a row)"))
+            for f in r.opened {
+                out.append("  opened   [\(f.severity.rawValue)] \(f.kind): \(f.message)")
+                if let fix = f.fix { out.append("           fix: \(fix)") }
+            }
+            for f in r.resolved { out.append("  resolved \(f.kind): \(f.message)") }
+        }
+        let opened = results.reduce(0) { $0 + $1.opened.count }
+        let resolved = results.reduce(0) { $0 + $1.resolved.count }
+        let noVerdict = results.filter { $0.status != "ok" }.count
+        out.append("polled \(results.count) domain(s): \(opened) finding(s) opened, \(resolved) resolved, \(openCount) open in all"
+                   + (noVerdict > 0 ? ", \(noVerdict) without a verdict" : "") + " (\(database))")
+        return out.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import Inventory
+import Monitor
+
+/// Where the database and the settings file are, shared by the commands that use the inventory.
+struct StoreOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The SQLite database. Default: $SENDERWATCH_DB, else the settings file's, else ./senderwatch.sqlite.", valueName: "path"))
+    var db: String?
+
+    @Option(help: ArgumentHelp("The settings file (YAML with a settings: key). Default: $SENDERWATCH_CONFIG.", valueName: "path"))
+    var config: String?
+
+    /// The settings file's contents, or defaults when there is none.
+    func settings() throws -> MonitorSettings? {
+        let path = config ?? ProcessInfo.processInfo.environment["SENDERWATCH_CONFIG"]
+        guard let path, !path.isEmpty else { return nil }
+        do {
+            return try MonitorLoader.load(paths: [path]).settings
+        } catch {
+            throw InputError("settings file \(path):\n\(error.description)")
+        }
+    }
+
+    func databasePath(_ settings: MonitorSettings?) -> String {
+        DatabaseLocation.resolve(option: db, environment: ProcessInfo.processInfo.environment, settings: settings)
+    }
+
+    func openStore(_ settings: MonitorSettings?) throws -> (InventoryStore, String) {
+        let path = databasePath(settings)
+        do {
+            return (try InventoryStore(path: path), path)
+        } catch {
+            throw InputError("cannot open the database \(path): \(error)")
+        }
+    }
+
+    /// Opens an existing database for reading commands, with a clear message when there is none yet.
+    func openExistingStore(_ settings: MonitorSettings?) throws -> InventoryStore {
+        let path = databasePath(settings)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw InputError("no database at \(path): run `senderwatch apply MONITOR_FILES` first (or give --db)")
+        }
+        return try openStore(settings).0
+    }
+}
+
+extension MonitorSettings {
+    var dnsSettings: DNSSettings {
+        DNSSettings(resolvers: resolvers, zones: zones, timeout: timeout, retries: retries, concurrency: concurrency)
+    }
+}
+
+func epochNow() -> Int64 { Int64(Date().timeIntervalSince1970) }
+
+func isoDate(_ seconds: Int64?) -> String? {
+    guard let seconds else { return nil }
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime]
+    return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+}
