@@ -1,0 +1,70 @@
+import GRDB
+
+/// History: what each poll saw, and the one-transaction write of a poll's result.
+extension InventoryStore {
+    /// Writes a poll's observation, finding changes, schedule and alerts in one transaction.
+    public func recordPoll(_ poll: PollRecord) throws -> PollOutcome {
+        try writer.write { db in
+            guard var domain = try DomainRow.fetchOne(db, key: poll.domainId) else {
+                throw InventoryError(.unknownDomain, "no domain with id \(poll.domainId) in the inventory")
+            }
+            let (observationId, inserted) = try Self.storeObservation(poll, in: db)
+            let resolved = try Self.resolveFindings(poll.resolved, domainId: poll.domainId, runId: poll.runId,
+                                                    now: poll.now, in: db)
+            try Self.touchFindings(poll.touched, domainId: poll.domainId, now: poll.now, in: db)
+            let opened = try Self.openFindings(poll.opened, domainId: poll.domainId, runId: poll.runId,
+                                               now: poll.now, in: db)
+            let original = domain
+            domain.lastPollAt = poll.now
+            domain.nextPollAt = poll.nextPollAt
+            domain.consecutiveTempFailures = poll.consecutiveTempFailures
+            try domain.updateChanges(db, from: original)
+            let enqueued = try Self.enqueue(poll.outbox, domainId: poll.domainId, now: poll.now, in: db)
+            try poll.extra?(db)
+            return PollOutcome(observationId: observationId, observationInserted: inserted,
+                               opened: opened, resolved: resolved, enqueued: enqueued)
+        }
+    }
+
+    /// The domain's most recent observation, whatever its status.
+    public func latestObservation(domainId: Int64) throws -> ObservationRow? {
+        try writer.read { db in try ObservationRow.all().of(domainId: domainId).newestFirst().fetchOne(db) }
+    }
+
+    /// The most recent observation that got an answer: the baseline drift is measured against, so a DNS timeout
+    /// is never mistaken for "the record disappeared".
+    public func latestGoodObservation(domainId: Int64) throws -> ObservationRow? {
+        try writer.read { db in try ObservationRow.all().of(domainId: domainId).good().newestFirst().fetchOne(db) }
+    }
+
+    /// The domain's observations, newest first.
+    public func observations(domainId: Int64, limit: Int? = nil) throws -> [ObservationRow] {
+        try writer.read { db in
+            var request = ObservationRow.all().of(domainId: domainId).newestFirst()
+            if let limit { request = request.limit(limit) }
+            return try request.fetchAll(db)
+        }
+    }
+
+    /// Inserts the observation, or extends the latest one when nothing changed.
+    private static func storeObservation(_ poll: PollRecord, in db: Database) throws -> (Int64, Bool) {
+        let new = poll.observation
+        if var latest = try ObservationRow.all().of(domainId: poll.domainId).newestFirst().fetchOne(db),
+           latest.contentHash == new.contentHash, latest.status == new.status {
+            let original = latest
+            latest.lastSeenAt = poll.now
+            latest.seenCount += 1
+            try latest.updateChanges(db, from: original)
+            return (latest.id!, false)
+        }
+        var row = new
+        row.id = nil
+        row.domainId = poll.domainId
+        row.runId = poll.runId
+        row.firstSeenAt = poll.now
+        row.lastSeenAt = poll.now
+        row.seenCount = 1
+        try row.insert(db)
+        return (row.id!, true)
+    }
+}

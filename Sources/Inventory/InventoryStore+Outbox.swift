@@ -1,0 +1,85 @@
+import GRDB
+
+/// The alert outbox: rows enqueued with the change that caused them, handed to the dispatcher until delivered
+/// or declared dead. A delivered row is never handed out again.
+extension InventoryStore {
+    /// Enqueues one alert outside a poll; false if its `eventId` was already enqueued (whatever its state).
+    @discardableResult
+    public func enqueue(_ row: OutboxRow) throws -> Bool {
+        try writer.write { db in try Self.insertOutbox(row, in: db) }
+    }
+
+    /// Pending alerts whose back-off has passed (`nextAttemptAt <= now`), oldest first.
+    public func pendingOutbox(now: Int64, limit: Int? = nil) throws -> [OutboxRow] {
+        try writer.read { db in
+            var request = OutboxRow.all().deliverable(at: now)
+            if let limit { request = request.limit(limit) }
+            return try request.fetchAll(db)
+        }
+    }
+
+    /// Marks a pending alert delivered; false if it was not pending (already delivered, dead or unknown).
+    @discardableResult
+    public func markDelivered(id: Int64, now: Int64) throws -> Bool {
+        try writer.write { db in
+            try OutboxRow.filter(key: id).filter(OutboxRow.Columns.state == OutboxRow.statePending)
+                .updateAll(db,
+                           OutboxRow.Columns.state.set(to: OutboxRow.stateDelivered),
+                           OutboxRow.Columns.deliveredAt.set(to: now),
+                           OutboxRow.Columns.attempts += 1,
+                           OutboxRow.Columns.lastError.set(to: nil)) > 0
+        }
+    }
+
+    /// Records a failed attempt: counts it, keeps the error, and either retries at `nextAttemptAt` or, with
+    /// `dead`, gives up. False if the row was not pending.
+    @discardableResult
+    public func markAttempt(id: Int64, error: String, nextAttemptAt: Int64, dead: Bool) throws -> Bool {
+        try writer.write { db in
+            try OutboxRow.filter(key: id).filter(OutboxRow.Columns.state == OutboxRow.statePending)
+                .updateAll(db,
+                           OutboxRow.Columns.state.set(to: dead ? OutboxRow.stateDead : OutboxRow.statePending),
+                           OutboxRow.Columns.attempts += 1,
+                           OutboxRow.Columns.lastError.set(to: error),
+                           OutboxRow.Columns.nextAttemptAt.set(to: nextAttemptAt)) > 0
+        }
+    }
+
+    /// Outbox rows in one state (or all), oldest first: for status reports and tests.
+    public func outbox(state: String? = nil) throws -> [OutboxRow] {
+        try writer.read { db in
+            var request = OutboxRow.order(OutboxRow.Columns.id)
+            if let state { request = request.filter(OutboxRow.Columns.state == state) }
+            return try request.fetchAll(db)
+        }
+    }
+
+    // MARK: Poll transaction step
+
+    /// Enqueues a poll's alerts, linking each to its finding. Returns how many were new.
+    static func enqueue(_ events: [OutboxEvent], domainId: Int64, now: Int64, in db: Database) throws -> Int {
+        var enqueued = 0
+        for event in events {
+            let findingId = try event.fingerprint.flatMap {
+                try latestFindingId(fingerprint: $0, domainId: domainId, in: db)
+            }
+            let row = OutboxRow(eventId: event.eventId, findingId: findingId, route: event.route,
+                                payloadJSON: event.payloadJSON, nextAttemptAt: now, createdAt: now)
+            if try insertOutbox(row, in: db) { enqueued += 1 }
+        }
+        return enqueued
+    }
+
+    private static func insertOutbox(_ row: OutboxRow, in db: Database) throws -> Bool {
+        guard try OutboxRow.filter(OutboxRow.Columns.eventId == row.eventId).fetchCount(db) == 0 else {
+            return false
+        }
+        var row = row
+        row.id = nil
+        row.state = OutboxRow.statePending
+        row.attempts = 0
+        row.deliveredAt = nil
+        try row.insert(db)
+        return true
+    }
+}
