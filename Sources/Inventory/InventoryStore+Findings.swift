@@ -101,11 +101,4 @@ extension InventoryStore {
                        FindingRow.Columns.resolvedAt.set(to: now),
                        FindingRow.Columns.resolvedRunId.set(to: runId))
     }
-
-    /// The id of the domain's newest finding with this fingerprint (open, or just resolved), for outbox rows.
-    static func latestFindingId(fingerprint: String, domainId: Int64, in db: Database) throws -> Int64? {
-        try FindingRow.all().of(domainId: domainId).filter(FindingRow.Columns.fingerprint == fingerprint)
-            .order(FindingRow.Columns.id.desc)
-            .select(FindingRow.Columns.id, as: Int64.self).fetchOne(db)
-    }
 }

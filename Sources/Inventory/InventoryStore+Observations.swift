@@ -19,7 +19,7 @@ extension InventoryStore {
             domain.nextPollAt = poll.nextPollAt
             domain.consecutiveTempFailures = poll.consecutiveTempFailures
             try domain.updateChanges(db, from: original)
-            let enqueued = try Self.enqueue(poll.outbox, domainId: poll.domainId, now: poll.now, in: db)
+            let enqueued = try Self.enqueue(poll.outbox, now: poll.now, in: db)
             try poll.extra?(db)
             return PollOutcome(observationId: observationId, observationInserted: inserted,
                                opened: opened, resolved: resolved, enqueued: enqueued)

@@ -56,15 +56,11 @@ extension InventoryStore {
 
     // MARK: Poll transaction step
 
-    /// Enqueues a poll's alerts, linking each to its finding. Returns how many were new.
-    static func enqueue(_ events: [OutboxEvent], domainId: Int64, now: Int64, in db: Database) throws -> Int {
+    /// Enqueues a poll's alerts. Returns how many were new.
+    static func enqueue(_ rows: [OutboxRow], now: Int64, in db: Database) throws -> Int {
         var enqueued = 0
-        for event in events {
-            let findingId = try event.fingerprint.flatMap {
-                try latestFindingId(fingerprint: $0, domainId: domainId, in: db)
-            }
-            let row = OutboxRow(eventId: event.eventId, findingId: findingId, route: event.route,
-                                payloadJSON: event.payloadJSON, nextAttemptAt: now, createdAt: now)
+        for var row in rows {
+            if row.createdAt == 0 { row.createdAt = now }
             if try insertOutbox(row, in: db) { enqueued += 1 }
         }
         return enqueued

@@ -19,32 +19,20 @@ public struct PollRecord: Sendable {
     public var resolved: [String]
     public var nextPollAt: Int64
     public var consecutiveTempFailures: Int
-    /// Alerts to enqueue with the poll (transactional outbox); an `eventId` already enqueued is skipped.
-    public var outbox: [OutboxEvent]
+    /// Alerts to enqueue with the poll (transactional outbox), as pending rows; an `eventId` already enqueued
+    /// is skipped. A `createdAt` of 0 becomes `now`; a `nextAttemptAt` of 0 makes the row deliverable at once.
+    public var outbox: [OutboxRow]
     /// A hook run last inside the same transaction; if it throws, nothing of the poll is written.
     public var extra: (@Sendable (Database) throws -> Void)?
 
     public init(domainId: Int64, runId: Int64? = nil, now: Int64, observation: ObservationRow,
                 opened: [FindingRow] = [], touched: [String] = [], resolved: [String] = [],
-                nextPollAt: Int64, consecutiveTempFailures: Int = 0, outbox: [OutboxEvent] = [],
+                nextPollAt: Int64, consecutiveTempFailures: Int = 0, outbox: [OutboxRow] = [],
                 extra: (@Sendable (Database) throws -> Void)? = nil) {
         self.domainId = domainId; self.runId = runId; self.now = now; self.observation = observation
         self.opened = opened; self.touched = touched; self.resolved = resolved
         self.nextPollAt = nextPollAt; self.consecutiveTempFailures = consecutiveTempFailures
         self.outbox = outbox; self.extra = extra
-    }
-}
-
-/// An alert to enqueue with a poll. `fingerprint` names the finding it is about; the store fills in that
-/// finding's id (the one just opened, touched or resolved), which the caller cannot know before the transaction.
-public struct OutboxEvent: Sendable, Hashable {
-    public var eventId: String
-    public var route: String
-    public var payloadJSON: String
-    public var fingerprint: String?
-
-    public init(eventId: String, route: String, payloadJSON: String, fingerprint: String? = nil) {
-        self.eventId = eventId; self.route = route; self.payloadJSON = payloadJSON; self.fingerprint = fingerprint
     }
 }
 
