@@ -17,7 +17,13 @@ public func spfRecordFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let context = MacroContext(sender: "strong-bad@email.example.com", domain: "email.example.com",
                                ip: IPAddress("192.0.2.3")!, helo: "mx.example.org")
     for term in record.terms {
-        for macro in term.macroStrings {
+        var specs: [MacroString] = []
+        switch term.kind {
+        case .directive(_, let mechanism): if let spec = mechanism.domainSpec { specs.append(spec) }
+        case .modifier(.redirect(let spec)), .modifier(.explanation(let spec)): specs.append(spec)
+        case .modifier(.unknown(_, let value)): specs.append(value)
+        }
+        for macro in specs {
             _ = MacroExpander.expand(macro, context)
             _ = MacroExpander.expand(macro, context, forDomain: false)
         }
