@@ -1,0 +1,96 @@
+import DNSCore
+
+/// A finding of static analysis. `code` is stable kebab-case so other tools can key on it:
+///
+/// errors: `lookup-limit`, `void-limit`, `syntax`, `multiple-records`, `non-ascii`, `include-no-spf`,
+/// `include-loop`, `mx-limit`, `no-record`, `dns-temporary`, `dns-failure`;
+/// warnings: `ptr`, `permissive-all`, `no-all`, `redirect-ignored`, `too-long`, `string-too-long`,
+/// `duplicate-include`, `overlapping-networks`.
+public struct SPFDiagnostic: Sendable, Hashable, Codable {
+    public var code: String
+    public var message: String
+    /// The domain whose record holds the problem.
+    public var domain: String?
+    /// The term concerned, as written.
+    public var term: String?
+
+    public init(code: String, message: String, domain: String? = nil, term: String? = nil) {
+        self.code = code; self.message = message; self.domain = domain; self.term = term
+    }
+}
+
+/// One record in the include/redirect tree.
+public struct SPFNode: Sendable, Codable {
+    public var domain: String
+    public var record: String?
+    /// The include or redirect term that led here; nil for the root.
+    public var via: String?
+    /// Terms in this record that query DNS (section 4.6.4).
+    public var lookups: Int
+    /// This record plus its subtree, when no term matches (the worst case).
+    public var totalLookups: Int
+    /// Terms of this record whose lookups came back NXDOMAIN or no data.
+    public var voidLookups: [String]
+    public var children: [SPFNode]
+    public var error: String?
+
+    public init(domain: String, record: String? = nil, via: String? = nil, lookups: Int = 0, totalLookups: Int = 0,
+                voidLookups: [String] = [], children: [SPFNode] = [], error: String? = nil) {
+        self.domain = domain; self.record = record; self.via = via; self.lookups = lookups
+        self.totalLookups = totalLookups; self.voidLookups = voidLookups; self.children = children; self.error = error
+    }
+}
+
+/// A network some term of the tree authorizes (or, with `-`/`~`/`?`, names).
+public struct SPFAuthorizedNetwork: Sendable, Hashable, Codable, Comparable {
+    public var network: CIDRNetwork
+    /// "+", "-", "~" or "?".
+    public var qualifier: String
+    /// The term as written, e.g. `ip4:192.0.2.0/24`, `a:mail.example.com/24`, `mx`.
+    public var source: String
+    /// The domain whose record holds the term.
+    public var via: String
+
+    public init(network: CIDRNetwork, qualifier: String, source: String, via: String) {
+        self.network = network; self.qualifier = qualifier; self.source = source; self.via = via
+    }
+
+    public static func < (a: SPFAuthorizedNetwork, b: SPFAuthorizedNetwork) -> Bool {
+        if a.network != b.network { return a.network < b.network }
+        return (a.qualifier, a.via, a.source) < (b.qualifier, b.via, b.source)
+    }
+}
+
+/// What a domain's SPF publishes, without a client address (static analysis).
+public struct SPFAnalysis: Sendable, Codable {
+    public var domain: String
+    public var record: String?
+    public var tree: SPFNode?
+    /// Worst-case DNS-querying terms of the whole tree (no term matches); the true count, even beyond 10.
+    public var dnsLookups: Int
+    public var voidLookups: Int
+    /// Each void term with its domain and answer.
+    public var voidLookupTerms: [String]
+    public var networks: [SPFAuthorizedNetwork]
+    /// Terms whose targets depend on the message (macros, exists, ptr), so cannot be listed statically.
+    public var unenumerable: [String]
+    public var warnings: [SPFDiagnostic]
+    public var errors: [SPFDiagnostic]
+    /// The qualifier of the `all` that ends evaluation, following redirect; nil when there is none.
+    public var allQualifier: String?
+    /// Set when the result is the same for every client: none (no record), permerror (a record receivers
+    /// cannot use), temperror (DNS failed). Nil when the result depends on the client address.
+    public var result: SPFResult?
+
+    public init(domain: String, record: String? = nil, tree: SPFNode? = nil, dnsLookups: Int = 0, voidLookups: Int = 0,
+                voidLookupTerms: [String] = [], networks: [SPFAuthorizedNetwork] = [], unenumerable: [String] = [],
+                warnings: [SPFDiagnostic] = [], errors: [SPFDiagnostic] = [], allQualifier: String? = nil, result: SPFResult? = nil) {
+        self.domain = domain; self.record = record; self.tree = tree; self.dnsLookups = dnsLookups
+        self.voidLookups = voidLookups; self.voidLookupTerms = voidLookupTerms; self.networks = networks
+        self.unenumerable = unenumerable; self.warnings = warnings; self.errors = errors
+        self.allQualifier = allQualifier; self.result = result
+    }
+
+    /// The positively authorized (`+`) networks.
+    public var authorizedNetworks: [SPFAuthorizedNetwork] { networks.filter { $0.qualifier == "+" } }
+}
