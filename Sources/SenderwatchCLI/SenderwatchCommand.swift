@@ -29,18 +29,18 @@ public struct SenderwatchCommand: AsyncParsableCommand {
             } else {
                 try command.run()
             }
-            exit(0)
+            Foundation.exit(0)
         } catch let code as ExitCode {
-            exit(code.rawValue)
+            Foundation.exit(code.rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .success { self.exit(withError: error) }
             if let input = error as? InputError {
                 FileHandle.standardError.write(Data("senderwatch: \(input.message)\n".utf8))
-                exit(ExitStatus.usage)
+                Foundation.exit(ExitStatus.usage)
             }
             FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-            exit(code == .validationFailure || code.rawValue == 64 ? ExitStatus.usage : code.rawValue)
+            Foundation.exit(code == .validationFailure || code.rawValue == 64 ? ExitStatus.usage : code.rawValue)
         }
     }
 }
