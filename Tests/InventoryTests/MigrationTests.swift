@@ -26,6 +26,25 @@ struct MigrationTests {
         #expect(try reopened.appliedMigrations() == ["v1-inventory"])
     }
 
+    @Test("a file written by a newer senderwatch (unknown migrations) is refused, not guessed at")
+    func newerSchema() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("inventory.sqlite")
+        do {
+            let store = try InventoryStore(path: path)
+            let id = try addDomain(store)
+            // The poll hook is the test's only handle on the connection: pretend a later build migrated the file.
+            var record = poll(id, at: t0)
+            record.extra = { db in
+                try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-future')")
+            }
+            _ = try store.recordPoll(record)
+        }
+        let error = try #require(throws: InventoryError.self) { try InventoryStore(path: path) }
+        #expect(error.code == .newerSchema)
+        #expect(error.message.contains(path) && error.message.contains("v99-future"))
+    }
+
     @Test("a file store runs in WAL mode; an in-memory one does not need to")
     func walMode() throws {
         try withStore(.file) { store throws in #expect(try store.journalMode() == "wal") }
