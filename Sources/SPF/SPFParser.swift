@@ -85,6 +85,7 @@ enum SPFTermParser {
         let name = text[..<nameEnd].lowercased()
         let rest = text[nameEnd...]
         func argument() throws(SPFSyntaxError) -> Substring {
+            if rest.first == "/", name != "ip4", name != "ip6" { throw fail("\(name) takes no prefix length; expected \(name):domain") }
             guard rest.first == ":" else { throw fail("\(name) needs a ':' and a value") }
             return rest.dropFirst()
         }
