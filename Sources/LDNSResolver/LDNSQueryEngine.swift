@@ -108,11 +108,15 @@ final class LDNSQueryEngine {
         // After one timeout libldns marks a nameserver unreachable for good; make it eligible again.
         ldns_resolver_set_nameserver_rtt(resolver, 0, Int(LDNS_RESOLV_RTT_MIN))
         var packet: UnsafeMutablePointer<ldns_pkt>?
+        let started = ContinuousClock.now
         let status = ldns_resolver_send(&packet, resolver, owner, ldns_rr_type(rawValue: UInt32(type.rawValue)),
                                         LDNS_RR_CLASS_IN, UInt16(LDNS_RD))
         defer { if let packet { ldns_pkt_free(packet) } }
         guard status == LDNS_STATUS_OK, let packet else {
-            return .failure(Self.failure(status: status, name, type, server))
+            // libldns reports a timeout and a refused connection alike (NETWORK_ERR); the time taken tells them apart.
+            let waited = ContinuousClock.now - started
+            let timedOut = waited >= .milliseconds(Int64(configuration.timeout * 900))
+            return .failure(Self.failure(status: status, timeout: timedOut ? configuration.timeout : nil, name, type, server))
         }
         if ldns_pkt_tc(packet), configuration.tcpFallback {
             return .failure(DNSFailure(.malformedResponse, name: name, type: type, detail: "\(server) sent a truncated answer even over TCP"))
@@ -122,9 +126,11 @@ final class LDNSQueryEngine {
         }
     }
 
-    static func failure(status: ldns_status, _ name: DomainName, _ type: DNSRecordType, _ server: Nameserver) -> DNSFailure {
+    static func failure(status: ldns_status, timeout: Double?, _ name: DomainName, _ type: DNSRecordType, _ server: Nameserver) -> DNSFailure {
         let text = ldns_get_errorstr_by_id(status).map { String(cString: $0) } ?? "status \(status.rawValue)"
         switch status {
+        case LDNS_STATUS_NETWORK_ERR where timeout != nil:
+            return DNSFailure(.timeout, name: name, type: type, detail: "no answer from \(server) within \(timeout!) s")
         case LDNS_STATUS_RES_NO_NS:
             return DNSFailure(.timeout, name: name, type: type, detail: "no answer from \(server) (\(text))")
         case LDNS_STATUS_WIRE_INCOMPLETE_HEADER, LDNS_STATUS_WIRE_INCOMPLETE_QUESTION, LDNS_STATUS_WIRE_INCOMPLETE_ANSWER,
