@@ -1,7 +1,7 @@
 import DNSCore
 
 /// What policy discovery found for one domain.
-public struct DMARCDiscoveryResult: Sendable {
+public struct DMARCDiscoveryResult: Sendable, Codable {
     public enum Status: String, Sendable, Codable {
         /// A valid record applies (`record`, `policyDomain`, `appliedPolicy`).
         case found

@@ -1,7 +1,7 @@
 import DNSCore
 
 /// The DMARC verdict for one message (RFC 9989 section 4.3 and 4.4; RFC 7489 section 6.6).
-public struct DMARCVerdict: Sendable {
+public struct DMARCVerdict: Sendable, Codable {
     public enum Result: String, Sendable, Codable {
         /// An authenticated identifier aligned with the Author Domain.
         case pass

@@ -13,7 +13,10 @@ import Testing
 @Suite("DMARC evaluation vectors")
 struct EvaluationVectorTests {
     @Test func evaluationVectors() async throws {
-        guard let vectors = try DMARCVectorFile.group("evaluation_vectors") else { return }
+        guard let vectors = try DMARCVectorFile.group("evaluation_vectors") else {
+            print(VectorTally().summary("dmarc-evaluation") + " (shared data absent)")
+            return
+        }
         var tally = VectorTally()
         for vector in vectors {
             let id = vector["id"] as? String ?? "?"
