@@ -1,6 +1,6 @@
 import DNSCore
 
-/// Whether one report destination may receive reports (RFC 7489 section 7.1; RFC 9990 section 4, the
+/// Whether one report destination may receive reports (RFC 7489 section 7.1; RFC 9990, the
 /// "External Destination Verification" of DMARCbis aggregate reporting).
 public struct ReportAuthorization: Sendable, Hashable, Codable {
     /// The URI as written (with any `!size`).
