@@ -118,8 +118,12 @@ final class LDNSQueryEngine {
             let timedOut = waited >= .milliseconds(Int64(configuration.timeout * 900))
             return .failure(Self.failure(status: status, timeout: timedOut ? configuration.timeout : nil, name, type, server))
         }
-        if ldns_pkt_tc(packet), configuration.tcpFallback {
-            return .failure(DNSFailure(.malformedResponse, name: name, type: type, detail: "\(server) sent a truncated answer even over TCP"))
+        // A truncated answer is never passed on: its empty or partial answer section would read as
+        // "no record" or as a complete set.
+        if ldns_pkt_tc(packet) {
+            let detail = configuration.tcpFallback ? "\(server) sent a truncated answer even over TCP"
+                : "\(server) sent a truncated answer and TCP fallback is off"
+            return .failure(DNSFailure(.malformedResponse, name: name, type: type, detail: detail))
         }
         return LDNSPacketReader.message(packet).mapError { problem in
             DNSFailure(.malformedResponse, name: name, type: type, detail: "\(server): \(problem.detail)")

@@ -128,4 +128,21 @@ struct NSDAnswerTests {
             #expect(await resolver.resolve(name("host.wild.senderwatch.test"), .txt).answer == .noData(negativeTTL: 300))
         }
     }
+
+    @Test("reload() serves rewritten zone data")
+    func reload() async throws {
+        try await Fixtures.withNSD { server in
+            let resolver = try Fixtures.resolver(server.address)
+            defer { resolver.shutdown() }
+            #expect(await resolver.resolve(name("_spf.provider.test"), .txt).texts == ["v=spf1 ip4:198.51.100.0/24 ip6:2001:db8:100::/48 ~all"])
+            let text = try String(contentsOf: Fixtures.zones.appendingPathComponent("provider.test.zone"), encoding: .utf8)
+                .replacingOccurrences(of: " 7 3600", with: " 8 3600")
+                .replacingOccurrences(of: "~all", with: "-all")
+            try server.write(zone: "provider.test", text: text)
+            try await server.reload {
+                await resolver.resolve(name("_spf.provider.test"), .txt).texts.first?.hasSuffix("-all") == true
+            }
+            #expect(await resolver.resolve(name("_spf.provider.test"), .txt).texts == ["v=spf1 ip4:198.51.100.0/24 ip6:2001:db8:100::/48 -all"])
+        }
+    }
 }
