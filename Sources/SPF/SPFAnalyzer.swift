@@ -80,7 +80,9 @@ final class AnalysisWalker {
         var current = domain
         var visited: Set<DomainName> = []
         var isTop = true
-        while visited.insert(current).inserted, let state = fetched[current] {
+        while let state = fetched[current] {
+            // A redirect chain that comes back on itself ends in permerror at the lookup limit.
+            guard visited.insert(current).inserted else { return .permerror }
             switch state {
             case .temporary: return .temperror
             case .absent: return isTop ? SPFResult.none : .permerror
@@ -92,7 +94,7 @@ final class AnalysisWalker {
                 isTop = false
             }
         }
-        return visited.count > 1 && fetched[current] != nil ? .permerror : nil
+        return nil
     }
 
     static func voidTerms(_ node: SPFNode) -> [String] {

@@ -28,22 +28,25 @@ extension SPFRecord {
     }
 }
 
-/// Splits a record on runs of spaces, remembering each term's scalar offset.
+/// Splits a record on runs of spaces, remembering each term's scalar offset; one pass over the text.
 struct TermScanner {
-    private let scalars: [Unicode.Scalar]
-    private var index = 0
-    private let text: String
+    private let scalars: String.UnicodeScalarView
+    private var position: String.UnicodeScalarView.Index
+    private var offset = 0
 
-    init(_ text: String) { self.text = text; scalars = Array(text.unicodeScalars) }
+    init(_ text: String) { scalars = text.unicodeScalars; position = scalars.startIndex }
 
     mutating func next() -> (Substring, Int)? {
-        while index < scalars.count, scalars[index] == " " { index += 1 }
-        guard index < scalars.count else { return nil }
-        let start = index
-        while index < scalars.count, scalars[index] != " " { index += 1 }
-        let lower = text.unicodeScalars.index(text.unicodeScalars.startIndex, offsetBy: start)
-        let upper = text.unicodeScalars.index(lower, offsetBy: index - start)
-        return (Substring(text.unicodeScalars[lower..<upper]), start)
+        while position < scalars.endIndex, scalars[position] == " " { advance() }
+        guard position < scalars.endIndex else { return nil }
+        let start = position, startOffset = offset
+        while position < scalars.endIndex, scalars[position] != " " { advance() }
+        return (Substring(scalars[start..<position]), startOffset)
+    }
+
+    private mutating func advance() {
+        position = scalars.index(after: position)
+        offset += 1
     }
 }
 

@@ -131,3 +131,11 @@ import Testing
         #expect(await record([first + " -all"]).isEmpty)
     }
 }
+
+extension AnalyzerTests {
+    @Test func redirectLoopIsPermerror() async {
+        let a = await analyze { $0.add("example.com", txt: "v=spf1 ip4:192.0.2.1 redirect=example.com") }
+        #expect(a.result == .permerror)
+        #expect(a.errors.map(\.code).contains("include-loop"))
+    }
+}
