@@ -59,7 +59,9 @@ final class LDNSQueryEngine {
         ldns_resolver_set_dnssec(resolver, false)
         ldns_resolver_set_random(resolver, false)
         ldns_resolver_set_edns_udp_size(resolver, configuration.ednsBufferSize)
-        ldns_resolver_set_fallback(resolver, configuration.tcpFallback)
+        // libldns's own fallback first repeats a truncated query over UDP with a 4096-octet buffer, a round
+        // trip wasted on servers that cap UDP answers at 1232 octets as NSD does; `send` goes to TCP at once.
+        ldns_resolver_set_fallback(resolver, false)
         return resolver
     }
 
@@ -105,8 +107,20 @@ final class LDNSQueryEngine {
 
     private func send(_ resolver: UnsafeMutablePointer<ldns_resolver>, _ owner: UnsafeMutablePointer<ldns_rdf>,
                       _ name: DomainName, _ type: DNSRecordType, _ server: Nameserver) -> Result<DNSMessage, DNSFailure> {
+        let first = send(resolver, owner, name, type, server, overTCP: false)
+        guard configuration.tcpFallback, case .failure(let failure) = first, failure.kind == .malformedResponse,
+              failure.detail.hasSuffix(Self.truncatedSuffix) else { return first }
+        return send(resolver, owner, name, type, server, overTCP: true)
+    }
+
+    private static let truncatedSuffix = "sent a truncated answer"
+
+    private func send(_ resolver: UnsafeMutablePointer<ldns_resolver>, _ owner: UnsafeMutablePointer<ldns_rdf>,
+                      _ name: DomainName, _ type: DNSRecordType, _ server: Nameserver, overTCP: Bool) -> Result<DNSMessage, DNSFailure> {
         // After one timeout libldns marks a nameserver unreachable for good; make it eligible again.
         ldns_resolver_set_nameserver_rtt(resolver, 0, Int(LDNS_RESOLV_RTT_MIN))
+        ldns_resolver_set_usevc(resolver, overTCP)
+        defer { ldns_resolver_set_usevc(resolver, false) }
         var packet: UnsafeMutablePointer<ldns_pkt>?
         let started = ContinuousClock.now
         let status = ldns_resolver_send(&packet, resolver, owner, ldns_rr_type(rawValue: UInt32(type.rawValue)),
@@ -121,8 +135,8 @@ final class LDNSQueryEngine {
         // A truncated answer is never passed on: its empty or partial answer section would read as
         // "no record" or as a complete set.
         if ldns_pkt_tc(packet) {
-            let detail = configuration.tcpFallback ? "\(server) sent a truncated answer even over TCP"
-                : "\(server) sent a truncated answer and TCP fallback is off"
+            let detail = overTCP ? "\(server) sent a truncated answer over TCP"
+                : "\(server) \(Self.truncatedSuffix)"
             return .failure(DNSFailure(.malformedResponse, name: name, type: type, detail: detail))
         }
         return LDNSPacketReader.message(packet).mapError { problem in
