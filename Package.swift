@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // Pure core: no network, disk or clock.
@@ -29,13 +30,17 @@ let package = Package(
         .target(name: "Inventory", dependencies: [
             "DNSCore", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "Alerting", dependencies: [
+            "Audit", "Inventory", "CCurl", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "Monitor", dependencies: [
-            "Audit", "DNSCore", "SPF", "DMARC", "Inventory", "LDNSResolver", "Yams",
+            "Audit", "DNSCore", "SPF", "DMARC", "Inventory", "Alerting", "LDNSResolver", "Yams",
         ]),
 
         // Command line.
         .target(name: "SenderwatchCLI", dependencies: [
-            "DNSCore", "SPF", "DMARC", "Audit", "LDNSResolver", "Inventory", "Monitor",
+            "DNSCore", "SPF", "DMARC", "Audit", "LDNSResolver", "Inventory", "Alerting", "Monitor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "senderwatch", dependencies: ["SenderwatchCLI"]),
@@ -60,6 +65,7 @@ let package = Package(
         ]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "DNSCore", "TestSupport"]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Inventory", "Audit", "DNSCore", "TestSupport"]),
+        .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Audit", "Inventory", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["SenderwatchCLI", "TestSupport"]),
     ]
 )
