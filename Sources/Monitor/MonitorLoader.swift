@@ -1,3 +1,4 @@
+import Alerting
 import Audit
 import DMARC
 import DNSCore
@@ -9,6 +10,8 @@ public struct MonitorConfiguration: Sendable {
     public var domains: [MonitoredDomain]
     public var settings: MonitorSettings
     public var files: [String]
+    /// Alert routes from the settings file's `alerts:` list (see AlertRoutesLoader).
+    public var routes: [AlertRoute] = []
 }
 
 /// Operational settings, from a file whose top level has a `settings:` key.
@@ -47,6 +50,7 @@ public enum MonitorLoader {
         }
         var domains: [MonitoredDomain] = []
         var settings: MonitorSettings?
+        var routes: [AlertRoute] = []
         var seen: [DomainName: String] = [:]
         for file in files {
             guard let data = FileManager.default.contents(atPath: file) else {
@@ -69,12 +73,19 @@ public enum MonitorLoader {
                 if let settings { problems.append(MonitorFileProblem(file: file, path: "settings", message: "settings are already defined in \(settings.source ?? "another file")")) }
                 settings = found
             }
+            for route in loaded.routes {
+                if let earlier = routes.first(where: { $0.name == route.name }) {
+                    problems.append(MonitorFileProblem(file: file, path: "alerts", message: "route \(route.name) is already defined at \(earlier.source ?? "another file")"))
+                    continue
+                }
+                routes.append(route)
+            }
         }
         guard problems.isEmpty else { throw MonitorFileError(problems: problems) }
         var result = settings ?? MonitorSettings()
         for index in domains.indices where domains[index].interval <= 0 { domains[index].interval = result.defaultInterval }
         if settings == nil { result.source = nil }
-        return MonitorConfiguration(domains: domains.sorted { $0.name < $1.name }, settings: result, files: files)
+        return MonitorConfiguration(domains: domains.sorted { $0.name < $1.name }, settings: result, files: files, routes: routes)
     }
 
     static func yamlFiles(under directory: String) -> [String] {
@@ -90,18 +101,19 @@ public enum MonitorLoader {
 
     /// Parses one file's text: a domain mapping, a list of them, `domains: [...]`, or `settings: {...}`;
     /// several `---` documents may be combined.
-    static func parse(_ text: String, _ reader: YAMLReader) -> (domains: [MonitoredDomain], settings: MonitorSettings?) {
+    static func parse(_ text: String, _ reader: YAMLReader) -> (domains: [MonitoredDomain], settings: MonitorSettings?, routes: [AlertRoute]) {
         var domains: [MonitoredDomain] = []
         var settings: MonitorSettings?
+        var routes: [AlertRoute] = []
         let documents: [Node]
         do {
             documents = Array(try Yams.compose_all(yaml: text))
         } catch let error as YamlError {
             reader.problem(nil, "", "not valid YAML: \(error)")
-            return ([], nil)
+            return ([], nil, [])
         } catch {
             reader.problem(nil, "", "not valid YAML: \(error)")
-            return ([], nil)
+            return ([], nil, [])
         }
         for document in documents {
             switch document {
@@ -111,9 +123,10 @@ public enum MonitorLoader {
                 }
             case .mapping(let mapping):
                 let keys = Set(mapping.keys.compactMap(\.string))
-                if keys.contains("settings") || keys.contains("domains") {
-                    guard let top = reader.mapping(document, "", allowed: ["settings", "domains"]) else { continue }
+                if keys.contains("settings") || keys.contains("domains") || keys.contains("alerts") {
+                    guard let top = reader.mapping(document, "", allowed: ["settings", "domains", "alerts"]) else { continue }
                     if let node = top["settings"] { settings = parseSettings(node, reader) }
+                    routes += AlertRoutesLoader.parse(top["alerts"], reader)
                     for (index, item) in reader.list(top["domains"], "domains").enumerated() {
                         if let domain = parseDomain(item, "domains[\(index)]", reader) { domains.append(domain) }
                     }
@@ -124,7 +137,7 @@ public enum MonitorLoader {
                 reader.problem(document, "", "expected a domain definition (domain: example.com ...), a list of them, or settings:")
             }
         }
-        return (domains, settings)
+        return (domains, settings, routes)
     }
 
     static func parseDomain(_ node: Node, _ path: String, _ reader: YAMLReader) -> MonitoredDomain? {

@@ -1,0 +1,105 @@
+import CCurl
+import Foundation
+
+/// One libcurl easy handle, used for one transfer and released with the object: the only place in
+/// senderwatch that touches a curl pointer. libcurl gives working certificate-verification control on Linux
+/// (`CURLOPT_SSL_VERIFYPEER` / `VERIFYHOST`, `CURLOPT_CAINFO`) for both HTTP and SMTP.
+final class CurlEasy {
+    private static let globalInit: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+
+    private let handle: UnsafeMutableRawPointer
+    private var lists: [UnsafeMutablePointer<curl_slist>] = []
+    private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+    /// The request body read by `CURLOPT_READFUNCTION`, and what the server answered.
+    let transfer = CurlTransfer()
+
+    init?() {
+        guard Self.globalInit, let handle = curl_easy_init() else { return nil }
+        self.handle = handle
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        _ = sw_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
+        set(CURLOPT_NOSIGNAL, 1)
+        _ = sw_curl_setopt_pointer(handle, CURLOPT_READDATA, Unmanaged.passUnretained(transfer).toOpaque())
+        _ = sw_curl_setopt_readfunction(handle, curlRead)
+        _ = sw_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(transfer).toOpaque())
+        _ = sw_curl_setopt_writefunction(handle, curlWrite)
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+        for list in lists { curl_slist_free_all(list) }
+        errorBuffer.deallocate()
+    }
+
+    func set(_ option: CURLoption, _ value: Int) { _ = sw_curl_setopt_long(handle, option, value) }
+
+    /// String options are copied by libcurl.
+    func set(_ option: CURLoption, _ value: String) { _ = sw_curl_setopt_string(handle, option, value) }
+
+    func set(_ option: CURLoption, list values: [String]) {
+        var list: UnsafeMutablePointer<curl_slist>?
+        for value in values { list = curl_slist_append(list, value) }
+        guard let list else { return }
+        lists.append(list)
+        _ = sw_curl_setopt_slist(handle, option, list)
+    }
+
+    /// Certificate verification on (the default) or off, and an optional CA bundle to trust.
+    func tls(verify: Bool, caFile: String?) {
+        set(CURLOPT_SSL_VERIFYPEER, verify ? 1 : 0)
+        set(CURLOPT_SSL_VERIFYHOST, verify ? 2 : 0)
+        if let caFile { set(CURLOPT_CAINFO, caFile) }
+    }
+
+    func timeout(seconds: Double) {
+        set(CURLOPT_TIMEOUT_MS, Int(seconds * 1000))
+        set(CURLOPT_CONNECTTIMEOUT_MS, Int(min(seconds, 10) * 1000))
+    }
+
+    /// Runs the transfer: nil on success, else libcurl's message (which names no secret: curl never echoes
+    /// passwords; the caller still scrubs it).
+    func perform() -> String? {
+        let code = curl_easy_perform(handle)
+        guard code != CURLE_OK else { return nil }
+        let detail = String(cString: errorBuffer)
+        let summary = String(cString: curl_easy_strerror(code))
+        return detail.isEmpty ? summary : "\(summary): \(detail)"
+    }
+
+    var responseCode: Int {
+        var code = 0
+        _ = sw_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &code)
+        return code
+    }
+}
+
+/// Bytes flowing through a transfer: the upload (read by libcurl) and the start of the answer.
+final class CurlTransfer {
+    var upload: [UInt8] = []
+    var offset = 0
+    var response: [UInt8] = []
+    static let responseLimit = 2048
+}
+
+private func curlRead(_ buffer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {
+    guard let buffer, let context else { return 0 }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+    let n = min(size * count, transfer.upload.count - transfer.offset)
+    guard n > 0 else { return 0 }
+    transfer.upload.withUnsafeBufferPointer { bytes in
+        UnsafeMutableRawPointer(buffer).copyMemory(from: bytes.baseAddress! + transfer.offset, byteCount: n)
+    }
+    transfer.offset += n
+    return n
+}
+
+private func curlWrite(_ buffer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {
+    let n = size * count
+    guard let buffer, let context else { return n }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+    let keep = min(n, CurlTransfer.responseLimit - transfer.response.count)
+    if keep > 0 {
+        transfer.response += UnsafeRawBufferPointer(start: buffer, count: keep)
+    }
+    return n
+}
