@@ -53,7 +53,7 @@ enum SPFFindings {
         switch d.code {
         case "lookup-limit":
             return [Finding(kind: .spfLookupLimit, severity: .critical, domain: domain, subject: "limit",
-                            message: d.message + " Receivers return permerror, so SPF fails for every message.",
+                            message: sentence(d.message) + " Receivers return permerror, so SPF fails for every message.",
                             evidence: evidence.merging(["dnsLookups": String(spf.dnsLookups)]) { a, _ in a },
                             fix: "Bring the record to 10 lookups or fewer: drop includes of services you no longer use, replace a/mx terms with ip4:/ip6:, or flatten one provider's include into its networks")]
         case "void-limit":
@@ -138,6 +138,11 @@ enum SPFFindings {
         case .none: "none (domain of \(domain) does not provide an SPF record)"
         default: result.rawValue
         }
+    }
+
+    /// The text ending in a full stop, so that another sentence can follow.
+    static func sentence(_ text: String) -> String {
+        text.hasSuffix(".") ? text : text + "."
     }
 
     static func evidenceOf(_ d: SPFDiagnostic) -> [String: String] {
