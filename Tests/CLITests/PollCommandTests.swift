@@ -41,7 +41,7 @@ import Testing
         let ws = try Workspace()
         defer { ws.cleanup() }
         let first = try ws.run(["apply", CLIRunner.demoMonitors, "--json"])
-        #expect(first.status == 0, first.stderr)
+        #expect(first.status == 0, "\(first.stderr)")
         let entries = try first.json()["entries"] as? [[String: Any]] ?? []
         #expect(entries.count == 4)
         #expect(entries.allSatisfy { $0["action"] as? String == "added" })
@@ -60,10 +60,10 @@ import Testing
         """.write(to: bad, atomically: true, encoding: .utf8)
         let failed = try ws.run(["apply", bad.path])
         #expect(failed.status == 2)
-        #expect(failed.stderr.contains("bad.yaml:2:11: interval: expected a duration"), failed.stderr)
-        #expect(failed.stderr.contains("bad.yaml:4:27: senders[0].ip: \"203.0.113.300\" is not an IP address"), failed.stderr)
-        #expect(failed.stderr.contains("senders[1]: a sender has exactly one of"), failed.stderr)
-        #expect(failed.stderr.contains("senders[2].hots: unknown key \"hots\""), failed.stderr)
+        #expect(failed.stderr.contains("bad.yaml:2:11: interval: expected a duration"), "\(failed.stderr)")
+        #expect(failed.stderr.contains("bad.yaml:4:27: senders[0].ip: \"203.0.113.300\" is not an IP address"), "\(failed.stderr)")
+        #expect(failed.stderr.contains("senders[1]: a sender has exactly one of"), "\(failed.stderr)")
+        #expect(failed.stderr.contains("senders[2].hots: unknown key \"hots\""), "\(failed.stderr)")
         let list = try ws.run(["domains", "list", "--json"])
         #expect((try list.json()["items"] as? [[String: Any]])?.count == 4, "a failed apply writes nothing")
     }
@@ -73,7 +73,7 @@ import Testing
         defer { ws.cleanup() }
         _ = try ws.run(["apply", CLIRunner.demoMonitors])
         let first = try ws.poll(["--json"])
-        #expect(first.status == 1, first.stderr)
+        #expect(first.status == 1, "\(first.stderr)")
         let open = try openFindings(ws)
         let crm = open.first { ($0["kind"] as? String) == "spf.sender-unauthorized" && ($0["domain"] as? String) == "brightpath.example" }
         #expect((crm?["message"] as? String)?.contains("CRM invoices") == true)
@@ -125,7 +125,7 @@ import Testing
         defer { ws.cleanup() }
         _ = try ws.run(["apply", CLIRunner.demoMonitors])
         let add = try ws.run(["senders", "add", "harborline.example", "ip", "198.51.100.7", "--name", "Scanner"])
-        #expect(add.status == 0, add.stderr)
+        #expect(add.status == 0, "\(add.stderr)")
         let list = try ws.run(["senders", "list", "harborline.example", "--json"])
         let items = try list.json()["items"] as? [[String: Any]] ?? []
         #expect(items.contains { $0["value"] as? String == "198.51.100.7" && $0["name"] as? String == "Scanner" })
