@@ -61,7 +61,7 @@ import Testing
         let failed = try ws.run(["apply", bad.path])
         #expect(failed.status == 2)
         #expect(failed.stderr.contains("bad.yaml:2:11: interval: expected a duration"), "\(failed.stderr)")
-        #expect(failed.stderr.contains("bad.yaml:4:27: senders[0].ip: \"203.0.113.300\" is not an IP address"), "\(failed.stderr)")
+        #expect(failed.stderr.contains("bad.yaml:4:24: senders[0].ip: \"203.0.113.300\" is not an IP address"), "\(failed.stderr)")
         #expect(failed.stderr.contains("senders[1]: a sender has exactly one of"), "\(failed.stderr)")
         #expect(failed.stderr.contains("senders[2].hots: unknown key \"hots\""), "\(failed.stderr)")
         let list = try ws.run(["domains", "list", "--json"])
