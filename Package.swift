@@ -65,7 +65,8 @@ let package = Package(
         ]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "DNSCore", "TestSupport"]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Inventory", "Audit", "DNSCore", "TestSupport"]),
-        .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Audit", "Inventory", "TestSupport"]),
+        .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Audit", "Inventory", "Monitor", "TestSupport"],
+                    exclude: ["Sinks"]),
         .testTarget(name: "CLITests", dependencies: ["SenderwatchCLI", "TestSupport"]),
     ]
 )

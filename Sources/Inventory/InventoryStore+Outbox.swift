@@ -45,6 +45,26 @@ extension InventoryStore {
         }
     }
 
+    /// `alerts retry`: dead rows (or the given pending/dead ids) back to pending with a fresh attempt budget,
+    /// due now. Delivered rows are never touched: an event a receiver accepted is not sent again.
+    /// Returns the number of rows changed.
+    @discardableResult
+    public func reviveOutbox(ids: [Int64], allDead: Bool, now: Int64) throws -> Int {
+        guard !ids.isEmpty || allDead else { return 0 }
+        return try writer.write { db in
+            var request = OutboxRow.filter([OutboxRow.statePending, OutboxRow.stateDead].contains(OutboxRow.Columns.state))
+            if !ids.isEmpty {
+                request = request.filter(ids.contains(OutboxRow.Columns.id))
+            } else {
+                request = request.filter(OutboxRow.Columns.state == OutboxRow.stateDead)
+            }
+            return try request.updateAll(db,
+                                         OutboxRow.Columns.state.set(to: OutboxRow.statePending),
+                                         OutboxRow.Columns.attempts.set(to: 0),
+                                         OutboxRow.Columns.nextAttemptAt.set(to: now))
+        }
+    }
+
     /// Outbox rows in one state (or all), oldest first: for status reports and tests.
     public func outbox(state: String? = nil) throws -> [OutboxRow] {
         try writer.read { db in

@@ -1,3 +1,4 @@
+import Alerting
 import Audit
 import DNSCore
 import Foundation
@@ -25,14 +26,15 @@ public struct Poller: Sendable {
     public let concurrency: Int
     public let unreachableAfter: Int
     public let now: @Sendable () -> Int64
-    /// Called inside each domain's transaction with the transitions, to queue alerts atomically.
-    public let onTransitions: (@Sendable (_ domain: DomainRow, _ opened: [Finding], _ resolved: [Finding]) -> [OutboxRow])?
+    /// Turns a domain's transitions into alert events; they are written in the same transaction as the
+    /// transitions, so an alert is queued if and only if its transition is recorded.
+    public let alerts: AlertPlanner?
 
     public init(store: InventoryStore, resolver: any DNSResolver, concurrency: Int = 32, unreachableAfter: Int = 3,
                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
-                onTransitions: (@Sendable (DomainRow, [Finding], [Finding]) -> [OutboxRow])? = nil) {
+                alerts: AlertPlanner? = nil) {
         self.store = store; self.resolver = resolver; self.concurrency = max(1, concurrency)
-        self.unreachableAfter = unreachableAfter; self.now = now; self.onTransitions = onTransitions
+        self.unreachableAfter = unreachableAfter; self.now = now; self.alerts = alerts
     }
 
     /// Polls the given domains concurrently; results come back in the given order.
@@ -83,7 +85,9 @@ public struct Poller: Sendable {
         let resolvedRows = openRows.filter { transitions.resolved.contains($0.fingerprint) }
         let resolved = resolvedRows.map { InventoryMapping.finding($0, domain: name.text) }
         let time = now()
-        let outbox = onTransitions?(row, transitions.opened, resolved) ?? []
+        let stillOpenRows = openRows.filter { row in transitions.stillOpen.contains { $0.fingerprint == row.fingerprint } }
+        let outbox = alerts?.events(domain: name.text, opened: transitions.opened, resolved: resolvedRows,
+                                    stillOpen: stillOpenRows, now: time) ?? []
         let record = PollRecord(
             domainId: domainId, runId: runId, now: time,
             observation: observationRow(summary, domainId: domainId, runId: runId, now: time),

@@ -34,6 +34,11 @@ struct ApplyCommand: AsyncParsableCommand {
         do { configuration = try MonitorLoader.load(paths: paths) } catch {
             throw InputError("invalid monitor files:\n\(error.description)")
         }
+        // A route whose secret is missing fails now, not at 3 a.m. when the first alert is due.
+        let secretProblems = AlertRoutesLoader.secretProblems(configuration.routes + (try store.configuration()?.routes ?? []))
+        if !secretProblems.isEmpty {
+            throw InputError("alert routes cannot deliver:\n\(MonitorFileError(problems: secretProblems).description)")
+        }
         let settings = try store.settings() ?? (configuration.settings.source != nil ? configuration.settings : nil)
         let (inventory, path) = try store.openStore(settings)
         let entries = dryRun

@@ -45,22 +45,35 @@ struct CheckCommand: AsyncParsableCommand {
         let session = try dns.makeResolver()
         defer { session.shutdown() }
         let inspector = DomainInspector(resolver: session.resolver)
-        let observations = await observeAll(names, addresses, inspector)
-        let results = observations.map { observation in
-            DomainCheckOutput(observation, findings: DomainAuditor.findings(for: observation))
+        var summary = CheckSummary()
+        var first = true
+        let out = OutputBuffer()
+        if output.json { out.write("{\"domains\":[\n") }
+        // Results stream out in input order as they complete, so memory stays flat for 100,000 domains.
+        await observeAll(names, addresses, inspector) { observation in
+            let result = DomainCheckOutput(observation, findings: DomainAuditor.findings(for: observation))
+            summary.add(result, temporary: observation.hadTemporaryFailure)
+            if output.json {
+                out.write((first ? "" : ",\n") + jsonString(result, pretty: false))
+            } else {
+                out.write(CheckText.render(result) + "\n\n")
+            }
+            first = false
         }
-        let summary = CheckSummary(results, temporary: observations.contains { $0.hadTemporaryFailure })
         if output.json {
-            printJSON(CheckOutput(domains: results, summary: summary))
+            out.write("\n],\"schemaVersion\":\(jsonSchemaVersion),\"summary\":\(jsonString(summary, pretty: false))}\n")
         } else {
-            print(CheckText.render(results, summary))
+            out.write(CheckText.render(summary) + "\n")
         }
+        out.flush()
         throw ExitCode(summary.exitCode)
     }
 
-    /// Audits up to `--concurrency` domains at a time; results come back in input order.
-    func observeAll(_ names: [DomainName], _ ips: [IPAddress], _ inspector: DomainInspector) async -> [DomainObservation] {
-        var results = [DomainObservation?](repeating: nil, count: names.count)
+    /// Audits up to `--concurrency` domains at a time and hands each result to `emit` in input order.
+    func observeAll(_ names: [DomainName], _ ips: [IPAddress], _ inspector: DomainInspector,
+                    emit: (DomainObservation) -> Void) async {
+        var pending: [Int: DomainObservation] = [:]
+        var nextToEmit = 0
         await withTaskGroup(of: (Int, DomainObservation).self) { group in
             var next = 0
             func add() {
@@ -71,11 +84,14 @@ struct CheckCommand: AsyncParsableCommand {
             }
             for _ in 0..<dns.effectiveConcurrency { add() }
             while let (index, observation) = await group.next() {
-                results[index] = observation
+                pending[index] = observation
+                while let ready = pending.removeValue(forKey: nextToEmit) {
+                    emit(ready)
+                    nextToEmit += 1
+                }
                 add()
             }
         }
-        return results.compactMap { $0 }
     }
 
     func readDomainList(_ path: String) throws -> [DomainName] {

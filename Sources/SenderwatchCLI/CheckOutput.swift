@@ -1,13 +1,8 @@
 import Audit
 import DNSCore
 
-/// JSON contract of `check --json` (schemaVersion 1): one entry per domain in input order, then a summary.
-struct CheckOutput: Encodable {
-    let schemaVersion = jsonSchemaVersion
-    let domains: [DomainCheckOutput]
-    let summary: CheckSummary
-}
-
+/// JSON contract of `check --json` (schemaVersion 1): `{"domains": [...], "schemaVersion": 1, "summary": {...}}`,
+/// one entry per domain in input order, written as each completes (see CheckCommand).
 struct DomainCheckOutput: Encodable {
     struct SPFPart: Encodable {
         let record: String?
@@ -55,46 +50,46 @@ struct DomainCheckOutput: Encodable {
 }
 
 struct CheckSummary: Encodable {
-    let domains: Int
-    let healthy: Int
-    let findings: [String: Int]
-    let temporaryFailures: Int
-    let exitCode: Int32
+    var domains = 0
+    var healthy = 0
+    var findings: [String: Int] = [:]
+    var temporaryFailures = 0
+    var exitCode: Int32 = ExitStatus.healthy
 
-    init(_ results: [DomainCheckOutput], temporary: Bool) {
-        domains = results.count
-        healthy = results.filter { $0.status == "ok" }.count
-        var counts: [String: Int] = [:]
-        for finding in results.flatMap(\.findings) { counts[finding.severity.rawValue, default: 0] += 1 }
-        findings = counts
-        temporaryFailures = results.filter { $0.status == "unknown" }.count
-        if temporary { exitCode = ExitStatus.temporaryFailure } else if results.flatMap(\.findings).contains(where: { $0.severity >= .warning }) {
+    mutating func add(_ result: DomainCheckOutput, temporary: Bool) {
+        domains += 1
+        if result.status == "ok" { healthy += 1 }
+        if result.status == "unknown" { temporaryFailures += 1 }
+        for finding in result.findings { findings[finding.severity.rawValue, default: 0] += 1 }
+        if temporary {
+            exitCode = ExitStatus.temporaryFailure
+        } else if exitCode == ExitStatus.healthy, result.findings.contains(where: { $0.severity >= .warning }) {
             exitCode = ExitStatus.findings
-        } else { exitCode = ExitStatus.healthy }
+        }
     }
 }
 
 enum CheckText {
-    static func render(_ results: [DomainCheckOutput], _ summary: CheckSummary) -> String {
+    static func render(_ r: DomainCheckOutput) -> String {
         var out: [String] = []
-        for r in results {
-            let headline = r.status == "ok" ? "OK" : r.status.uppercased()
-            out.append("\(r.domain): \(headline)")
-            out.append("  SPF:   \(r.spf.record.map { "\"\($0)\"" } ?? "(none)")  [\(r.spf.dnsLookups)/10 lookups]")
-            let dmarc = r.dmarc.record.map { "\"\($0)\"" } ?? "(\(r.dmarc.status))"
-            out.append("  DMARC: \(dmarc)" + (r.dmarc.policyDomain.map { $0 == r.domain ? "" : " at \($0)" } ?? ""))
-            for s in r.senders {
-                out.append("  sender \(s.ip): \(s.result)" + (s.mechanism.map { " (\($0))" } ?? ""))
-            }
-            for f in r.findings {
-                out.append("  [\(f.severity.rawValue)] \(f.kind): \(f.message)")
-                if let fix = f.fix { out.append("      fix: \(fix)") }
-            }
-            out.append("")
+        let headline = r.status == "ok" ? "OK" : r.status.uppercased()
+        out.append("\(r.domain): \(headline)")
+        out.append("  SPF:   \(r.spf.record.map { "\"\($0)\"" } ?? "(none)")  [\(r.spf.dnsLookups)/10 lookups]")
+        let dmarc = r.dmarc.record.map { "\"\($0)\"" } ?? "(\(r.dmarc.status))"
+        out.append("  DMARC: \(dmarc)" + (r.dmarc.policyDomain.map { $0 == r.domain ? "" : " at \($0)" } ?? ""))
+        for s in r.senders {
+            out.append("  sender \(s.ip): \(s.result)" + (s.mechanism.map { " (\($0))" } ?? ""))
         }
-        let counts = ["critical", "error", "warning", "info"].compactMap { s in summary.findings[s].map { "\($0) \(s)" } }
-        out.append("\(summary.domains) domain(s): \(summary.healthy) healthy" + (counts.isEmpty ? "" : "; findings: " + counts.joined(separator: ", "))
-                   + (summary.temporaryFailures > 0 ? "; \(summary.temporaryFailures) without a verdict (DNS temporary failure)" : ""))
+        for f in r.findings {
+            out.append("  [\(f.severity.rawValue)] \(f.kind): \(f.message)")
+            if let fix = f.fix { out.append("      fix: \(fix)") }
+        }
         return out.joined(separator: "\n")
+    }
+
+    static func render(_ summary: CheckSummary) -> String {
+        let counts = ["critical", "error", "warning", "info"].compactMap { s in summary.findings[s].map { "\($0) \(s)" } }
+        return "\(summary.domains) domain(s): \(summary.healthy) healthy" + (counts.isEmpty ? "" : "; findings: " + counts.joined(separator: ", "))
+            + (summary.temporaryFailures > 0 ? "; \(summary.temporaryFailures) without a verdict (DNS temporary failure)" : "")
     }
 }

@@ -17,3 +17,20 @@ func jsonString<T: Encodable>(_ value: T, pretty: Bool = true) -> String {
 func printJSON<T: Encodable>(_ value: T) {
     print(jsonString(value))
 }
+
+/// Collects output and writes it to standard output in large chunks: one write per result would make
+/// printing the bottleneck of a 10,000-domain audit.
+final class OutputBuffer {
+    private var buffer = ""
+
+    func write(_ text: String) {
+        buffer += text
+        if buffer.utf8.count >= 1 << 16 { flush() }
+    }
+
+    func flush() {
+        guard !buffer.isEmpty else { return }
+        FileHandle.standardOutput.write(Data(buffer.utf8))
+        buffer = ""
+    }
+}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Alerting
 import Audit
 import Foundation
 import Inventory
@@ -33,7 +34,8 @@ struct PollCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let settings = try store.settings()
+        let loaded = try store.configuration()
+        let settings = loaded?.settings
         let inventory = try store.openExistingStore(settings)
         let path = store.databasePath(settings)
         let lock = PollLock(databasePath: path)
@@ -58,9 +60,11 @@ struct PollCommand: AsyncParsableCommand {
         }
         let session = try dns.makeResolver(settings: settings?.dnsSettings ?? .init())
         defer { session.shutdown() }
+        let routes = loaded?.routes ?? []
         let poller = Poller(store: inventory, resolver: session.resolver,
                             concurrency: dns.effective(settings?.dnsSettings ?? .init()).concurrency ?? 32,
-                            unreachableAfter: settings?.unreachableAfter ?? 3)
+                            unreachableAfter: settings?.unreachableAfter ?? 3,
+                            alerts: routes.isEmpty ? nil : AlertPlanner(routes: routes))
         let results: [DomainPollResult]
         do {
             results = try await poller.poll(domains, runId: runId)
@@ -73,6 +77,15 @@ struct PollCommand: AsyncParsableCommand {
         let resolved = results.reduce(0) { $0 + $1.resolved.count }
         try inventory.finishRun(id: runId, status: "ok", domainsPolled: results.count, findingsOpened: opened,
                                 findingsResolved: resolved, message: nil, now: epochNow())
+        // Deliver what this poll (or an earlier, interrupted one) queued; failures stay queued for the next run.
+        var delivery: DispatchReport?
+        if !routes.isEmpty {
+            let report = await OutboxDispatcher(store: inventory, routes: routes).dispatch(now: epochNow())
+            for (route, messages) in report.errors.sorted(by: { $0.key < $1.key }) {
+                for message in messages { FileHandle.standardError.write(Data("senderwatch: alert route \(route): \(message)\n".utf8)) }
+            }
+            delivery = report
+        }
 
         let openNow = try inventory.findings(openOnly: true, domain: nil)
         let polledIds = Set(domains.compactMap(\.id))
@@ -85,6 +98,9 @@ struct PollCommand: AsyncParsableCommand {
                                  openFindings: relevant.count, exitCode: exit))
         } else {
             print(PollText.render(results, openCount: relevant.count, database: path))
+            if let delivery {
+                print("alerts: \(delivery.delivered) delivered, \(delivery.failed) to retry, \(delivery.dead) given up (see `senderwatch alerts list`)")
+            }
         }
         throw ExitCode(exit)
     }

@@ -14,7 +14,7 @@ public struct SenderwatchCommand: AsyncParsableCommand {
         """,
         version: version,
         subcommands: [CheckCommand.self, SPFCommand.self, DMARCCommand.self, ApplyCommand.self, PollCommand.self,
-                      DomainsCommand.self, SendersCommand.self, FindingsCommand.self, HistoryCommand.self]
+                      DomainsCommand.self, SendersCommand.self, FindingsCommand.self, HistoryCommand.self, AlertsCommand.self]
     )
 
     public init() {}

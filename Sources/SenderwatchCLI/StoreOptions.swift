@@ -11,15 +11,25 @@ struct StoreOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The settings file (YAML with a settings: key). Default: $SENDERWATCH_CONFIG.", valueName: "path"))
     var config: String?
 
-    /// The settings file's contents, or defaults when there is none.
-    func settings() throws -> MonitorSettings? {
+    /// The settings file path: `--config`, else `SENDERWATCH_CONFIG`.
+    var configPath: String? {
         let path = config ?? ProcessInfo.processInfo.environment["SENDERWATCH_CONFIG"]
-        guard let path, !path.isEmpty else { return nil }
+        return path?.isEmpty == false ? path : nil
+    }
+
+    /// The settings file's contents (settings and alert routes), or nil when there is none.
+    func configuration() throws -> MonitorConfiguration? {
+        guard let path = configPath else { return nil }
         do {
-            return try MonitorLoader.load(paths: [path]).settings
+            return try MonitorLoader.load(paths: [path])
         } catch {
             throw InputError("settings file \(path):\n\(error.description)")
         }
+    }
+
+    /// The settings file's settings, or nil when there is none.
+    func settings() throws -> MonitorSettings? {
+        try configuration()?.settings
     }
 
     func databasePath(_ settings: MonitorSettings?) -> String {
