@@ -70,6 +70,18 @@ enum SPFFindings {
         case "dns-temporary":
             return [Finding(kind: .dnsTemporary, severity: .warning, domain: domain, subject: d.term ?? "spf",
                             message: d.message, evidence: evidence)]
+        case "dns-failure":
+            return [Finding(kind: FindingKind("spf.dns-error"), severity: .error, domain: domain, subject: d.term,
+                            message: d.message + " (receivers answer temperror for it)", evidence: evidence,
+                            fix: "Correct the DNS data behind \(d.term ?? "the record") (a CNAME loop or an unanswerable name)")]
+        case "include-loop":
+            return [Finding(kind: FindingKind("spf.include-loop"), severity: .critical, domain: domain, subject: d.term,
+                            message: d.message, evidence: evidence,
+                            fix: "Break the loop: a record must not include (or redirect to) itself, directly or through others")]
+        case "mx-limit":
+            return [Finding(kind: FindingKind("spf.mx-limit"), severity: .critical, domain: domain, subject: d.term,
+                            message: d.message, evidence: evidence,
+                            fix: "An mx term may name at most 10 MX hosts (RFC 7208 section 4.6.4): use ip4:/ip6: or a: terms instead")]
         default:
             return [Finding(kind: .spfSyntax, severity: .critical, domain: domain, subject: d.term,
                             message: d.message, evidence: evidence,

@@ -36,7 +36,8 @@ enum LDNSRecordReader {
                 guard let field, let string = characterString(field) else { return nil }
                 strings.append(string)
             }
-            guard !strings.isEmpty else { return nil }
+            // A TXT record with no character-string is malformed but real (RFC 7208's `null-text` case): it is
+            // kept as an empty text, which is simply not an SPF record, instead of failing the whole answer.
             return type == .txt ? .txt(strings) : .spf(strings)
         default:
             // rdf data of uncompressed fields concatenates to the wire rdata for the types we do not interpret.

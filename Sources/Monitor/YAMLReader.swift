@@ -18,6 +18,7 @@ public struct MonitorFileProblem: Sendable, Hashable, CustomStringConvertible {
 /// Every problem found in a set of files; `apply` prints them all rather than stopping at the first.
 public struct MonitorFileError: Error, Sendable, CustomStringConvertible {
     public var problems: [MonitorFileProblem]
+    public init(problems: [MonitorFileProblem]) { self.problems = problems }
     public var description: String { problems.map(\.description).joined(separator: "\n") }
 }
 

@@ -75,11 +75,11 @@ extension CheckHostRun {
         }
     }
 
-    /// Section 5: a DNS error other than NXDOMAIN is temperror. A permanent failure (a CNAME loop, an
-    /// unanswerable query) is the domain's own misconfiguration, so it is reported as permerror.
+    /// Section 5 (and 4.4): any DNS error other than NXDOMAIN is temperror. That includes what this resolver
+    /// calls a permanent failure, such as a CNAME loop: a receiver's recursive resolver answers those with
+    /// SERVFAIL, so receivers report temperror, and so must we (the same mapping as at the record's own name).
     func failureOutcome(_ failure: DNSFailure, term: SPFTerm, domain: DomainName) -> CheckOutcome {
-        let text = "\(term.source) in the record of \(domain): \(failure)"
-        return failure.isTemporary ? .temperror(text, term: term.source) : .permerror(text, term: term.source)
+        .temperror("\(term.source) in the record of \(domain): \(failure)", term: term.source)
     }
 
     private func addressMatch(_ target: DomainName, cidr: SPFDualCIDR, term: SPFTerm, domain: DomainName, countVoid: Bool) async -> MatchOutcome {

@@ -69,9 +69,7 @@ struct RFC7208OverNSDTests {
     static let executor = DedicatedExecutor()
 
     /// Differences that are bugs outside this file, reported and tracked (see the table above).
-    static let knownDifferences: [String: String] = [
-        "null-text": "LDNSRecordReader rejects a TXT record with no character-string, so the answer is malformed-response and checkHost temperror",
-    ]
+    static let knownDifferences: [String: String] = [:]
 
     @Test("every expressible case agrees between NSD + LDNSResolver and the memory zone")
     func agreement() async throws {
