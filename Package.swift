@@ -22,13 +22,16 @@ let package = Package(
         .target(name: "SPF", dependencies: ["DNSCore"]),
         .target(name: "DMARC", dependencies: ["DNSCore"]),
         .target(name: "Audit", dependencies: ["DNSCore", "SPF", "DMARC"]),
+        // DMARC aggregate reports: parsing from bytes; zlib is computation, not I/O.
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "AuthReports", dependencies: ["DNSCore", "CZlib"]),
 
         // Adapters.
         .systemLibrary(name: "CLDNS", pkgConfig: "ldns", providers: [.apt(["libldns-dev"])]),
         .target(name: "LDNSResolver", dependencies: ["CLDNS", "DNSCore"]),
 
         .target(name: "Inventory", dependencies: [
-            "DNSCore", .product(name: "GRDB", package: "GRDB.swift"),
+            "DNSCore", "AuthReports", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "Alerting", dependencies: [
@@ -40,7 +43,7 @@ let package = Package(
 
         // Command line.
         .target(name: "SenderwatchCLI", dependencies: [
-            "DNSCore", "SPF", "DMARC", "Audit", "LDNSResolver", "Inventory", "Alerting", "Monitor",
+            "DNSCore", "SPF", "DMARC", "Audit", "LDNSResolver", "Inventory", "Alerting", "Monitor", "AuthReports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "senderwatch", dependencies: ["SenderwatchCLI"]),
@@ -67,6 +70,7 @@ let package = Package(
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Inventory", "Audit", "DNSCore", "TestSupport"]),
         .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Audit", "Inventory", "Monitor", "TestSupport"],
                     exclude: ["Sinks"]),
+        .testTarget(name: "AuthReportsTests", dependencies: ["AuthReports", "DNSCore", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["SenderwatchCLI", "TestSupport"]),
     ]
 )

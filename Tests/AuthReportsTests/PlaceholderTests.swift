@@ -1,0 +1,4 @@
+import Testing
+@testable import AuthReports
+
+@Test func moduleLinks() { _ = AuthReports.self }
