@@ -67,10 +67,13 @@ let package = Package(
             "LDNSResolver", "DNSCore", "SPF", "TestSupport", "Yams",
         ]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "DNSCore", "TestSupport"]),
-        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Inventory", "Audit", "DNSCore", "TestSupport"]),
+        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Inventory", "Audit", "DNSCore", "LDNSResolver", "TestSupport"]),
         .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Audit", "Inventory", "Monitor", "TestSupport"],
                     exclude: ["Sinks"]),
         .testTarget(name: "AuthReportsTests", dependencies: ["AuthReports", "DNSCore", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["SenderwatchCLI", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: [
+            "SenderwatchCLI", "Monitor", "Inventory", "Audit", "DNSCore", "TestSupport",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
     ]
 )

@@ -9,16 +9,28 @@ public struct IPv4Address: Sendable, Hashable, Comparable, CustomStringConvertib
     /// Parses a dotted quad strictly: four decimal octets 0...255 without leading zeros (RFC 7208 `qnum`).
     public init?(_ text: some StringProtocol) {
         var result: UInt32 = 0
+        var octet: UInt32 = 0
+        var digits = 0
         var parts = 0
-        for part in text.split(separator: ".", omittingEmptySubsequences: false) {
-            guard !part.isEmpty, part.utf8.count <= 3, part.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-                  !(part.utf8.count > 1 && part.utf8.first == 0x30),
-                  let octet = UInt32(part), octet <= 255 else { return nil }
-            result = result << 8 | octet
-            parts += 1
+        var leadingZero = false
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: ".") {
+                guard digits > 0, parts < 3 else { return nil }
+                result = result << 8 | octet
+                parts += 1
+                octet = 0; digits = 0; leadingZero = false
+            } else if byte >= 0x30 && byte <= 0x39 {
+                guard !leadingZero, digits < 3 else { return nil }
+                if digits == 0 && byte == 0x30 { leadingZero = true }
+                octet = octet * 10 + UInt32(byte - 0x30)
+                guard octet <= 255 else { return nil }
+                digits += 1
+            } else {
+                return nil
+            }
         }
-        guard parts == 4 else { return nil }
-        value = result
+        guard digits > 0, parts == 3 else { return nil }
+        value = result << 8 | octet
     }
 
     public var octets: [UInt8] { [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)] }

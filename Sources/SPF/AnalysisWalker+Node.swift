@@ -64,7 +64,7 @@ extension AnalysisWalker {
             let strings = raw.first { isSPFStrings($0) } ?? []
             checkLength(strings, domain: name)
             do throws(SPFSyntaxError) {
-                let record = try SPFRecord(parsing: text)
+                let record = try SPFRecord.parsedCached(text)
                 fetched[domain] = .record(record, strings)
                 return record
             } catch {

@@ -89,7 +89,7 @@ final class CheckHostRun {
         case .record(let text):
             if via == nil { topRecord = text }
             do throws(SPFSyntaxError) {
-                return .record(try SPFRecord(parsing: text))
+                return .record(try SPFRecord.parsedCached(text))
             } catch {
                 return .stop(.permerror("the SPF record of \(domain) has a \(error)", term: term))
             }

@@ -57,7 +57,12 @@ enum SPFTermParser {
             SPFSyntaxError(term: String(source), offset: offset, message: message)
         }
         // A modifier name is ALPHA *(ALPHA / DIGIT / "-" / "_" / "."), directly followed by "=".
-        let nameEnd = source.unicodeScalars.firstIndex { !($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.".unicodeScalars.contains($0))) }
+        let nameEnd = source.unicodeScalars.firstIndex { scalar in
+            let v = scalar.value
+            let isNameCharacter = (v >= 0x61 && v <= 0x7A) || (v >= 0x41 && v <= 0x5A) || (v >= 0x30 && v <= 0x39)
+                || v == 0x2D || v == 0x5F || v == 0x2E
+            return !isNameCharacter
+        }
         if let nameEnd, source.unicodeScalars[nameEnd] == "=" {
             let name = String(source.unicodeScalars[..<nameEnd])
             let value = Substring(source.unicodeScalars[source.unicodeScalars.index(after: nameEnd)...])

@@ -11,6 +11,8 @@ public struct MemoryZone: Sendable {
     }
 
     var nodes: [DomainName: Node] = [:]
+    /// Every proper ancestor of a name with a node: the names that exist as empty non-terminals.
+    var ancestors: Set<DomainName> = []
     /// When false, a name with no records of its own is NXDOMAIN even if names exist below it (as some
     /// published suites assume).
     public var emptyNonTerminals: Bool
@@ -20,6 +22,12 @@ public struct MemoryZone: Sendable {
 
     public mutating func add(_ name: DomainName, _ data: DNSRecordData, ttl: UInt32 = 3600) {
         nodes[name, default: Node()].records.append(DNSRecord(name: name, ttl: ttl, data: data))
+        noteAncestors(of: name)
+    }
+
+    mutating func noteAncestors(of name: DomainName) {
+        var parent = name.parent
+        while let current = parent, ancestors.insert(current).inserted { parent = current.parent }
     }
 
     /// Convenience for tests: `add("example.com", txt: "v=spf1 -all")`.
@@ -30,17 +38,21 @@ public struct MemoryZone: Sendable {
     /// Every query for `name` fails with a temporary timeout.
     public mutating func addTimeout(_ name: DomainName) {
         nodes[name, default: Node()].timesOut = true
+        noteAncestors(of: name)
     }
 
     /// Makes `name` exist with no records (for no-data answers).
-    public mutating func touch(_ name: DomainName) { _ = nodes[name, default: Node()] }
+    public mutating func touch(_ name: DomainName) {
+        _ = nodes[name, default: Node()]
+        noteAncestors(of: name)
+    }
 
     public func contains(_ name: DomainName) -> Bool { nodes[name] != nil }
 
     func exists(_ name: DomainName) -> Bool {
         if nodes[name] != nil { return true }
         guard emptyNonTerminals else { return false }
-        return nodes.keys.contains { $0.key.hasSuffix("." + name.key) }
+        return ancestors.contains(name)
     }
 
     /// The node for `name`, or the wildcard that covers it at its closest encloser.

@@ -43,6 +43,8 @@ struct CLIRunner {
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "SENDERWATCH_DB")
         env.removeValue(forKey: "SENDERWATCH_CONFIG")
+        // The demo settings' webhook route references this secret; apply refuses routes whose secret is missing.
+        env["SENDERWATCH_DEMO_SECRET"] = "test-secret"
         for (key, value) in environment { env[key] = value }
         process.environment = env
         process.currentDirectoryURL = SharedData.packageRoot
