@@ -2,6 +2,8 @@
 """Inputs and summary for Scripts/bench.
 
   bench_report.py prepare MANIFEST WORKDIR   writes WORKDIR/domains.txt and WORKDIR/pairs.txt
+  bench_report.py monitors MANIFEST OUT.yaml  a monitor file approving each domain's intended senders
+  bench_report.py poll N TIMEFILE QUERIES SIZE RUN LAST   one summary line for a timed poll
   bench_report.py summarize RESULTS.json     ratios against the baselines, and the per-pair diff with pyspf
 """
 import json
@@ -19,6 +21,38 @@ def prepare(manifest_path, work):
             for sender in entry["ips"]:
                 # the same sender and HELO that the pyspf wrapper uses
                 p.write("%s %s %s@%s mail.%s\n" % (entry["domain"], sender["ip"], local, entry["domain"], entry["domain"]))
+
+
+def monitors(manifest_path, out_path):
+    """One monitor file for every generated domain, approving the addresses the generator meant to authorize."""
+    with open(manifest_path) as f:
+        manifest = json.load(f)
+    with open(out_path, "w") as out:
+        out.write("domains:\n")
+        for entry in manifest["domains"]:
+            approved = [x for x in entry["ips"] if x["intent"] == "authorized"]
+            out.write("  - domain: %s\n    interval: 1h\n" % entry["domain"])
+            if approved:
+                out.write("    senders:\n")
+            for sender in approved:
+                out.write("      - { name: \"%s\", ip: \"%s\" }\n" % (sender.get("why", "sender").replace('"', "'"), sender["ip"]))
+
+
+def poll(n, time_file, queries, size, run, last):
+    """One line for a timed poll: rate, RSS, queries per domain, database size."""
+    wall = rss = None
+    with open(time_file) as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("Elapsed (wall clock) time"):
+                t = line.rsplit(" ", 1)[1].split(":")
+                wall = sum(float(x) * 60 ** i for i, x in enumerate(reversed(t)))
+            elif line.startswith("Maximum resident set size"):
+                rss = int(line.rsplit(" ", 1)[1])
+    n = int(n)
+    print("poll %s: %.2f s wall, %.0f domains/s, peak RSS %.1f MiB, %.2f DNS queries/domain, database %.2f MiB"
+          % (run, wall, n / wall, rss / 1024, int(queries or 0) / n, int(size) / 1048576))
+    print("  " + last)
 
 
 def load_lines(path):
@@ -114,6 +148,10 @@ def summarize(results_path):
 if __name__ == "__main__":
     if len(sys.argv) >= 2 and sys.argv[1] == "prepare":
         prepare(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) >= 2 and sys.argv[1] == "monitors":
+        monitors(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) >= 2 and sys.argv[1] == "poll":
+        poll(*sys.argv[2:8])
     elif len(sys.argv) >= 2 and sys.argv[1] == "summarize":
         summarize(sys.argv[2])
     else:
