@@ -1,0 +1,124 @@
+/// One report found in an input (a file may hold several: an mbox, a message with two attachments).
+public struct ReportOutcome: Sendable {
+    /// 0-based index of the report within the input, as passed to `onRecord`.
+    public let part: Int
+    /// Where in the input it was, e.g. `message 2, attachment report.xml.gz`; nil for a bare report.
+    public let location: String?
+    public let container: ContainerKind
+    public let result: Result<ReportSummary, ReportError>
+}
+
+/// Finds the aggregate reports in an input whatever its container (raw XML, gzip, zip, an e-mail message or an
+/// mbox), and streams each through `AggregateReportParser`. XML, gzip and zip stream; a message is read whole,
+/// up to `maximumMessageSize`, because its MIME structure must be seen before the attachment is decoded.
+public struct ReportReader: Sendable {
+    public var maximumMessageSize: Int
+
+    public init(maximumMessageSize: Int = 256 << 20) { self.maximumMessageSize = maximumMessageSize }
+
+    public func read(_ source: any ByteSource,
+                     onRecord: (_ part: Int, _ record: AggregateRecord) throws -> Void) -> [ReportOutcome] {
+        var outcomes: [ReportOutcome] = []
+        read(source, location: nil, depth: 0, outcomes: &outcomes, onRecord: onRecord)
+        return outcomes
+    }
+
+    /// Every report of the input with its records in memory.
+    public func readAll(_ source: any ByteSource) -> [(outcome: ReportOutcome, records: [AggregateRecord])] {
+        var records: [Int: [AggregateRecord]] = [:]
+        let outcomes = read(source) { part, record in records[part, default: []].append(record) }
+        return outcomes.map { ($0, (try? $0.result.get()) == nil ? [] : records[$0.part] ?? []) }
+    }
+
+    private func read(_ source: any ByteSource, location: String?, depth: Int, outcomes: inout [ReportOutcome],
+                      onRecord: (Int, AggregateRecord) throws -> Void) {
+        let part = outcomes.count
+        var kind = ContainerKind.unknown
+        func record(_ result: Result<ReportSummary, ReportError>) {
+            outcomes.append(ReportOutcome(part: part, location: location, container: kind, result: result))
+        }
+        do {
+            let peeking: PeekingSource
+            do { peeking = try PeekingSource(source, peek: 512) } catch let error as ReportError { throw error } catch {
+                throw ReportError(.unreadable, "reading failed: \(error)")
+            }
+            kind = ContainerKind.detect(peeking.prefix)
+            switch kind {
+            case .empty: throw ReportError(.empty, "the input is empty or blank")
+            case .unknown:
+                throw ReportError(.unknownFormat, "not XML, gzip, zip or an e-mail message (first bytes \(hex(peeking.prefix.prefix(8))))")
+            case .xml:
+                record(.success(try AggregateReportParser().parse(peeking) { try onRecord(part, $0) }))
+            case .gzip:
+                try nested(InflateSource(peeking, format: .gzip), location: location, depth: depth, outcomes: &outcomes, onRecord: onRecord)
+            case .zip:
+                let entry = try ZipEntryReader.firstReport(in: peeking)
+                try nested(entry.data, location: join(location, "zip entry \(entry.name)"), depth: depth,
+                           outcomes: &outcomes, onRecord: onRecord)
+            case .email, .mbox:
+                guard depth < 4 else { throw ReportError(.unsupportedContainer, "containers nested too deep") }
+                let bytes: [UInt8]?
+                do { bytes = try peeking.readAll(limit: maximumMessageSize) } catch {
+                    throw ReportError(.unreadable, "reading failed: \(error)")
+                }
+                guard let bytes else {
+                    throw ReportError(.tooLarge, "message larger than \(maximumMessageSize) bytes")
+                }
+                let messages = kind == .mbox ? Mbox.messages(bytes) : [bytes[...]]
+                for (index, message) in messages.enumerated() {
+                    let where_ = messages.count > 1 ? join(location, "message \(index + 1)") : location
+                    readMessage(MIMEPart(message), location: where_, depth: depth, outcomes: &outcomes, onRecord: onRecord)
+                }
+            }
+        } catch let error as ReportError {
+            record(.failure(error))
+        } catch {
+            record(.failure(ReportError(.unreadable, "\(error)")))
+        }
+    }
+
+    /// A decompressed stream: usually XML, but a zip inside a gzip happens.
+    private func nested(_ source: any ByteSource, location: String?, depth: Int, outcomes: inout [ReportOutcome],
+                        onRecord: (Int, AggregateRecord) throws -> Void) throws(ReportError) {
+        guard depth < 4 else { throw ReportError(.unsupportedContainer, "containers nested too deep") }
+        read(source, location: location, depth: depth + 1, outcomes: &outcomes, onRecord: onRecord)
+    }
+
+    private func readMessage(_ message: MIMEPart, location: String?, depth: Int, outcomes: inout [ReportOutcome],
+                             onRecord: (Int, AggregateRecord) throws -> Void) {
+        let leaves = message.leaves()
+        var found = false
+        for leaf in leaves where isCandidate(leaf) {
+            let bytes = leaf.decodedBody
+            let kind = ContainerKind.detect(bytes.prefix(512))
+            guard [.xml, .gzip, .zip].contains(kind) else { continue }
+            found = true
+            let name = leaf.filename.map { "attachment \($0)" } ?? "part \(leaf.contentType)"
+            read(DataByteSource(bytes), location: join(location, name), depth: depth + 1, outcomes: &outcomes, onRecord: onRecord)
+        }
+        guard !found else { return }
+        let types = leaves.map(\.contentType)
+        let subject = (message.header("Subject") ?? "").lowercased()
+        let reportType = message.parameter("Content-Type", "report-type")?.lowercased()
+        let isFailureReport = types.contains("message/feedback-report")
+            || (message.contentType == "multipart/report" && (reportType == nil || reportType == "feedback-report"))
+            || subject.contains("failure report") || subject.contains("forensic report")
+        let error = isFailureReport
+            ? ReportError(.failureReport, "a DMARC failure (forensic) report, not an aggregate report")
+            : ReportError(.notAggregateReport, "message has no XML, gzip or zip attachment (parts: \(Set(types).sorted().joined(separator: ", ")))")
+        outcomes.append(ReportOutcome(part: outcomes.count, location: location, container: .email, result: .failure(error)))
+    }
+
+    /// Attachments and inline parts that may hold a report; text bodies and the forensic sample are skipped.
+    private func isCandidate(_ part: MIMEPart) -> Bool {
+        let type = part.contentType
+        if type.hasPrefix("multipart/") || type == "message/rfc822" || type == "message/feedback-report" { return false }
+        if type == "text/rfc822-headers" || type == "text/html" { return false }
+        return true
+    }
+
+    private func join(_ outer: String?, _ inner: String) -> String { outer.map { "\($0), \(inner)" } ?? inner }
+    private func hex(_ bytes: some Collection<UInt8>) -> String {
+        bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined(separator: " ")
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+
+/// Feeds `XMLParser(stream:)` from a `ByteSource`, repairing on the way what libxml2 would refuse:
+/// bytes before the first `<` and invalid UTF-8 (replaced by U+FFFD when the document is UTF-8).
+/// Only one chunk is held at a time, so memory stays flat whatever the report's size.
+final class XMLByteStream: InputStream {
+    private let upstream: any ByteSource
+    private var pending: [UInt8] = []      // sanitized bytes not yet handed to the parser
+    private var pendingOffset = 0
+    private var carry: [UInt8] = []        // an incomplete UTF-8 sequence at a chunk's end
+    private var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+    private var started = false
+    private var finished = false
+    private var checkUTF8 = true
+    private var invalidSequences = 0
+    private(set) var warnings: [ReportWarning] = []
+    private(set) var sourceError: (any Error)?
+    private(set) var totalBytes = 0
+
+    init(_ upstream: any ByteSource) {
+        self.upstream = upstream
+        super.init(data: Data())
+    }
+
+    override func open() {}
+    override func close() {}
+    override var hasBytesAvailable: Bool { !finished || pendingOffset < pending.count }
+    override var streamStatus: Stream.Status { finished && pendingOffset >= pending.count ? .atEnd : .open }
+
+    override func read(_ buffer: UnsafeMutablePointer<UInt8>, maxLength len: Int) -> Int {
+        while pendingOffset >= pending.count && !finished {
+            pending.removeAll(keepingCapacity: true)
+            pendingOffset = 0
+            fill()
+        }
+        let n = min(len, pending.count - pendingOffset)
+        guard n > 0 else { return 0 }
+        pending.withUnsafeBufferPointer { buffer.update(from: $0.baseAddress! + pendingOffset, count: n) }
+        pendingOffset += n
+        return n
+    }
+
+    /// Warnings of the whole stream, complete once the parser has read to the end.
+    func finalWarnings() -> [ReportWarning] {
+        var all = warnings
+        if invalidSequences > 0 {
+            all.append(ReportWarning(.invalidUTF8, "\(invalidSequences) invalid UTF-8 byte sequence(s) replaced by U+FFFD"))
+        }
+        return all
+    }
+
+    private func fill() {
+        let n: Int
+        do { n = try chunk.withUnsafeMutableBytes { try upstream.read(into: $0) } } catch {
+            sourceError = error
+            finished = true
+            return
+        }
+        totalBytes += n
+        if n == 0 {
+            finished = true
+            if !carry.isEmpty { invalidSequences += 1; pending.append(contentsOf: [0xEF, 0xBF, 0xBD]); carry = [] }
+            return
+        }
+        var bytes = carry + chunk[..<n]
+        carry = []
+        if !started {
+            guard let start = bytes.firstIndex(of: UInt8(ascii: "<")) else {
+                if bytes.count > 4096 { started = true } else { carry = bytes; return }
+                return
+            }
+            started = true
+            inspectStart(bytes, start: start)
+            bytes.removeFirst(start)
+        }
+        pending.append(contentsOf: checkUTF8 ? sanitize(bytes) : bytes)
+    }
+
+    private func inspectStart(_ bytes: [UInt8], start: Int) {
+        let lead = bytes[..<start]
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let rest = lead.starts(with: bom) ? lead.dropFirst(3) : lead[...]
+        if !rest.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
+            warnings.append(ReportWarning(.leadingGarbage, "\(rest.count) byte(s) before the first '<' skipped"))
+        }
+        let head = String(decoding: bytes[start..<min(bytes.count, start + 200)], as: UTF8.self)
+        guard head.hasPrefix("<?xml"), let close = head.range(of: "?>") else { return }
+        let declaration = head[..<close.upperBound].lowercased()
+        if let enc = declaration.range(of: "encoding=") {
+            let value = declaration[enc.upperBound...].dropFirst().prefix { $0 != "\"" && $0 != "'" }
+            checkUTF8 = value == "utf-8" || value == "utf8"
+        }
+        if let next = head[close.upperBound...].first, next != "\n", next != "\r" {
+            warnings.append(ReportWarning(.declarationWithoutNewline, "no newline after the XML declaration"))
+        }
+    }
+
+    /// Replaces invalid UTF-8 with U+FFFD; an incomplete sequence at the end waits for the next chunk.
+    private func sanitize(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let b = bytes[i]
+            if b < 0x80 { out.append(b); i += 1; continue }
+            let length: Int
+            var lower: UInt8 = 0x80, upper: UInt8 = 0xBF
+            switch b {
+            case 0xC2...0xDF: length = 2
+            case 0xE0: length = 3; lower = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED: length = 3; upper = 0x9F
+            case 0xF0: length = 4; lower = 0x90
+            case 0xF1...0xF3: length = 4
+            case 0xF4: length = 4; upper = 0x8F
+            default: length = 0
+            }
+            if length == 0 { replace(&out); i += 1; continue }
+            var j = 1
+            var valid = true
+            while j < length {
+                if i + j >= n { carry = Array(bytes[i...]); return out }
+                let c = bytes[i + j]
+                let lo = j == 1 ? lower : 0x80, hi = j == 1 ? upper : 0xBF
+                if c < lo || c > hi { valid = false; break }
+                j += 1
+            }
+            if valid { out.append(contentsOf: bytes[i..<i + length]); i += length } else { replace(&out); i += j }
+        }
+        return out
+    }
+
+    private func replace(_ out: inout [UInt8]) {
+        invalidSequences += 1
+        out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+    }
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import AuthReports
-
-@Test func moduleLinks() { _ = AuthReports.self }
