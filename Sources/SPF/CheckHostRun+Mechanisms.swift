@@ -95,7 +95,9 @@ extension CheckHostRun {
     }
 
     /// Section 5.4, with the limit of section 4.6.4: looking up addresses for more than `maxMXNames`
-    /// exchanges is permerror.
+    /// exchanges is permerror. Void lookups are counted per term (section 4.6.4 limits "terms for which DNS
+    /// queries return" no answer): the term counts once when the MX lookup is void, or when none of its
+    /// exchanges has an address of the client's family, so every lookup the term made came back empty.
     private func mx(_ target: DomainName, cidr: SPFDualCIDR, term: SPFTerm, domain: DomainName) async -> MatchOutcome {
         let result = await query(target, .mx, term: term.source)
         var exchanges: [DomainName] = []
@@ -109,14 +111,25 @@ extension CheckHostRun {
                 .sorted { $0.0 < $1.0 }.map(\.1)
         }
         if case .success(let names) = ordered { exchanges = names }
+        var foundAddress = false
+        let ip = baseContext.ip
+        let length = cidr.prefixLength(for: ip)
         for (index, exchange) in exchanges.enumerated() {
             if index >= options.maxMXNames {
                 return .stop(.permerror("\(term.source) in the record of \(domain): \(target) has \(exchanges.count) MX names, more than the \(options.maxMXNames) allowed (RFC 7208 section 4.6.4)", term: term.source))
             }
-            let outcome = await addressMatch(exchange, cidr: cidr, term: term, domain: domain, countVoid: false)
+            let addresses = await query(exchange, ip.isIPv4 ? .a : .aaaa, term: term.source)
+            if case .success(let answer) = addresses, !answer.isVoid { foundAddress = true }
+            let outcome = answerMatch(addresses, term: term, domain: domain, countVoid: false) { records in
+                records.contains { record in
+                    guard let address = record.data.address else { return false }
+                    return CIDRNetwork(address: address, prefixLength: length)?.contains(ip) == true
+                }
+            }
             if case .noMatch = outcome { continue }
             return outcome
         }
+        if !exchanges.isEmpty, !foundAddress, !budget.chargeVoid() { return .stop(voidLimitExceeded(term, domain)) }
         return .noMatch
     }
 
