@@ -5,7 +5,8 @@ extension InventoryStore {
     /// Writes a poll's observation, finding changes, schedule and alerts in one transaction.
     public func recordPoll(_ poll: PollRecord) throws -> PollOutcome {
         try writer.write { db in
-            guard var domain = try DomainRow.fetchOne(db, key: poll.domainId) else {
+            let domainStatement = try db.cachedStatement(sql: "SELECT * FROM domain WHERE id = ?")
+            guard var domain = try DomainRow.fetchOne(domainStatement, arguments: [poll.domainId]) else {
                 throw InventoryError(.unknownDomain, "no domain with id \(poll.domainId) in the inventory")
             }
             let (observationId, inserted) = try Self.storeObservation(poll, in: db)
@@ -34,7 +35,10 @@ extension InventoryStore {
     /// The most recent observation that got an answer: the baseline drift is measured against, so a DNS timeout
     /// is never mistaken for "the record disappeared".
     public func latestGoodObservation(domainId: Int64) throws -> ObservationRow? {
-        try writer.read { db in try ObservationRow.all().of(domainId: domainId).good().newestFirst().fetchOne(db) }
+        try writer.read { db in
+            let statement = try db.cachedStatement(sql: "SELECT * FROM observation WHERE domainId = ? AND status = 'ok' ORDER BY id DESC LIMIT 1")
+            return try ObservationRow.fetchOne(statement, arguments: [domainId])
+        }
     }
 
     /// The domain's observations, newest first.
@@ -49,7 +53,8 @@ extension InventoryStore {
     /// Inserts the observation, or extends the latest one when nothing changed.
     private static func storeObservation(_ poll: PollRecord, in db: Database) throws -> (Int64, Bool) {
         let new = poll.observation
-        if var latest = try ObservationRow.all().of(domainId: poll.domainId).newestFirst().fetchOne(db),
+        let latestStatement = try db.cachedStatement(sql: "SELECT * FROM observation WHERE domainId = ? ORDER BY id DESC LIMIT 1")
+        if var latest = try ObservationRow.fetchOne(latestStatement, arguments: [poll.domainId]),
            latest.contentHash == new.contentHash, latest.status == new.status {
             let original = latest
             latest.lastSeenAt = poll.now

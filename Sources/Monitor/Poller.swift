@@ -68,12 +68,17 @@ public struct Poller: Sendable {
         let verdict = summary.status == .ok
         let consecutive = verdict ? 0 : row.consecutiveTempFailures + 1
 
+        let summaryJSON = JSONCoding.string(summary)
+        let contentHash = ObservationSummary.digest(summaryJSON)
         var current: [Finding] = []
         if verdict {
-            let previous = try store.latestGoodObservation(domainId: domainId)
-                .flatMap { try? JSONCoding.decoder.decode(ObservationSummary.self, from: Data($0.summaryJSON.utf8)) }
             current = DomainAuditor.findings(for: observation, expectations: expectations, approved: senders)
-                + Drift.findings(domain: name.text, previous: previous, current: summary)
+            // Most polls see what the last one saw: then there is no drift, and decoding the stored summary
+            // (thousands of provider networks for some domains) is skipped.
+            if let previousRow = try store.latestGoodObservation(domainId: domainId), previousRow.contentHash != contentHash {
+                let previous = try? JSONCoding.decoder.decode(ObservationSummary.self, from: Data(previousRow.summaryJSON.utf8))
+                current += Drift.findings(domain: name.text, previous: previous, current: summary)
+            }
         }
         let cause = observation.spf.errors.first { $0.code == "dns-temporary" }?.message ?? observation.dmarc.problem
         if let unreachable = FindingLifecycle.unreachable(domain: name.text, consecutiveFailures: consecutive,
@@ -90,7 +95,7 @@ public struct Poller: Sendable {
                                     stillOpen: stillOpenRows, now: time) ?? []
         let record = PollRecord(
             domainId: domainId, runId: runId, now: time,
-            observation: observationRow(summary, domainId: domainId, runId: runId, now: time),
+            observation: observationRow(summary, json: summaryJSON, hash: contentHash, domainId: domainId, runId: runId, now: time),
             opened: transitions.opened.map { findingRow($0, domainId: domainId, runId: runId, now: time) },
             touched: verdict ? transitions.stillOpen.map(\.fingerprint) : [],
             resolved: transitions.resolved,
@@ -103,11 +108,11 @@ public struct Poller: Sendable {
                                 observationInserted: outcome.observationInserted, consecutiveTempFailures: consecutive)
     }
 
-    func observationRow(_ s: ObservationSummary, domainId: Int64, runId: Int64?, now: Int64) -> ObservationRow {
-        let summaryJSON = JSONCoding.string(s)
-        return ObservationRow(
+    func observationRow(_ s: ObservationSummary, json summaryJSON: String, hash: String, domainId: Int64, runId: Int64?,
+                        now: Int64) -> ObservationRow {
+        ObservationRow(
             domainId: domainId, runId: runId, firstSeenAt: now, lastSeenAt: now, seenCount: 1, status: s.status.rawValue,
-            contentHash: ObservationSummary.digest(summaryJSON), spfRecord: s.spfRecord,
+            contentHash: hash, spfRecord: s.spfRecord,
             spfRecordsJSON: JSONCoding.string(s.spfRecord.map { [$0] } ?? []), dmarcRecord: s.dmarcRecord,
             dmarcRecordsJSON: JSONCoding.string(s.dmarcRecord.map { [$0] } ?? []), summaryJSON: summaryJSON,
             networksJSON: JSONCoding.string(s.networks), includesJSON: JSONCoding.string(s.includes),
