@@ -105,15 +105,27 @@ public final class NSDServer: @unchecked Sendable {
 
     /// Replaces a zone's text; call `reload()` afterwards.
     public func write(zone origin: String, text: String) throws {
-        try text.write(to: directory.appendingPathComponent("\(origin).zone"), atomically: true, encoding: .utf8)
+        let url = directory.appendingPathComponent("\(origin).zone")
+        let previous = (try? FileManager.default.attributesOfItem(atPath: url.path)[.modificationDate] as? Date) ?? nil
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        // NSD reloads a zone only when its file's mtime changed, and mtimes here have one-second steps: a
+        // rewrite within the same second would go unnoticed, so the new file is dated strictly later.
+        let stamp = max(Date(), (previous ?? .distantPast).addingTimeInterval(1))
+        try FileManager.default.setAttributes([.modificationDate: stamp], ofItemAtPath: url.path)
     }
 
     /// Makes NSD re-read changed zone files (SIGHUP), then waits until `ready` says the new data is served.
-    public func reload(until ready: @Sendable () async -> Bool, timeout: Double = 5) async throws {
+    public func reload(until ready: @Sendable () async -> Bool, timeout: Double = 20) async throws {
         child.signal(SIGHUP)
         let deadline = Date().addingTimeInterval(timeout)
+        var nextSignal = Date().addingTimeInterval(1)
         while await !ready() {
             guard Date() < deadline else { throw LaunchError(message: "NSD did not serve the new zone data within \(timeout) s") }
+            // A SIGHUP that arrives while NSD is still busy with an earlier reload can be absorbed: ask again.
+            if Date() > nextSignal {
+                child.signal(SIGHUP)
+                nextSignal = Date().addingTimeInterval(1)
+            }
             try await Task.sleep(nanoseconds: 20_000_000)
         }
     }
