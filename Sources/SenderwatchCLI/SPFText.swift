@@ -39,7 +39,10 @@ enum SPFText {
     }
 
     static func treeLines(_ node: SPFNode, prefix: String, isLast: Bool, isRoot: Bool) -> [String] {
-        let label = isRoot ? node.domain : "\(node.via ?? "") -> \(node.domain)"
+        let via = node.via ?? ""
+        // `include:x.example` already names its target; only a macro include needs the expanded name shown.
+        let namesTarget = via.lowercased().hasSuffix(":" + node.domain.lowercased()) || via.lowercased().hasSuffix("=" + node.domain.lowercased())
+        let label = isRoot ? node.domain : (namesTarget ? via : "\(via) -> \(node.domain)")
         var line = "\(label)  [\(node.lookups) / \(node.totalLookups)]"
         if let error = node.error { line += "  ! \(error)" }
         if !node.voidLookups.isEmpty { line += "  void: \(node.voidLookups.joined(separator: ", "))" }
