@@ -49,7 +49,7 @@ let package = Package(
         .executableTarget(name: "senderwatch", dependencies: ["SenderwatchCLI"]),
 
         // Test fakes that implement the core's protocols.
-        .target(name: "TestSupport", dependencies: ["DNSCore"]),
+        .target(name: "TestSupport", dependencies: ["DNSCore", "Yams"]),
 
         .testTarget(name: "DNSCoreTests", dependencies: [
             "DNSCore", "TestSupport",
