@@ -123,11 +123,6 @@ import Glibc
         let database = root.appendingPathComponent("crash.sqlite").path
         let monitorFile = root.appendingPathComponent("domains.yaml").path
         try g.yaml.write(toFile: monitorFile, atomically: true, encoding: .utf8)
-        // The reference poll runs alongside the binary's work (which mostly waits on fsync and DNS).
-        let referenceStarted = Date()
-        let reference = Task { () throws -> ([String: Set<String>], TimeInterval) in
-            (try await Self.reference(g, monitorFile: monitorFile), Date().timeIntervalSince(referenceStarted))
-        }
 
         var clock = Date()
         let apply = try CLIRunner.run(["apply", monitorFile, "--db", database])
@@ -161,11 +156,19 @@ import Glibc
         while process.isRunning, Date() < deadline {
             seen = (try? observationCount()) ?? seen
             if seen >= killAt { break }
-            try await Task.sleep(nanoseconds: 5_000_000)  // not usleep: keep the cooperative pool free for other tests
+            // A blocking wait on purpose: after an `await`, this loop could be left unscheduled while CPU-bound
+            // tests hold the cooperative pool's two threads, and the poll would finish before the kill.
+            usleep(2_000)
         }
         let wasRunning = process.isRunning
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
+        // The reference poll runs while the resumed poll does its work; started only now, so it cannot
+        // starve the watch loop above.
+        let referenceStarted = Date()
+        let reference = Task { () throws -> ([String: Set<String>], TimeInterval) in
+            (try await Self.reference(g, monitorFile: monitorFile), Date().timeIntervalSince(referenceStarted))
+        }
         let firstSeconds = Date().timeIntervalSince(clock)
         try reader.close()
         #expect(wasRunning, "the poll finished before it could be killed (saw \(seen) observations); the crash was not exercised")
