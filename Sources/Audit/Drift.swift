@@ -1,3 +1,4 @@
+import DMARC
 import Foundation
 
 /// Drift between two good observations of a domain (RFC-level meaning, not text noise): a change of the
@@ -76,18 +77,10 @@ public enum Drift {
             before[key] == after[key] ? nil : "\(key): \(before[key] ?? "(absent)") -> \(after[key] ?? "(absent)")"
         }
         let summary = old.dmarcRecord == nil ? "DMARC record published" : new.dmarcRecord == nil ? "DMARC record removed (\(new.dmarcStatus))" : changes.joined(separator: ", ")
-        let weakened = (old.dmarcPolicy.flatMap(PolicyRank.init) ?? .none) > (new.dmarcPolicy.flatMap(PolicyRank.init) ?? .none)
+        let weakened = (old.dmarcPolicy.flatMap(DMARCPolicy.init) ?? .none) > (new.dmarcPolicy.flatMap(DMARCPolicy.init) ?? .none)
         return Finding(kind: .recordChanged, severity: weakened ? .error : .warning, domain: domain,
                        subject: "dmarc@" + ObservationSummary.digest(new.dmarcRecord ?? new.dmarcStatus),
                        message: "DMARC record of \(domain) changed: \(summary)" + (weakened ? " (the policy is weaker now)" : ""),
                        evidence: ["before": old.dmarcRecord ?? "(none)", "after": new.dmarcRecord ?? "(none)"])
-    }
-
-    enum PolicyRank: Int, Comparable {
-        case none, quarantine, reject
-        init?(_ text: String) {
-            switch text { case "none": self = .none; case "quarantine": self = .quarantine; case "reject": self = .reject; default: return nil }
-        }
-        static func < (a: PolicyRank, b: PolicyRank) -> Bool { a.rawValue < b.rawValue }
     }
 }

@@ -131,10 +131,7 @@ enum SPFFindings {
         case .fail, .softfail, .neutral, .none:
             let verdict = receiverVerdict(evaluation.result, domain: domain, ip: check.ip)
             let term = check.ip.isIPv4 ? "ip4:\(check.ip)" : "ip6:\(check.ip)"
-            var fix = "Add \(term) to the SPF record of \(domain)"
-            if let record = spf.record, let edited = SPFRecordEdit.adding(term, to: record) {
-                fix += ": \"\(edited)\""
-            }
+            let fix = InventoryFindings.fix(adding: term, to: spf, extraLookups: 0)
             return [Finding(kind: .spfSenderUnauthorized, severity: .error, domain: domain, subject: check.ip.description,
                             message: "\(domain) does not authorize \(who): receivers answer \(verdict)",
                             evidence: evidence, fix: fix)]

@@ -39,22 +39,11 @@ public struct Poller: Sendable {
 
     /// Polls the given domains concurrently; results come back in the given order.
     public func poll(_ domains: [DomainRow], runId: Int64?) async throws -> [DomainPollResult] {
-        var results = [DomainPollResult?](repeating: nil, count: domains.count)
-        try await withThrowingTaskGroup(of: (Int, DomainPollResult).self) { group in
-            var next = 0
-            func add() {
-                guard next < domains.count else { return }
-                let index = next, row = domains[index]
-                next += 1
-                group.addTask { (index, try await self.poll(row, runId: runId)) }
-            }
-            for _ in 0..<concurrency { add() }
-            while let (index, result) = try await group.next() {
-                results[index] = result
-                add()
-            }
-        }
-        return results.compactMap { $0 }
+        var results: [DomainPollResult] = []
+        try await OrderedConcurrency.forEach(count: domains.count, limit: concurrency,
+                                             operation: { try await self.poll(domains[$0], runId: runId) },
+                                             emit: { _, result in results.append(result) })
+        return results
     }
 
     public func poll(_ row: DomainRow, runId: Int64?) async throws -> DomainPollResult {

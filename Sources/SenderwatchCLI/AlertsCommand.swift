@@ -92,7 +92,7 @@ struct AlertsCommand: AsyncParsableCommand {
             let (settings, routes) = try AlertsCommand.loadRoutes(store)
             let inventory = try store.openExistingStore(settings)
             let now = epochNow()
-            let revived = try OutboxRevival.revive(store: inventory, ids: ids, allDead: dead, now: now)
+            let revived = try inventory.reviveOutbox(ids: ids, allDead: dead, now: now)
             let report = await OutboxDispatcher(store: inventory, routes: routes).dispatch(now: now)
             if output.json {
                 printJSON(RetryOutput(revived: revived, report: report))

@@ -35,11 +35,12 @@ struct ApplyCommand: AsyncParsableCommand {
             throw InputError("invalid monitor files:\n\(error.description)")
         }
         // A route whose secret is missing fails now, not at 3 a.m. when the first alert is due.
-        let secretProblems = AlertRoutesLoader.secretProblems(configuration.routes + (try store.configuration()?.routes ?? []))
+        let settingsFile = try store.configuration()
+        let secretProblems = AlertRoutesLoader.secretProblems(configuration.routes + (settingsFile?.routes ?? []))
         if !secretProblems.isEmpty {
             throw InputError("alert routes cannot deliver:\n\(MonitorFileError(problems: secretProblems).description)")
         }
-        let settings = try store.settings() ?? (configuration.settings.source != nil ? configuration.settings : nil)
+        let settings = settingsFile?.settings ?? (configuration.settings.source != nil ? configuration.settings : nil)
         let (inventory, path) = try store.openStore(settings)
         let entries = dryRun
             ? try MonitorApply.plan(configuration, store: inventory, prune: prune)

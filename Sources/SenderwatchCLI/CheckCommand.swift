@@ -2,6 +2,7 @@ import ArgumentParser
 import Audit
 import DNSCore
 import Foundation
+import Monitor
 
 /// `senderwatch check`: SPF and DMARC together, with findings and fixes, for many domains at once.
 struct CheckCommand: AsyncParsableCommand {
@@ -50,7 +51,7 @@ struct CheckCommand: AsyncParsableCommand {
         let out = OutputBuffer()
         if output.json { out.write("{\"domains\":[\n") }
         // Results stream out in input order as they complete, so memory stays flat for 100,000 domains.
-        await observeAll(names, addresses, inspector) { observation in
+        try await observeAll(names, addresses, inspector) { observation in
             let result = DomainCheckOutput(observation, findings: DomainAuditor.findings(for: observation))
             summary.add(result, temporary: observation.hadTemporaryFailure)
             if output.json {
@@ -71,27 +72,10 @@ struct CheckCommand: AsyncParsableCommand {
 
     /// Audits up to `--concurrency` domains at a time and hands each result to `emit` in input order.
     func observeAll(_ names: [DomainName], _ ips: [IPAddress], _ inspector: DomainInspector,
-                    emit: (DomainObservation) -> Void) async {
-        var pending: [Int: DomainObservation] = [:]
-        var nextToEmit = 0
-        await withTaskGroup(of: (Int, DomainObservation).self) { group in
-            var next = 0
-            func add() {
-                guard next < names.count else { return }
-                let index = next, name = names[index]
-                next += 1
-                group.addTask { (index, await inspector.observe(name, ips: ips)) }
-            }
-            for _ in 0..<dns.effectiveConcurrency { add() }
-            while let (index, observation) = await group.next() {
-                pending[index] = observation
-                while let ready = pending.removeValue(forKey: nextToEmit) {
-                    emit(ready)
-                    nextToEmit += 1
-                }
-                add()
-            }
-        }
+                    emit: (DomainObservation) -> Void) async throws {
+        try await OrderedConcurrency.forEach(count: names.count, limit: dns.effectiveConcurrency,
+                                             operation: { await inspector.observe(names[$0], ips: ips) },
+                                             emit: { _, observation in emit(observation) })
     }
 
     func readDomainList(_ path: String) throws -> [DomainName] {

@@ -1,5 +1,6 @@
 import DNSCore
 import Foundation
+import Monitor
 import SPF
 
 /// `spf --batch`: evaluates one `domain ip [sender [helo]]` per input line, many at once over the shared
@@ -38,48 +39,23 @@ struct SPFBatch {
         var hadTemporary = false
         let checker = SPFChecker(resolver: resolver)
         let items = try parse(handle.readToEnd() ?? Data(), path: path)
-        var results: [Int: String] = [:]
-        var nextToPrint = 0
-        var buffered = ""
-
-        func flush(force: Bool = false) {
-            while let text = results.removeValue(forKey: nextToPrint) {
-                buffered += text; buffered += "\n"
-                nextToPrint += 1
+        let out = OutputBuffer()
+        try await OrderedConcurrency.forEach(count: items.count, limit: concurrency, operation: { index -> (String, SPFResult?) in
+            switch items[index] {
+            case .error(let line, let message):
+                return (jsonString(LineError(line: line, error: message), pretty: false), nil)
+            case .job(let job):
+                let evaluation = await checker.checkHost(ip: job.ip, domain: job.domain, sender: job.sender, helo: job.helo)
+                let output = SPFCheckOutput(domain: job.domain, ip: job.ip, sender: job.sender, helo: job.helo,
+                                            evaluation: evaluation, includeTrace: false)
+                return (jsonString(output, pretty: false), evaluation.result)
             }
-            if force || buffered.utf8.count > 1 << 16 {
-                FileHandle.standardOutput.write(Data(buffered.utf8))
-                buffered = ""
-            }
-        }
-
-        await withTaskGroup(of: (Int, String, SPFResult?).self) { group in
-            var iterator = items.enumerated().makeIterator()
-            func addNext() -> Bool {
-                guard let (index, item) = iterator.next() else { return false }
-                group.addTask {
-                    switch item {
-                    case .error(let line, let message):
-                        return (index, jsonString(LineError(line: line, error: message), pretty: false), nil)
-                    case .job(let job):
-                        let evaluation = await checker.checkHost(ip: job.ip, domain: job.domain, sender: job.sender, helo: job.helo)
-                        let output = SPFCheckOutput(domain: job.domain, ip: job.ip, sender: job.sender, helo: job.helo,
-                                                    evaluation: evaluation, includeTrace: false)
-                        return (index, jsonString(output, pretty: false), evaluation.result)
-                    }
-                }
-                return true
-            }
-            for _ in 0..<concurrency where addNext() {}
-            while let (index, text, result) = await group.next() {
-                if result == nil { sawBadLine = true }
-                if result == .temperror { hadTemporary = true }
-                results[index] = text
-                flush()
-                _ = addNext()
-            }
-        }
-        flush(force: true)
+        }, emit: { _, line in
+            if line.1 == nil { sawBadLine = true }
+            if line.1 == .temperror { hadTemporary = true }
+            out.write(line.0 + "\n")
+        })
+        out.flush()
         if sawBadLine { return ExitStatus.usage }
         return hadTemporary ? ExitStatus.temporaryFailure : ExitStatus.healthy
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Monitor
 
 /// The root command. Each subcommand lives in its own file.
 public struct SenderwatchCommand: AsyncParsableCommand {
@@ -53,9 +54,6 @@ public enum ExitStatus {
     public static let temporaryFailure: Int32 = 3
 }
 
-/// Bad input found after argument parsing (a file, a line, a record): exits 2 with the message.
-public struct InputError: Error, CustomStringConvertible {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
+/// Bad input found after argument parsing (a file, a line, a record): exits 2 with the message. The same type
+/// the Monitor module throws, so its input problems (a lock file, a stored name) exit 2 as well.
+public typealias InputError = InputFailure

@@ -122,10 +122,10 @@ struct WebhookDeliveryTests {
         #expect(row.attempts == 3 && row.lastError?.contains("POST http://127.0.0.1") == true)
         let receiver = try sink(port: port, directory: dir)
         defer { receiver.stop() }
-        #expect(try OutboxRevival.revive(store: store, ids: [], allDead: true, now: now) == 1)
+        #expect(try store.reviveOutbox(ids: [], allDead: true, now: now) == 1)
         #expect(await dispatcher(store, [route]).dispatch(now: now).delivered == 1)
         #expect(receiver.records().count == 1)
-        #expect(try OutboxRevival.revive(store: store, ids: [row.id!], allDead: false, now: now) == 0)   // delivered stays delivered
+        #expect(try store.reviveOutbox(ids: [row.id!], allDead: false, now: now) == 0)   // delivered stays delivered
     }
 
     /// A poll committed its alerts and was killed before dispatching: a new dispatcher sends them, once.
