@@ -5,17 +5,17 @@ final class FeedbackHandler {
     private let onRecord: (AggregateRecord) throws -> Void
     private let onHeader: ((ReportSummary) throws -> Void)?
     private(set) var headerDelivered = false
-    private var summary = ReportSummary()
-    private var record = AggregateRecord()
-    private var dkim = DKIMAuthResult()
-    private var spf = SPFAuthResult()
+    @exclusivity(unchecked) private var summary = ReportSummary()
+    @exclusivity(unchecked) private var record = AggregateRecord()
+    @exclusivity(unchecked) private var dkim = DKIMAuthResult()
+    @exclusivity(unchecked) private var spf = SPFAuthResult()
     private var reason = PolicyOverrideReason()
     /// Element names (prefix stripped) from `<feedback>` down; empty outside it.
-    private var path: [String] = []
+    @exclusivity(unchecked) private var path: [String] = []
     /// `path` minus `feedback`, joined with `/`, for each depth: the key fields are looked up by.
-    private var keys: [String] = []
+    @exclusivity(unchecked) private var keys: [String] = []
     private var outsideDepth = 0
-    private var text: [UInt8] = []
+    @exclusivity(unchecked) private var text: [UInt8] = []
     private var warned: Set<String> = []
     private var beginText: String?
     private var endText: String?
@@ -249,7 +249,7 @@ final class FeedbackHandler {
     }
 
     static func localName(_ name: String) -> String {
-        guard let colon = name.lastIndex(of: ":") else { return name }
-        return String(name[name.index(after: colon)...])
+        guard let colon = name.utf8.lastIndex(of: 0x3A) else { return name }
+        return String(name[name.utf8.index(after: colon)...])
     }
 }

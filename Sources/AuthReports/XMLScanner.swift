@@ -11,14 +11,14 @@ final class XMLScanner {
     }
 
     private let stream: XMLByteStream
-    private var buffer: [UInt8] = []
-    private var position = 0
+    @exclusivity(unchecked) private var buffer: [UInt8] = []
+    @exclusivity(unchecked) private var position = 0
     private var atEnd = false
     private var chunk = [UInt8](repeating: 0, count: 64 * 1024)
     /// Line accounting for messages: newlines in bytes already dropped from the buffer.
     private var droppedLines = 0
     private var droppedColumnBase = 0
-    private var names: [[UInt8]] = []
+    @exclusivity(unchecked) private var names: [[UInt8]] = []
     private var sawRoot = false
 
     init(_ stream: XMLByteStream) {
