@@ -197,8 +197,9 @@ final class FeedbackHandler {
 
     /// Result words are lower case in both schemas; some reporters send `Pass` or `PASS`.
     private func result(_ value: String, _ field: String) -> String {
+        guard value.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return value }
         let lower = value.lowercased()
-        if lower != value { warn(.upperCaseResult, "\(field) '\(value)' read as '\(lower)'") }
+        warn(.upperCaseResult, "\(field) '\(value)' read as '\(lower)'")
         return lower
     }
 

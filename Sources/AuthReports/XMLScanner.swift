@@ -18,7 +18,7 @@ final class XMLScanner {
     /// Line accounting for messages: newlines in bytes already dropped from the buffer.
     private var droppedLines = 0
     private var droppedColumnBase = 0
-    @exclusivity(unchecked) private var names: [[UInt8]] = []
+    @exclusivity(unchecked) private var names: [String] = []
     private var sawRoot = false
 
     init(_ stream: XMLByteStream) {
@@ -72,8 +72,8 @@ final class XMLScanner {
         while nameEnd > start + 2, Self.isSpace(buffer[nameEnd - 1]) { nameEnd -= 1 }
         let name = buffer[(start + 2)..<nameEnd]
         guard let open = names.last else { throw failure("end tag </\(String(decoding: name, as: UTF8.self))> without a start tag", at: start) }
-        guard open.elementsEqual(name) else {
-            throw failure("end tag </\(String(decoding: name, as: UTF8.self))> does not match <\(String(decoding: open, as: UTF8.self))>", at: start)
+        guard open.utf8.elementsEqual(name) else {
+            throw failure("end tag </\(String(decoding: name, as: UTF8.self))> does not match <\(open)>", at: start)
         }
         names.removeLast()
         position = gt + 1
@@ -113,10 +113,10 @@ final class XMLScanner {
             attributes[String(decoding: attributeName, as: UTF8.self)] = String(decoding: value, as: UTF8.self)
             i += 1
         }
-        let name = Array(buffer[nameRange])
+        let name = String(decoding: buffer[nameRange], as: UTF8.self)
         position = gt + 1
         sawRoot = true
-        handler.startElement(String(decoding: name, as: UTF8.self), attributes: attributes)
+        handler.startElement(name, attributes: attributes)
         if selfClosing { handler.endElement() } else { names.append(name) }
     }
 

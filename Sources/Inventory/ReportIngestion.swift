@@ -82,7 +82,8 @@ final class ReportIngestion: ReportConsumer {
     func record(part: Int, _ record: AggregateRecord) throws {
         guard current != nil else { return }
         var ip = record.sourceIP
-        if let parsed = IPAddress(ip) { ip = parsed.description } else {
+        // IPv4 text is canonical once it parses; IPv6 is rewritten (case, zero runs) so one source is one key.
+        if let parsed = IPAddress(ip) { if !parsed.isIPv4 { ip = parsed.description } } else {
             note("source_ip '\(record.sourceIP)' is not an IP address; kept as sent")
         }
         let header = current!.header
@@ -163,9 +164,12 @@ final class ReportIngestion: ReportConsumer {
         guard let aggregate = current?.aggregate, !aggregate.isEmpty else { return }
         let statement = try db.cachedStatement(sql: ObservedKey.upsertSQL)
         for (key, counts) in aggregate {
-            var values: [any DatabaseValueConvertible] = key.arguments
-            values.append(counts.messages)
-            values.append(counts.rows)
+            let values: [DatabaseValue] = [
+                key.domain.databaseValue, key.day.databaseValue, key.sourceIP.databaseValue, key.headerFrom.databaseValue,
+                key.envelopeFrom.databaseValue, key.dkimAligned.databaseValue, key.spfAligned.databaseValue,
+                key.dkimResult.databaseValue, key.dkimDomain.databaseValue, key.spfResult.databaseValue,
+                key.spfDomain.databaseValue, key.disposition.databaseValue, key.reporter.databaseValue,
+                counts.messages.databaseValue, counts.rows.databaseValue]
             statement.setUncheckedArguments(StatementArguments(values))
             try statement.execute()
         }
