@@ -12,8 +12,8 @@ final class FeedbackHandler {
     private var reason = PolicyOverrideReason()
     /// Element names (prefix stripped) from `<feedback>` down; empty outside it.
     @exclusivity(unchecked) private var path: [String] = []
-    /// `path` minus `feedback`, joined with `/`, for each depth: the key fields are looked up by.
-    @exclusivity(unchecked) private var keys: [String] = []
+    /// For each depth, the node of `Self.tree` the path has reached, or -1 below an element not in the schema.
+    @exclusivity(unchecked) private var nodes: [Int] = []
     private var outsideDepth = 0
     @exclusivity(unchecked) private var text: [UInt8] = []
     private var warned: Set<String> = []
@@ -63,7 +63,7 @@ final class FeedbackHandler {
         if path.isEmpty {
             if name == "feedback" && !feedbackClosed {
                 path = ["feedback"]
-                keys = [""]
+                nodes = [0]
                 if attributes.values.contains(ReportSchema.dmarc2Namespace) { summary.schema = .dmarc2 }
             } else {
                 outsideDepth += 1
@@ -72,7 +72,8 @@ final class FeedbackHandler {
             return
         }
         path.append(name)
-        keys.append(keys.count == 1 ? name : keys[keys.count - 1] + "/" + name)
+        let parent = nodes[nodes.count - 1]
+        nodes.append(parent >= 0 ? Self.tree.children[parent][name] ?? -1 : -1)
     }
 
     func characters(_ bytes: ArraySlice<UInt8>) {
@@ -81,20 +82,20 @@ final class FeedbackHandler {
 
     func endElement() {
         guard !path.isEmpty else { outsideDepth -= 1; return }
-        let key = keys[keys.count - 1]
-        let value = Self.trimmed(text)
-        text.removeAll(keepingCapacity: true)
-        if key.isEmpty {
+        let node = nodes[nodes.count - 1]
+        if node == 0 {
             feedbackClosed = true
-        } else if !key.hasPrefix("extension"), !key.hasPrefix("record/extensions") {
-            if let field = Self.fields[key] {
-                assign(field, value)
-            } else {
+        } else if node > 0, let field = Self.tree.fields[node] {
+            assign(field, Self.trimmed(text))
+        } else {
+            let key = path.dropFirst().joined(separator: "/")
+            if !key.hasPrefix("extension"), !key.hasPrefix("record/extensions") {
                 warn(.unknownElement, "unknown element <\(key)> ignored")
             }
         }
+        text.removeAll(keepingCapacity: true)
         path.removeLast()
-        keys.removeLast()
+        nodes.removeLast()
     }
 
     /// The text without surrounding XML white space, decoded (the scanner's input is valid UTF-8).
@@ -141,6 +142,28 @@ final class FeedbackHandler {
         "record/auth_results/spf/scope": .spfScope, "record/auth_results/spf/result": .spfResult,
         "record/auth_results/spf/human_result": .spfHuman,
     ]
+
+    /// `fields` as a tree of element names, so each element costs one lookup of its own short name.
+    struct Tree {
+        var children: [[String: Int]] = [[:]]
+        var fields: [Field?] = [nil]
+    }
+
+    static let tree: Tree = {
+        var tree = Tree()
+        for (key, field) in fields {
+            var node = 0
+            for name in key.split(separator: "/").map(String.init) {
+                if let child = tree.children[node][name] { node = child; continue }
+                tree.children.append([:])
+                tree.fields.append(nil)
+                tree.children[node][name] = tree.children.count - 1
+                node = tree.children.count - 1
+            }
+            tree.fields[node] = field
+        }
+        return tree
+    }()
 
     private func assign(_ field: Field, _ value: String) {
         switch field {
