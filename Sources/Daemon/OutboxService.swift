@@ -1,0 +1,52 @@
+import Alerting
+import Foundation
+import Logging
+import Monitor
+import ServiceLifecycle
+
+/// Keeps the outbox moving: delivers what is due every `period`, and once more at shutdown, after the
+/// scheduler has stopped, so alerts queued by the last polls leave before the process does. Rows waiting
+/// for a retry stay queued for the next start (or `senderwatch poll`).
+public struct OutboxService: Service, CustomStringConvertible {
+    public var description: String { "outbox" }
+    let state: DaemonState
+    let period: Duration
+    let logger: Logger
+    let now: @Sendable () -> Int64
+
+    public init(state: DaemonState, period: Duration, logger: Logger,
+                now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+        self.state = state; self.period = period; self.logger = logger; self.now = now
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            await dispatchOnce()
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: period) }
+            } catch {
+                break
+            }
+        }
+        await dispatchOnce()
+        logger.info("outbox flushed")
+    }
+
+    func dispatchOnce() async {
+        let routes = state.routes
+        guard !routes.isEmpty else { return }
+        let report = await OutboxDispatcher(store: state.store, routes: routes, clock: now).dispatch(now: now())
+        PollMetrics.recordDelivery(delivered: report.delivered, failed: report.failed + report.dead)
+        if report.delivered + report.failed + report.dead > 0 {
+            logger.info("alerts dispatched", metadata: [
+                "delivered": .stringConvertible(report.delivered), "to_retry": .stringConvertible(report.failed),
+                "given_up": .stringConvertible(report.dead),
+            ])
+        }
+        for (route, messages) in report.errors.sorted(by: { $0.key < $1.key }) {
+            for message in messages {
+                logger.warning("alert route failed", metadata: ["route": .string(route), "error": .string(message)])
+            }
+        }
+    }
+}
