@@ -11,6 +11,8 @@ public struct OutboxService: Service, CustomStringConvertible {
     public var description: String { "outbox" }
     let state: DaemonState
     let period: Duration
+    /// How long the delivery at shutdown may take.
+    let flushTimeout: Duration = .seconds(15)
     let logger: Logger
     let now: @Sendable () -> Int64
 
@@ -28,8 +30,35 @@ public struct OutboxService: Service, CustomStringConvertible {
                 break
             }
         }
-        await dispatchOnce()
-        logger.info("outbox flushed")
+        if await flush(within: flushTimeout) {
+            logger.info("outbox flushed")
+        } else {
+            logger.warning("outbox flush still running after the timeout; what was not delivered stays queued",
+                           metadata: ["timeout": .stringConvertible(flushTimeout)])
+        }
+    }
+
+    /// The last delivery, bounded: an unreachable receiver (each attempt waits for its own timeout) must not
+    /// keep the process from exiting. True if it finished in time; otherwise the rows not yet marked stay
+    /// pending and go out at the next start (at least once, as always).
+    func flush(within limit: Duration) async -> Bool {
+        let (done, signal) = AsyncStream.makeStream(of: Bool.self)
+        let delivery = Task {
+            await dispatchOnce()
+            signal.yield(true)
+        }
+        let timer = Task {
+            try? await Task.sleep(for: limit)
+            signal.yield(false)
+        }
+        var finished = false
+        for await value in done {
+            finished = value
+            break
+        }
+        timer.cancel()
+        if !finished { delivery.cancel() }
+        return finished
     }
 
     func dispatchOnce() async {
