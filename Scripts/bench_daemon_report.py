@@ -55,15 +55,18 @@ def main(log, n, interval, started, stop_sent, stopped, exit_status, hwm_kib, cp
     if first_round_end is None:
         print("first round: only %d of %d domains polled" % (len(seen), n))
         return
+    print("start-up before the first poll (apply of the monitor file, open): %.1f s" % (t0 - started))
     print("first round (every domain once, the catch-up of never-polled domains): %.1f s, %.0f polls/s"
           % (first_round_end - t0, n / max(first_round_end - t0, 0.001)))
 
-    # Steady state: from one interval after the first round (every domain is on its slot by then) to the stop.
-    steady_from = first_round_end + interval
+    # Steady state: from half an interval after the first round to the stop. A domain polled at t next polls
+    # at its first slot at or after t + interval/2 and at every slot after that, so from then on every domain
+    # is polled exactly once per interval, at its own offset.
+    steady_from = first_round_end + interval / 2
     steady = [p for p in polls if p[0] >= steady_from]
     span = stop_sent - steady_from
     if span < 20 or not steady:
-        print("steady state: run too short to measure (needs the first round plus one interval)")
+        print("steady state: run too short to measure (needs the first round plus half an interval, and 20 s)")
     else:
         buckets = [0] * int(span // 10)
         for p in steady:
@@ -76,9 +79,12 @@ def main(log, n, interval, started, stop_sent, stopped, exit_status, hwm_kib, cp
               "stdev %.1f (ideal %.1f each)" % (span, len(steady) / span * 60, n / interval * 60, mean, min(buckets),
                                                max(buckets), statistics.pstdev(buckets), ideal))
         # Start times folded into the interval: with the per-domain phase they should cover it evenly.
+        # Only whole intervals of the window, so every slice is covered equally often.
+        whole = steady_from + (span // interval) * interval
         folded = [0] * 12
         for p in steady:
-            folded[int((p[0] % interval) / interval * 12)] += 1
+            if p[0] < whole:
+                folded[int((p[0] % interval) / interval * 12)] += 1
         print("start times folded into the interval, 12 slices: %s (max/min %.2f)"
               % (", ".join(map(str, folded)), max(folded) / max(min(folded), 1)))
         repeats = {}
