@@ -244,4 +244,44 @@ import Glibc
         daemon.signal(SIGTERM)
         #expect(await daemon.waitForExit() == 0, "\(daemon.tail)")
     }
+
+    /// SIGTERM while polls wait on a server that never answers: after --drain-timeout they are abandoned,
+    /// write nothing, the domains stay due, and the daemon still exits 0 with its run closed.
+    @Test func pollsStuckOnDNSAreAbandonedAtShutdown() async throws {
+        // A UDP socket that is never read: every query to it waits for the full timeout.
+        let silent = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(silent) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(silent, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(silent, $0, &length) } }
+        let port = UInt16(bigEndian: address.sin_port)
+
+        let root = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try "domains:\n  - domain: a.silent.test\n  - domain: b.silent.test\n"
+            .write(to: root.appendingPathComponent("monitor.yaml"), atomically: true, encoding: .utf8)
+        let database = root.appendingPathComponent("sw.sqlite").path
+        let daemon = try DaemonProcess(["monitor.yaml", "--db", database, "--resolver", "127.0.0.1:\(port)",
+                                        "--timeout", "120", "--retries", "0", "--drain-timeout", "1"], directory: root)
+        defer { daemon.stop() }
+        // The scheduler starts both (never-polled, so due) polls as soon as the service group starts it.
+        #expect(await daemon.wait { lines in
+            lines.contains { $0["message"] as? String == "Starting service" && $0["sl-service"] as? String == "scheduler" }
+        }, "\(daemon.tail)")
+        try await Task.sleep(nanoseconds: 1_000_000_000)
+        daemon.signal(SIGTERM)
+        #expect(await daemon.waitForExit() == 0, "\(daemon.tail)")
+        let abandoned = daemon.lines().first { ($0["message"] as? String)?.hasPrefix("abandoning polls") == true }
+        #expect(abandoned?["domains"] as? [String] == ["a.silent.test", "b.silent.test"], "\(daemon.tail)")
+        let db = try DatabaseQueue(path: database)
+        try await db.read { (db: Database) throws in
+            #expect(try String.fetchAll(db, sql: "SELECT status FROM run WHERE mode = 'daemon'") == ["ok"])
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM observation") == 0)
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM domain WHERE nextPollAt IS NULL AND lastPollAt IS NULL") == 2)
+        }
+    }
+
 }
