@@ -51,12 +51,9 @@ extension InventoryStore {
     /// Adds observations that came from elsewhere (a message's headers), in one transaction.
     public func recordObserved(_ entries: [(key: ObservedKey, messages: Int)]) throws {
         try writer.write { db in
-            let statement = try db.cachedStatement(sql: ObservedKey.upsertSQL)
+            let upsert = try ObservedUpsert(db)
             for (key, messages) in entries {
-                var values: [any DatabaseValueConvertible] = key.arguments
-                values.append(messages)
-                values.append(1)
-                try statement.execute(arguments: StatementArguments(values))
+                try upsert.add(key, lineKey: key.lineKey, messages: messages, rows: 1)
             }
         }
     }

@@ -31,11 +31,23 @@ public struct IngestResult: Sendable, Hashable, Codable {
 /// Records are aggregated in memory and flushed with a cached upsert every `flushEvery` distinct lines,
 /// which keeps memory flat for a report of any size.
 final class ReportIngestion: ReportConsumer {
-    private struct Counts { var messages = 0; var rows = 0 }
+    private struct Counts {
+        var messages = 0, rows = 0
+        mutating func add(_ count: Int) { messages += count; rows += 1 }
+    }
+    /// An aggregation key hashed by its stable digest, which is computed once (13 strings hashed per access
+    /// was a tenth of the ingestion time).
+    private struct Line: Hashable {
+        let key: ObservedKey
+        let lineKey: Int64
+        init(_ key: ObservedKey) { self.key = key; lineKey = key.lineKey }
+        func hash(into hasher: inout Hasher) { hasher.combine(lineKey) }
+        static func == (a: Line, b: Line) -> Bool { a.lineKey == b.lineKey && a.key == b.key }
+    }
     private struct Current {
         var header: ReportSummary
         var days: [(text: String, weight: Int64)]
-        var aggregate: [ObservedKey: Counts] = [:]
+        var aggregate: [Line: Counts] = [:]
         var warnings: [String] = []
         var duplicate: (records: Int, messages: Int)?
         var reporter = ""
@@ -151,8 +163,7 @@ final class ReportIngestion: ReportConsumer {
     }
 
     private func add(_ key: ObservedKey, messages: Int) {
-        current!.aggregate[key, default: Counts()].messages += messages
-        current!.aggregate[key, default: Counts()].rows += 1
+        current!.aggregate[Line(key), default: Counts()].add(messages)
     }
 
     private func note(_ warning: String) {
@@ -161,19 +172,15 @@ final class ReportIngestion: ReportConsumer {
     }
 
     private func flush() throws {
-        guard let aggregate = current?.aggregate, !aggregate.isEmpty else { return }
-        let statement = try db.cachedStatement(sql: ObservedKey.upsertSQL)
-        for (key, counts) in aggregate {
-            let values: [DatabaseValue] = [
-                key.domain.databaseValue, key.day.databaseValue, key.sourceIP.databaseValue, key.headerFrom.databaseValue,
-                key.envelopeFrom.databaseValue, key.dkimAligned.databaseValue, key.spfAligned.databaseValue,
-                key.dkimResult.databaseValue, key.dkimDomain.databaseValue, key.spfResult.databaseValue,
-                key.spfDomain.databaseValue, key.disposition.databaseValue, key.reporter.databaseValue,
-                counts.messages.databaseValue, counts.rows.databaseValue]
-            statement.setUncheckedArguments(StatementArguments(values))
-            try statement.execute()
+        guard var aggregate = current?.aggregate, !aggregate.isEmpty else { return }
+        current!.aggregate = [:]
+        let upsert = try ObservedUpsert(db)
+        // In key order, the index pages are visited once each rather than at random.
+        for (line, counts) in aggregate.sorted(by: { $0.key.lineKey < $1.key.lineKey }) {
+            try upsert.add(line.key, lineKey: line.lineKey, messages: counts.messages, rows: counts.rows)
         }
-        current!.aggregate.removeAll(keepingCapacity: true)
+        aggregate.removeAll(keepingCapacity: true)
+        current!.aggregate = aggregate
     }
 
     private func insertReport(_ summary: ReportSummary, warnings: [String]) throws {
@@ -181,11 +188,11 @@ final class ReportIngestion: ReportConsumer {
         let policyFields: [String: String?] = ["p": policy.p, "sp": policy.sp, "np": policy.np, "pct": policy.pct.map(String.init),
                                                "adkim": policy.adkim, "aspf": policy.aspf, "fo": policy.fo, "testing": policy.testing]
         let policyJSON = Self.json(policyFields.compactMapValues { $0 })
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO report (orgKey, orgName, reportId, domain, email, beginAt, endAt, records, messages, warningsJSON,
                                 policyJSON, file, ingestedAt)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [Self.orgName(summary).lowercased(), Self.orgName(summary), summary.metadata.reportID,
+            """).execute(arguments: [Self.orgName(summary).lowercased(), Self.orgName(summary), summary.metadata.reportID,
                              policy.domain, summary.metadata.email, summary.metadata.begin, summary.metadata.end,
                              summary.recordCount, summary.messageCount, Self.json(warnings), policyJSON, file, now])
     }
