@@ -20,7 +20,8 @@ final class XMLScanner {
     /// Line accounting for messages: newlines in bytes already dropped from the buffer.
     private var droppedLines = 0
     private var droppedColumnBase = 0
-    /// The open elements' names, back to back, and where each one ends in `nameBytes`.
+    /// The open elements' names, back to back, and where each one ends in `nameBytes` (bytes past the last end
+    /// are left over from closed elements).
     @exclusivity(unchecked) private var nameBytes: [UInt8] = []
     @exclusivity(unchecked) private var nameEnds: [Int] = []
     private var sawRoot = false
@@ -81,7 +82,6 @@ final class XMLScanner {
         guard open.count == name.count, open.elementsEqual(name) else {
             throw failure("end tag </\(String(decoding: name, as: UTF8.self))> does not match <\(String(decoding: open, as: UTF8.self))>", at: start)
         }
-        nameBytes.removeSubrange(openStart...)
         nameEnds.removeLast()
         position = gt + 1
         handler.endElement()
@@ -125,8 +125,14 @@ final class XMLScanner {
         sawRoot = true
         handler.startElement(name, attributes: attributes)
         if selfClosing { handler.endElement() } else {
-            nameBytes.append(contentsOf: name)
-            nameEnds.append(nameBytes.count)
+            // `nameBytes` only grows; the stack's top is `nameEnds.last`, so a pop costs nothing.
+            let top = nameEnds.last ?? 0
+            let end = top + name.count
+            if nameBytes.count < end { nameBytes.append(contentsOf: repeatElement(0, count: end - nameBytes.count)) }
+            nameBytes.withUnsafeMutableBufferPointer { names in
+                name.withUnsafeBufferPointer { names.baseAddress!.advanced(by: top).update(from: $0.baseAddress!, count: $0.count) }
+            }
+            nameEnds.append(end)
         }
     }
 

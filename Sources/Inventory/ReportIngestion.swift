@@ -204,7 +204,11 @@ final class ReportIngestion: ReportConsumer {
     }
 
     static func orgName(_ summary: ReportSummary) -> String {
-        let name = summary.metadata.orgName.trimmingCharacters(in: .whitespaces)
+        let raw = summary.metadata.orgName
+        // Most names have nothing to trim: skip Foundation's (bridged, allocating) trim for them.
+        if let first = raw.unicodeScalars.first, let last = raw.unicodeScalars.last,
+           !CharacterSet.whitespaces.contains(first), !CharacterSet.whitespaces.contains(last) { return raw }
+        let name = raw.trimmingCharacters(in: .whitespaces)
         return name.isEmpty ? "(unnamed reporter)" : name
     }
 
