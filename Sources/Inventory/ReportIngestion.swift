@@ -25,9 +25,10 @@ public struct IngestResult: Sendable, Hashable, Codable {
     }
 }
 
-/// Streams one input's reports into the inventory. Each report is one transaction: begun when its header
-/// arrives, committed with its `report` row when it parsed completely, rolled back otherwise, so a crash or
-/// a broken report never leaves part of a report behind, and re-reading it later is a `duplicate`.
+/// Streams one input's reports into the inventory. Each report is one savepoint in the batch's transaction
+/// (`ReportBatch`): begun when its header arrives, released with its `report` row when it parsed completely,
+/// rolled back otherwise, so a crash or a broken report never leaves part of a report behind, and re-reading
+/// it later is a `duplicate`.
 /// Records are aggregated in memory and flushed with a cached upsert every `flushEvery` distinct lines,
 /// which keeps memory flat for a report of any size.
 final class ReportIngestion: ReportConsumer {
@@ -64,6 +65,10 @@ final class ReportIngestion: ReportConsumer {
     private let now: Int64
     @exclusivity(unchecked) private var current: Current?
     private(set) var results: [IngestResult] = []
+    /// Set when a failed rollback took the batch's whole transaction with it.
+    private(set) var lostBatch = false
+    /// Upserts into `observed_sender` so far (the batch's size).
+    private(set) var linesWritten = 0
 
     init(db: Database, file: String, now: Int64) {
         self.db = db; self.file = file; self.now = now
@@ -87,7 +92,9 @@ final class ReportIngestion: ReportConsumer {
             current?.duplicate = (existing["records"], existing["messages"])
             throw Duplicate()
         }
-        try db.beginTransaction(.immediate)
+        // The batch's transaction (see ReportBatch), and this report's savepoint in it.
+        if !db.isInsideTransaction { try db.beginTransaction(.immediate) }
+        try db.cachedStatement(sql: "SAVEPOINT report").execute()
         current?.inTransaction = true
     }
 
@@ -143,7 +150,8 @@ final class ReportIngestion: ReportConsumer {
                 guard current?.inTransaction == true else { throw ReportError(.rejectedByConsumer, "the report began without its header") }
                 try flush()
                 try insertReport(summary, warnings: result.warnings)
-                try db.commit()
+                try db.cachedStatement(sql: "RELEASE SAVEPOINT report").execute()
+                current?.inTransaction = false
                 result.status = .ingested
             } catch {
                 rollback()
@@ -179,6 +187,7 @@ final class ReportIngestion: ReportConsumer {
         for (line, counts) in aggregate.sorted(by: { $0.key.lineKey < $1.key.lineKey }) {
             try upsert.add(line.key, lineKey: line.lineKey, messages: counts.messages, rows: counts.rows)
         }
+        linesWritten += aggregate.count
         aggregate.removeAll(keepingCapacity: true)
         current!.aggregate = aggregate
     }
@@ -199,8 +208,21 @@ final class ReportIngestion: ReportConsumer {
 
     private func rollback() {
         guard current?.inTransaction == true else { return }
-        try? db.rollback()
+        do {
+            try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT report").execute()
+            try db.cachedStatement(sql: "RELEASE SAVEPOINT report").execute()
+        } catch {
+            // The savepoint is gone only if the whole transaction is: then nothing of the batch survives.
+            try? db.rollback()
+            lostBatch = true
+        }
         current?.inTransaction = false
+    }
+
+    /// Rolls back a report the reader left without an outcome (it always gives one; this is a safety net).
+    func abandonOpenReport() {
+        rollback()
+        current = nil
     }
 
     static func orgName(_ summary: ReportSummary) -> String {
