@@ -33,8 +33,9 @@ public struct ObservedSpan: Sendable, Hashable {
 
 /// Observed senders: DMARC aggregate reports and message headers, ingested.
 extension InventoryStore {
-    /// Reads every report in `source` (one file; a container may hold several) into the inventory, one
-    /// transaction per report. `file` names the input in the results and the `report` rows.
+    /// Reads every report in `source` (one file; a container may hold several) into the inventory, each
+    /// report all or nothing, committed before this returns. `file` names the input in the results and the
+    /// `report` rows. Many files: `withReportBatch`.
     public func ingestReports(_ source: any ByteSource, file: String, now: Int64,
                               reader: ReportReader = ReportReader()) throws -> [IngestResult] {
         try withReportBatch(reader: reader) { batch in
