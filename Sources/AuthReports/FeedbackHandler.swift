@@ -56,24 +56,27 @@ final class FeedbackHandler {
         summary.warnings.append(ReportWarning(code, message))
     }
 
-    func startElement(_ elementName: String, attributes: [String: String]) {
-        let name = Self.localName(elementName)
-        if rootName == nil { rootName = elementName }
-        text.removeAll(keepingCapacity: true)
+    /// `rawName` is the element's name as written (with any namespace prefix); it is never made a String
+    /// unless it is the root's or a warning names it.
+    func startElement(_ rawName: ArraySlice<UInt8>, attributes: [String: String]) {
+        let name = Self.localName(rawName)
+        if rootName == nil { rootName = String(decoding: rawName, as: UTF8.self) }
+        if !text.isEmpty { text.removeAll(keepingCapacity: true) }
         if path.isEmpty {
-            if name == "feedback" && !feedbackClosed {
+            if name.elementsEqual("feedback".utf8) && !feedbackClosed {
                 path = ["feedback"]
                 nodes = [0]
                 if attributes.values.contains(ReportSchema.dmarc2Namespace) { summary.schema = .dmarc2 }
             } else {
                 outsideDepth += 1
-                warn(.strayElement, "element <\(elementName)> outside <feedback> ignored")
+                warn(.strayElement, "element <\(String(decoding: rawName, as: UTF8.self))> outside <feedback> ignored")
             }
             return
         }
-        path.append(name)
         let parent = nodes[nodes.count - 1]
-        nodes.append(parent >= 0 ? Self.tree.children[parent][name] ?? -1 : -1)
+        let node = parent >= 0 ? Self.tree.child(of: parent, named: name) : -1
+        nodes.append(node)
+        path.append(node >= 0 ? Self.tree.names[node] : String(decoding: name, as: UTF8.self))
     }
 
     func characters(_ bytes: ArraySlice<UInt8>) {
@@ -86,24 +89,61 @@ final class FeedbackHandler {
         if node == 0 {
             feedbackClosed = true
         } else if node > 0, let field = Self.tree.fields[node] {
-            assign(field, Self.trimmed(text))
+            assign(field)
         } else {
             let key = path.dropFirst().joined(separator: "/")
             if !key.hasPrefix("extension"), !key.hasPrefix("record/extensions") {
                 warn(.unknownElement, "unknown element <\(key)> ignored")
             }
         }
-        text.removeAll(keepingCapacity: true)
+        if !text.isEmpty { text.removeAll(keepingCapacity: true) }
         path.removeLast()
         nodes.removeLast()
     }
 
     /// The text without surrounding XML white space, decoded (the scanner's input is valid UTF-8).
     static func trimmed(_ bytes: [UInt8]) -> String {
+        let range = trimmedRange(bytes)
+        return range.isEmpty ? "" : String(decoding: bytes[range], as: UTF8.self)
+    }
+
+    static func trimmedRange(_ bytes: [UInt8]) -> Range<Int> {
         var lower = 0, upper = bytes.count
         while lower < upper, XMLScanner.isSpace(bytes[lower]) { lower += 1 }
         while upper > lower, XMLScanner.isSpace(bytes[upper - 1]) { upper -= 1 }
-        return lower == upper ? "" : String(decoding: bytes[lower..<upper], as: UTF8.self)
+        return lower..<upper
+    }
+
+    /// The text as a String shared with earlier equal values: domains and result words repeat on every record,
+    /// and a shared String costs neither an allocation nor a UTF-8 check.
+    private func internedText() -> String {
+        let range = Self.trimmedRange(text)
+        guard !range.isEmpty else { return "" }
+        guard range.count <= 64 else { return String(decoding: text[range], as: UTF8.self) }
+        var h: UInt32 = 2_166_136_261
+        for i in range { h = (h ^ UInt32(text[i])) &* 16_777_619 }
+        let slot = Int(h & 127)
+        if internKeys[slot].count == range.count, internKeys[slot].elementsEqual(text[range]) { return internValues[slot] }
+        let value = String(decoding: text[range], as: UTF8.self)
+        internKeys[slot] = Array(text[range])
+        internValues[slot] = value
+        return value
+    }
+
+    @exclusivity(unchecked) private var internKeys = [[UInt8]](repeating: [], count: 128)
+    @exclusivity(unchecked) private var internValues = [String](repeating: "", count: 128)
+
+    /// A record count straight from the bytes; nil when the text is not plain digits (the slow path warns).
+    private func digits() -> Int? {
+        let range = Self.trimmedRange(text)
+        guard !range.isEmpty, range.count <= 18 else { return nil }
+        var value = 0
+        for i in range {
+            let d = text[i] &- 0x30
+            guard d <= 9 else { return nil }
+            value = value * 10 + Int(d)
+        }
+        return value
     }
 
     /// Every element the schemas define, by its path below `<feedback>`: one hash lookup per element.
@@ -143,10 +183,18 @@ final class FeedbackHandler {
         "record/auth_results/spf/human_result": .spfHuman,
     ]
 
-    /// `fields` as a tree of element names, so each element costs one lookup of its own short name.
+    /// `fields` as a tree of element names, so each element costs a few byte comparisons among its siblings.
     struct Tree {
-        var children: [[String: Int]] = [[:]]
+        var children: [[(name: [UInt8], node: Int)]] = [[]]
+        var names: [String] = ["feedback"]
         var fields: [Field?] = [nil]
+
+        func child(of parent: Int, named name: ArraySlice<UInt8>) -> Int {
+            for entry in children[parent] where entry.name.count == name.count && entry.name.elementsEqual(name) {
+                return entry.node
+            }
+            return -1
+        }
     }
 
     static let tree: Tree = {
@@ -154,10 +202,12 @@ final class FeedbackHandler {
         for (key, field) in fields {
             var node = 0
             for name in key.split(separator: "/").map(String.init) {
-                if let child = tree.children[node][name] { node = child; continue }
-                tree.children.append([:])
+                let child = tree.child(of: node, named: Array(name.utf8)[...])
+                if child >= 0 { node = child; continue }
+                tree.children.append([])
+                tree.names.append(name)
                 tree.fields.append(nil)
-                tree.children[node][name] = tree.children.count - 1
+                tree.children[node].append((Array(name.utf8), tree.children.count - 1))
                 node = tree.children.count - 1
             }
             tree.fields[node] = field
@@ -165,7 +215,20 @@ final class FeedbackHandler {
         return tree
     }()
 
+    private func assign(_ field: Field) {
+        switch field {
+        case .container, .record, .reason, .dkim, .spf: assign(field, "")
+        case .count:
+            if let count = digits() { record.count = count } else { assign(field, Self.trimmed(text)) }
+        case .disposition, .dkimAligned, .spfAligned, .headerFrom, .envelopeFrom, .envelopeTo, .dkimDomain,
+             .dkimSelector, .dkimResult, .spfDomain, .spfScope, .spfResult:
+            assign(field, internedText())
+        default: assign(field, Self.trimmed(text))
+        }
+    }
+
     private func assign(_ field: Field, _ value: String) {
+        func lowercased(_ value: String) -> String { Self.lowercased(value) }
         switch field {
         case .container: break
         case .version: summary.version = value
@@ -177,15 +240,15 @@ final class FeedbackHandler {
         case .end: endText = value
         case .error: summary.metadata.errors.append(value)
         case .generator: summary.metadata.generator = value
-        case .domain: summary.policy.domain = value.lowercased()
-        case .p: summary.policy.p = value.lowercased()
-        case .sp: summary.policy.sp = value.lowercased()
-        case .np: summary.policy.np = value.lowercased()
-        case .adkim: summary.policy.adkim = value.lowercased()
-        case .aspf: summary.policy.aspf = value.lowercased()
-        case .fo: summary.policy.fo = value.lowercased()
-        case .testing: summary.policy.testing = value.lowercased()
-        case .discoveryMethod: summary.policy.discoveryMethod = value.lowercased()
+        case .domain: summary.policy.domain = lowercased(value)
+        case .p: summary.policy.p = lowercased(value)
+        case .sp: summary.policy.sp = lowercased(value)
+        case .np: summary.policy.np = lowercased(value)
+        case .adkim: summary.policy.adkim = lowercased(value)
+        case .aspf: summary.policy.aspf = lowercased(value)
+        case .fo: summary.policy.fo = lowercased(value)
+        case .testing: summary.policy.testing = lowercased(value)
+        case .discoveryMethod: summary.policy.discoveryMethod = lowercased(value)
         case .pct:
             if let pct = Int(value) { summary.policy.pct = pct } else if !value.isEmpty {
                 warn(.badNumber, "pct '\(value)' is not a number; ignored")
@@ -200,22 +263,27 @@ final class FeedbackHandler {
         case .dkimAligned: record.dkim = result(value, "dkim")
         case .spfAligned: record.spf = result(value, "spf")
         case .reason: record.reasons.append(reason); reason = PolicyOverrideReason()
-        case .reasonType: reason.type = value.lowercased()
+        case .reasonType: reason.type = lowercased(value)
         case .reasonComment: reason.comment = value.isEmpty ? nil : value
-        case .headerFrom: record.headerFrom = value.lowercased()
-        case .envelopeFrom: record.envelopeFrom = value.isEmpty ? nil : value.lowercased()
-        case .envelopeTo: record.envelopeTo = value.isEmpty ? nil : value.lowercased()
+        case .headerFrom: record.headerFrom = lowercased(value)
+        case .envelopeFrom: record.envelopeFrom = value.isEmpty ? nil : lowercased(value)
+        case .envelopeTo: record.envelopeTo = value.isEmpty ? nil : lowercased(value)
         case .dkim: record.dkimResults.append(dkim); dkim = DKIMAuthResult()
-        case .dkimDomain: dkim.domain = value.lowercased()
+        case .dkimDomain: dkim.domain = lowercased(value)
         case .dkimSelector: dkim.selector = value.isEmpty ? nil : value
         case .dkimResult: dkim.result = result(value, "dkim result")
         case .dkimHuman: dkim.humanResult = value.isEmpty ? nil : value
         case .spf: record.spfResults.append(spf); spf = SPFAuthResult()
-        case .spfDomain: spf.domain = value.lowercased()
-        case .spfScope: spf.scope = value.isEmpty ? nil : value.lowercased()
+        case .spfDomain: spf.domain = lowercased(value)
+        case .spfScope: spf.scope = value.isEmpty ? nil : lowercased(value)
         case .spfResult: spf.result = result(value, "spf result")
         case .spfHuman: spf.humanResult = value.isEmpty ? nil : value
         }
+    }
+
+    /// `value` itself when it has no upper-case letter (the usual case: no new String).
+    static func lowercased(_ value: String) -> String {
+        value.utf8.contains { ($0 >= 0x41 && $0 <= 0x5A) || $0 >= 0x80 } ? value.lowercased() : value
     }
 
     /// Result words are lower case in both schemas; some reporters send `Pass` or `PASS`.
@@ -236,7 +304,7 @@ final class FeedbackHandler {
             consumerError = error
             aborted = true
         }
-        record = AggregateRecord()
+        record.reset()
     }
 
     /// Checks the required fields once the document is read.
@@ -272,8 +340,19 @@ final class FeedbackHandler {
         return nil
     }
 
-    static func localName(_ name: String) -> String {
-        guard let colon = name.utf8.lastIndex(of: 0x3A) else { return name }
-        return String(name[name.utf8.index(after: colon)...])
+    static func localName(_ name: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        guard let colon = name.lastIndex(of: 0x3A) else { return name }
+        return name[(colon + 1)...]
+    }
+}
+
+extension AggregateRecord {
+    /// Empties the record for the next one, keeping its arrays' storage.
+    mutating func reset() {
+        sourceIP = ""; count = 0; disposition = ""; dkim = ""; spf = ""; headerFrom = ""
+        envelopeFrom = nil; envelopeTo = nil
+        reasons.removeAll(keepingCapacity: true)
+        dkimResults.removeAll(keepingCapacity: true)
+        spfResults.removeAll(keepingCapacity: true)
     }
 }

@@ -98,7 +98,7 @@ final class XMLByteStream: InputStream {
     /// Replaces invalid UTF-8 with U+FFFD; an incomplete sequence at the end waits for the next chunk.
     private func sanitize(_ bytes: [UInt8]) -> [UInt8] {
         // Most reports are ASCII: then there is nothing to check, and nothing to copy byte by byte.
-        guard let firstHigh = bytes.firstIndex(where: { $0 >= 0x80 }) else { return bytes }
+        guard let firstHigh = Self.firstNonASCII(bytes) else { return bytes }
         var out: [UInt8] = Array(bytes[..<firstHigh])
         out.reserveCapacity(bytes.count)
         var i = firstHigh
@@ -131,6 +131,23 @@ final class XMLByteStream: InputStream {
             if valid { out.append(contentsOf: bytes[i..<i + length]); i += length } else { replace(&out); i += j }
         }
         return out
+    }
+
+    /// Eight bytes at a time: a chunk of a report is nearly always all ASCII.
+    static func firstNonASCII(_ bytes: [UInt8]) -> Int? {
+        bytes.withUnsafeBytes { raw -> Int? in
+            var i = 0
+            let n = raw.count
+            while i + 8 <= n {
+                if raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { break }
+                i += 8
+            }
+            while i < n {
+                if raw[i] >= 0x80 { return i }
+                i += 1
+            }
+            return nil
+        }
     }
 
     private func replace(_ out: inout [UInt8]) {

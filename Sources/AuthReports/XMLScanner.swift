@@ -1,3 +1,5 @@
+import Foundation
+
 /// A streaming scanner for the XML subset aggregate reports use: elements, attributes, text with the five
 /// predefined and numeric character references, CDATA, comments, processing instructions and a DOCTYPE
 /// (skipped; entities are never expanded). It replaces FoundationXML's `XMLParser`, whose per-event
@@ -18,7 +20,10 @@ final class XMLScanner {
     /// Line accounting for messages: newlines in bytes already dropped from the buffer.
     private var droppedLines = 0
     private var droppedColumnBase = 0
-    @exclusivity(unchecked) private var names: [String] = []
+    /// The open elements' names, back to back, and where each one ends in `nameBytes` (bytes past the last end
+    /// are left over from closed elements).
+    @exclusivity(unchecked) private var nameBytes: [UInt8] = []
+    @exclusivity(unchecked) private var nameEnds: [Int] = []
     private var sawRoot = false
 
     init(_ stream: XMLByteStream) {
@@ -50,7 +55,7 @@ final class XMLScanner {
     // MARK: Tokens
 
     private func text(_ handler: FeedbackHandler, _ range: Range<Int>) throws(Failure) {
-        if names.isEmpty {
+        if nameEnds.isEmpty {
             // Outside the root only white space is allowed.
             if buffer[range].contains(where: { !Self.isSpace($0) }) {
                 throw failure(sawRoot ? "text after the root element" : "text before the root element", at: range.lowerBound)
@@ -71,11 +76,13 @@ final class XMLScanner {
         var nameEnd = gt
         while nameEnd > start + 2, Self.isSpace(buffer[nameEnd - 1]) { nameEnd -= 1 }
         let name = buffer[(start + 2)..<nameEnd]
-        guard let open = names.last else { throw failure("end tag </\(String(decoding: name, as: UTF8.self))> without a start tag", at: start) }
-        guard open.utf8.elementsEqual(name) else {
-            throw failure("end tag </\(String(decoding: name, as: UTF8.self))> does not match <\(open)>", at: start)
+        guard let openEnd = nameEnds.last else { throw failure("end tag </\(String(decoding: name, as: UTF8.self))> without a start tag", at: start) }
+        let openStart = nameEnds.count > 1 ? nameEnds[nameEnds.count - 2] : 0
+        let open = nameBytes[openStart..<openEnd]
+        guard open.count == name.count, open.elementsEqual(name) else {
+            throw failure("end tag </\(String(decoding: name, as: UTF8.self))> does not match <\(String(decoding: open, as: UTF8.self))>", at: start)
         }
-        names.removeLast()
+        nameEnds.removeLast()
         position = gt + 1
         handler.endElement()
     }
@@ -89,7 +96,7 @@ final class XMLScanner {
         guard Self.isName(buffer[nameRange]) else {
             throw failure("<\(String(decoding: buffer[nameRange], as: UTF8.self))> is not a valid element name", at: start)
         }
-        if names.isEmpty && sawRoot { throw failure("a second root element after the first one closed", at: start) }
+        if nameEnds.isEmpty && sawRoot { throw failure("a second root element after the first one closed", at: start) }
         var attributes: [String: String] = [:]
         var selfClosing = false
         while i < gt {
@@ -113,11 +120,20 @@ final class XMLScanner {
             attributes[String(decoding: attributeName, as: UTF8.self)] = String(decoding: value, as: UTF8.self)
             i += 1
         }
-        let name = String(decoding: buffer[nameRange], as: UTF8.self)
+        let name = buffer[nameRange]
         position = gt + 1
         sawRoot = true
         handler.startElement(name, attributes: attributes)
-        if selfClosing { handler.endElement() } else { names.append(name) }
+        if selfClosing { handler.endElement() } else {
+            // `nameBytes` only grows; the stack's top is `nameEnds.last`, so a pop costs nothing.
+            let top = nameEnds.last ?? 0
+            let end = top + name.count
+            if nameBytes.count < end { nameBytes.append(contentsOf: repeatElement(0, count: end - nameBytes.count)) }
+            nameBytes.withUnsafeMutableBufferPointer { names in
+                name.withUnsafeBufferPointer { names.baseAddress!.advanced(by: top).update(from: $0.baseAddress!, count: $0.count) }
+            }
+            nameEnds.append(end)
+        }
     }
 
     private func bang(_ handler: FeedbackHandler) throws(Failure) {
@@ -127,7 +143,7 @@ final class XMLScanner {
             try skip(until: [0x2D, 0x2D, 0x3E], from: start + 4, what: "comment")
         } else if matches(Array("<![CDATA[".utf8), at: start) {
             guard let end = find([0x5D, 0x5D, 0x3E], from: start + 9) else { throw failure("the document ends inside CDATA", at: start) }
-            if !names.isEmpty, handler.wantsText { handler.characters(buffer[(start + 9)..<end]) }
+            if !nameEnds.isEmpty, handler.wantsText { handler.characters(buffer[(start + 9)..<end]) }
             position = end + 3
         } else {
             // <!DOCTYPE ...> with an optional [internal subset]: skipped, never expanded.
@@ -199,7 +215,11 @@ final class XMLScanner {
 
     private func compact() {
         guard position > 128 * 1024 else { return }
-        for b in buffer[..<position] where b == 0x0A { droppedLines += 1 }
+        droppedLines += buffer.withUnsafeBufferPointer { all in
+            var lines = 0
+            for b in UnsafeBufferPointer(rebasing: all[..<position]) where b == 0x0A { lines += 1 }
+            return lines
+        }
         if let lastNewline = buffer[..<position].lastIndex(of: 0x0A) {
             droppedColumnBase = position - lastNewline - 1
         } else {
@@ -212,9 +232,13 @@ final class XMLScanner {
     private func find(_ byte: UInt8, from: Int) -> Int? {
         var i = from
         while true {
-            while i < buffer.count {
-                if buffer[i] == byte { return i }
-                i += 1
+            if i < buffer.count {
+                let found = buffer.withUnsafeBufferPointer { all -> Int? in
+                    guard let base = all.baseAddress, let hit = memchr(base + i, Int32(byte), all.count - i) else { return nil }
+                    return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                }
+                if let found { return found }
+                i = buffer.count
             }
             if !refill() { return nil }
         }

@@ -5,7 +5,7 @@ extension InventoryMigrations {
     ///
     /// `report` de-duplicates on (lower-cased reporter org, report id). `observed_sender` aggregates the reports'
     /// records per domain, UTC day and every attribute shown to the user, so re-reading the same kind of
-    /// traffic grows a count instead of the table. Text columns of the key are never NULL (an absent value is
+    /// traffic grows a count instead of the table; a line is found through its digest `lineKey`. Text columns of the key are never NULL (an absent value is
     /// ''), because SQLite treats NULLs as distinct in a unique index.
     static func v2Observed(_ db: Database) throws {
         try db.create(table: "report") { t in
@@ -28,7 +28,10 @@ extension InventoryMigrations {
         try db.create(index: "report_on_domain", on: "report", columns: ["domain", "endAt"])
 
         try db.create(table: "observed_sender") { t in
-            t.autoIncrementedPrimaryKey("id")
+            t.column("id", .integer).primaryKey()
+            /// A digest of the thirteen key columns (`ObservedKey.lineKey`), unique; a line whose digest is taken
+            /// by another line is stored at the next free key.
+            t.column("lineKey", .integer).notNull().unique()
             t.column("domain", .text).notNull()
             /// UTC day, YYYY-MM-DD.
             t.column("day", .text).notNull()
@@ -45,8 +48,6 @@ extension InventoryMigrations {
             t.column("reporter", .text).notNull()
             t.column("messages", .integer).notNull()
             t.column("rows", .integer).notNull()
-            t.uniqueKey(["domain", "sourceIP", "day", "headerFrom", "envelopeFrom", "dkimAligned", "spfAligned",
-                         "dkimResult", "dkimDomain", "spfResult", "spfDomain", "disposition", "reporter"])
         }
         try db.create(index: "observed_sender_on_domain_day", on: "observed_sender", columns: ["domain", "day"])
     }

@@ -33,30 +33,22 @@ public struct ObservedSpan: Sendable, Hashable {
 
 /// Observed senders: DMARC aggregate reports and message headers, ingested.
 extension InventoryStore {
-    /// Reads every report in `source` (one file; a container may hold several) into the inventory, one
-    /// transaction per report. `file` names the input in the results and the `report` rows.
+    /// Reads every report in `source` (one file; a container may hold several) into the inventory, each
+    /// report all or nothing, committed before this returns. `file` names the input in the results and the
+    /// `report` rows. Many files: `withReportBatch`.
     public func ingestReports(_ source: any ByteSource, file: String, now: Int64,
                               reader: ReportReader = ReportReader()) throws -> [IngestResult] {
-        try writer.writeWithoutTransaction { db in
-            // A large report touches many index pages: a 16 MB page cache (instead of 2 MB) keeps them from
-            // being written and read back repeatedly, and memory stays bounded.
-            try db.execute(sql: "PRAGMA cache_size = -16384")
-            let ingestion = ReportIngestion(db: db, file: file, now: now)
-            _ = reader.read(source, into: ingestion)
-            if db.isInsideTransaction { try db.rollback() }
-            return ingestion.results
+        try withReportBatch(reader: reader) { batch in
+            batch.ingest(source, file: file, now: now) + batch.finish()
         }
     }
 
     /// Adds observations that came from elsewhere (a message's headers), in one transaction.
     public func recordObserved(_ entries: [(key: ObservedKey, messages: Int)]) throws {
         try writer.write { db in
-            let statement = try db.cachedStatement(sql: ObservedKey.upsertSQL)
+            let upsert = try ObservedUpsert(db)
             for (key, messages) in entries {
-                var values: [any DatabaseValueConvertible] = key.arguments
-                values.append(messages)
-                values.append(1)
-                try statement.execute(arguments: StatementArguments(values))
+                try upsert.add(key, lineKey: key.lineKey, messages: messages, rows: 1)
             }
         }
     }

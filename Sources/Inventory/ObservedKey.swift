@@ -30,20 +30,6 @@ public struct ObservedKey: Hashable, Sendable, Codable {
         self.dkimResult = dkimResult; self.dkimDomain = dkimDomain; self.spfResult = spfResult
         self.spfDomain = spfDomain; self.disposition = disposition; self.reporter = reporter
     }
-
-    var arguments: [String] {
-        [domain, day, sourceIP, headerFrom, envelopeFrom, dkimAligned, spfAligned, dkimResult, dkimDomain, spfResult,
-         spfDomain, disposition, reporter]
-    }
-
-    static let upsertSQL = """
-        INSERT INTO observed_sender (domain, day, sourceIP, headerFrom, envelopeFrom, dkimAligned, spfAligned,
-            dkimResult, dkimDomain, spfResult, spfDomain, disposition, reporter, messages, rows)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (domain, sourceIP, day, headerFrom, envelopeFrom, dkimAligned, spfAligned, dkimResult, dkimDomain,
-            spfResult, spfDomain, disposition, reporter)
-        DO UPDATE SET messages = messages + excluded.messages, rows = rows + excluded.rows
-        """
 }
 
 /// UTC calendar days without Foundation's calendar (hot in ingestion): days since 1970-01-01 to YYYY-MM-DD.

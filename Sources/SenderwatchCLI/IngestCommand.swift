@@ -15,7 +15,9 @@ struct IngestCommand: AsyncParsableCommand {
         schema and the DMARC 2.0 namespace are read; tolerated oddities (invalid UTF-8, stray elements, \
         upper-case result words...) are reported as warnings.
         Reports are de-duplicated on reporter org and report id: ingesting the same file again reports \
-        `duplicate`. Each report is stored in one transaction, so an interrupted ingest leaves no partial report.
+        `duplicate`. Each report is stored all or nothing (reports are committed in batches of up to \
+        \(ReportBatch.maximumReports); a line is printed once its report is stored), so an interrupted ingest \
+        leaves no partial report.
         A report covering more than 25 hours is spread over the UTC days it covers.
         --json prints one JSON object per line for each report (or each unreadable file): schemaVersion, \
         file, location (inside a container, or null), status (ingested | duplicate | rejected), orgName, \
@@ -40,25 +42,31 @@ struct IngestCommand: AsyncParsableCommand {
         let out = OutputBuffer()
         var counts: [IngestResult.Status: Int] = [:]
         var records = 0
-        for argument in paths {
-            for (file, problem) in ReportFiles.expand(argument) {
-                let results: [IngestResult]
-                if let problem {
-                    results = [IngestResult(file: file, status: .rejected, warnings: [], error: problem)]
-                } else {
+        func emit(_ results: [IngestResult]) {
+            for result in results {
+                counts[result.status, default: 0] += 1
+                if result.status == .ingested { records += result.records ?? 0 }
+                out.write((output.json ? jsonString(IngestLine(result), pretty: false) : Self.text(result)) + "\n")
+            }
+        }
+        // One batch for the whole run (committed every ReportBatch.maximumReports reports); results are
+        // printed once stored, in input order.
+        try inventory.withReportBatch { batch in
+            for argument in paths {
+                for (file, problem) in ReportFiles.expand(argument) {
+                    if let problem {
+                        emit(batch.add(IngestResult(file: file, status: .rejected, warnings: [], error: problem)))
+                        continue
+                    }
                     do {
                         let source = try FileByteSource(path: file)
-                        results = try inventory.ingestReports(source, file: file, now: epochNow())
+                        emit(batch.ingest(source, file: file, now: epochNow()))
                     } catch let error as ReportFileError {
-                        results = [IngestResult(file: file, status: .rejected, warnings: [], error: error.reason)]
+                        emit(batch.add(IngestResult(file: file, status: .rejected, warnings: [], error: error.reason)))
                     }
                 }
-                for result in results {
-                    counts[result.status, default: 0] += 1
-                    if result.status == .ingested { records += result.records ?? 0 }
-                    out.write((output.json ? jsonString(IngestLine(result), pretty: false) : Self.text(result)) + "\n")
-                }
             }
+            emit(batch.finish())
         }
         let rejected = counts[.rejected] ?? 0
         if !output.json {

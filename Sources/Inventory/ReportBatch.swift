@@ -1,0 +1,83 @@
+import AuthReports
+import Foundation
+import GRDB
+
+/// Ingests many inputs through one connection, committing reports in batches: a commit per report (WAL
+/// pages, checkpoints) cost more than reading a 50-record report. Each report is still all or nothing — it
+/// runs in its own savepoint inside the batch's transaction, released when it parsed completely and rolled
+/// back otherwise — and an interruption loses at most the batch's uncommitted reports, never part of one.
+/// Results come back only once their batch is committed, in input order, so nothing is said to be stored
+/// before it is.
+public final class ReportBatch {
+    /// A batch is committed after the input that brings it to this many reports or observed lines, which
+    /// bounds both the work an interruption loses and how long another writer waits for the lock.
+    public static let maximumReports = 100
+    public static let maximumLines = 20_000
+
+    private let db: Database
+    private let reader: ReportReader
+    private var pending: [IngestResult] = []
+    private var pendingReports = 0
+    private var pendingLines = 0
+
+    init(db: Database, reader: ReportReader) {
+        self.db = db
+        self.reader = reader
+    }
+
+    /// Reads every report in `source` (one file; a container may hold several). Returns the results that are
+    /// final now: this input's and earlier ones', when this input completed a batch; otherwise none yet.
+    public func ingest(_ source: any ByteSource, file: String, now: Int64) -> [IngestResult] {
+        let ingestion = ReportIngestion(db: db, file: file, now: now)
+        _ = reader.read(source, into: ingestion)
+        ingestion.abandonOpenReport()
+        pending += ingestion.results
+        if ingestion.lostBatch { markUnstored("the batch's transaction was rolled back") }
+        pendingReports += ingestion.results.count
+        pendingLines += ingestion.linesWritten
+        guard pendingReports >= Self.maximumReports || pendingLines >= Self.maximumLines else { return [] }
+        return commit()
+    }
+
+    /// A result that needed no database work (an unreadable file), kept in order with the others.
+    public func add(_ result: IngestResult) -> [IngestResult] {
+        pending.append(result)
+        return []
+    }
+
+    /// Commits the batch and returns every result not returned yet.
+    public func finish() -> [IngestResult] { commit() }
+
+    private func markUnstored(_ reason: String) {
+        for index in pending.indices where pending[index].status == .ingested {
+            pending[index].status = .rejected
+            pending[index].error = "not stored: \(reason)"
+        }
+    }
+
+    private func commit() -> [IngestResult] {
+        if db.isInsideTransaction {
+            do { try db.commit() } catch {
+                try? db.rollback()
+                markUnstored("\(error)")
+            }
+        }
+        defer { pending = []; pendingReports = 0; pendingLines = 0 }
+        return pending
+    }
+}
+
+extension InventoryStore {
+    /// Runs `body` with a `ReportBatch` on the store's writer; whatever is pending when `body` returns (or
+    /// throws) is committed.
+    public func withReportBatch<T>(reader: ReportReader = ReportReader(), _ body: (ReportBatch) throws -> T) throws -> T {
+        try writer.writeWithoutTransaction { db in
+            // A large report touches many index pages: a 16 MB page cache (instead of 2 MB) keeps them from
+            // being written and read back repeatedly, and memory stays bounded.
+            try db.execute(sql: "PRAGMA cache_size = -16384")
+            let batch = ReportBatch(db: db, reader: reader)
+            defer { _ = batch.finish() }
+            return try body(batch)
+        }
+    }
+}
