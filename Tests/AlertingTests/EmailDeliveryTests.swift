@@ -2,6 +2,7 @@ import Audit
 import Foundation
 import Inventory
 import Testing
+import TestSupport
 @testable import Alerting
 
 /// Digest delivery to a real SMTP server on loopback (aiosmtpd, Sinks/smtp_sink.py) with STARTTLS required,
@@ -24,7 +25,7 @@ struct EmailDeliveryTests {
                                                 "-keyout", key, "-out", cert])
         guard status == 0 else { throw SinkError(message: "openssl req failed with \(status)") }
         let sink = try SinkProcess(script: "smtp_sink.py", arguments: ["--cert", cert, "--key", key, "--user", "senderwatch", "--password", password],
-                                   directory: dir)
+                                   workDirectory: dir)
         return Server(sink: sink, cert: cert)
     }
 

@@ -2,6 +2,7 @@ import Audit
 import Foundation
 import Inventory
 import Testing
+import TestSupport
 @testable import Alerting
 
 /// Delivery to a real HTTP receiver on loopback (Sinks/http_sink.py), through the outbox.
@@ -14,7 +15,7 @@ struct WebhookDeliveryTests {
 
     func sink(failFirst: Int = 0, port: Int = 0, directory: URL) throws -> SinkProcess {
         try SinkProcess(script: "http_sink.py", arguments: ["--secret", secret, "--fail-first", String(failFirst)],
-                        directory: directory, port: port)
+                        workDirectory: directory, port: port)
     }
 
     func dispatcher(_ store: InventoryStore, _ routes: [AlertRoute]) -> OutboxDispatcher {

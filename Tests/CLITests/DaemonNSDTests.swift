@@ -53,7 +53,7 @@ import Glibc
         let root = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
         let secret = "daemon-secret-\(UUID().uuidString.prefix(6))"
-        let sink = try HTTPSink(directory: root, secret: secret)
+        let sink = try HTTPSink.start(directory: root, secret: secret)
         defer { sink.stop() }
         try """
         domains:

@@ -79,46 +79,11 @@ final class DaemonProcess: @unchecked Sendable {
     deinit { stop() }
 }
 
-/// The webhook receiver of the alerting tests (Tests/AlertingTests/Sinks/http_sink.py), started by pid.
-final class HTTPSink: @unchecked Sendable {
-    let process = Process()
-    let port: Int
-    let log: URL
-
-    init(directory: URL, secret: String) throws {
-        log = directory.appendingPathComponent("sink-\(UUID().uuidString.prefix(8)).jsonl")
-        let ready = directory.appendingPathComponent("sink-\(UUID().uuidString.prefix(8)).ready")
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [SharedData.packageRoot.appendingPathComponent("Tests/AlertingTests/Sinks/http_sink.py").path,
-                             "--log", log.path, "--ready", ready.path, "--port", "0", "--secret", secret]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            if let text = try? String(contentsOf: ready, encoding: .utf8), let port = Int(text) {
-                self.port = port
-                return
-            }
-            guard process.isRunning else { break }
-            usleep(50_000)
-        }
-        kill(process.processIdentifier, SIGKILL)
-        throw CLIRunner.CLIError("the HTTP sink did not start")
+/// The webhook receiver of the alerting tests (Tests/AlertingTests/Sinks/http_sink.py), checking signatures.
+enum HTTPSink {
+    static func start(directory: URL, secret: String) throws -> SinkProcess {
+        try SinkProcess(script: "http_sink.py", arguments: ["--secret", secret], workDirectory: directory)
     }
-
-    func records() -> [[String: Any]] {
-        guard let text = try? String(contentsOf: log, encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-    }
-
-    func stop() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-    }
-
-    deinit { stop() }
 }
 
 /// Parses Prometheus text with the reference parser (python3-prometheus-client); returns the families as

@@ -1,11 +1,10 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The loopback receivers the delivery tests talk to (Sinks/*.py), started per test and stopped by pid.
 enum Sinks {
-    static let python = "/usr/bin/python3"
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Sinks").path
+    static let python = SinkProcess.python
     static let underCI = ProcessInfo.processInfo.environment["CI"] == "true"
 
     /// Python 3 (stdlib) for the HTTP sink.
@@ -32,60 +31,6 @@ enum Sinks {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
-}
-
-/// One running sink: its port, its JSON-lines log, and its pid to stop it.
-final class SinkProcess: @unchecked Sendable {
-    let process = Process()
-    let port: Int
-    let log: URL
-
-    /// Starts `script` with `arguments` plus `--log` / `--ready` in `directory`, waits until it listens.
-    init(script: String, arguments: [String], directory: URL, port: Int = 0) throws {
-        log = directory.appendingPathComponent("\(script).\(UUID().uuidString).jsonl")
-        let ready = directory.appendingPathComponent("\(script).\(UUID().uuidString).ready")
-        process.executableURL = URL(fileURLWithPath: Sinks.python)
-        process.arguments = ["\(Sinks.directory)/\(script)", "--log", log.path, "--ready", ready.path, "--port", String(port)] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(15)
-        while Date() < deadline {
-            if let text = try? String(contentsOf: ready, encoding: .utf8), let port = Int(text) {
-                self.port = port
-                return
-            }
-            guard process.isRunning else { break }
-            usleep(50_000)
-        }
-        kill(process.processIdentifier, SIGKILL)
-        throw SinkError(message: "\(script) did not start (exit \(process.isRunning ? "-" : String(process.terminationStatus)))")
-    }
-
-    /// The recorded requests or messages, oldest first.
-    func records() -> [[String: Any]] {
-        guard let text = try? String(contentsOf: log, encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").compactMap {
-            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-        }
-    }
-
-    func stop() {
-        guard process.isRunning else { return }
-        let pid = process.processIdentifier
-        kill(pid, SIGTERM)
-        // A watchdog in case the sink ignores SIGTERM; waitUntilExit returns as soon as it is gone.
-        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 5, execute: watchdog)
-        process.waitUntilExit()
-        watchdog.cancel()
-    }
-
-    deinit { stop() }
-}
-
-struct SinkError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
 }
 
 /// A free loopback port for a receiver that is "down" now and started on that port later.
