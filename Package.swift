@@ -39,6 +39,7 @@ let package = Package(
         ]),
         .target(name: "Monitor", dependencies: [
             "Audit", "DNSCore", "SPF", "DMARC", "Inventory", "Alerting", "LDNSResolver", "Yams",
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
         // Command line.

@@ -15,7 +15,8 @@ public struct SenderwatchCommand: AsyncParsableCommand {
         """,
         version: version,
         subcommands: [CheckCommand.self, SPFCommand.self, DMARCCommand.self, ApplyCommand.self, PollCommand.self,
-                      DomainsCommand.self, SendersCommand.self, FindingsCommand.self, HistoryCommand.self, AlertsCommand.self]
+                      DomainsCommand.self, SendersCommand.self, FindingsCommand.self, HistoryCommand.self, AlertsCommand.self,
+                      GenerateCommand.self, SnapshotCommand.self]
     )
 
     public init() {}
