@@ -17,9 +17,14 @@ public struct SPFGenerator: Sendable {
     public var expectations: Expectations
     /// What each included provider costs and authorizes now, by lower-case name.
     public var providers: [String: ProviderSPF]
+    /// The qualifier of the `all` the domain publishes now, used when there is no `spf_all` expectation so
+    /// the generated record is never weaker than the live one.
+    public var currentAll: String?
 
-    public init(domain: DomainName, senders: [ApprovedSender], expectations: Expectations, providers: [String: ProviderSPF]) {
+    public init(domain: DomainName, senders: [ApprovedSender], expectations: Expectations, providers: [String: ProviderSPF],
+                currentAll: String? = nil) {
         self.domain = domain; self.senders = senders; self.expectations = expectations; self.providers = providers
+        self.currentAll = currentAll
     }
 
     public var lookupBudget: Int { min(expectations.maxLookups ?? 10, 10) }
@@ -60,7 +65,8 @@ public struct SPFGenerator: Sendable {
         }
         var notes: [String] = []
         if expectations.spfAll == nil {
-            notes.append("no spf_all expectation: the record ends with ~all (set expect.spf_all: \"-all\" to fail unlisted senders)")
+            let kept = currentAll == "-" ? "-all, as published now" : "~all"
+            notes.append("no spf_all expectation: the record ends with \(kept) (set expect.spf_all in the monitor file to choose)")
         }
         let copies = flattened.sorted().map { name in
             GeneratedSPF.Flattened(include: name, networks: (providers[name]?.networks ?? []).map(\.description), lookupsSaved: cost(name))
@@ -69,7 +75,8 @@ public struct SPFGenerator: Sendable {
                             allQualifier: allTerm, flattened: copies, problems: problems, notes: notes)
     }
 
-    var allTerm: String { (expectations.spfAll ?? "~") + "all" }
+    /// The expected qualifier; without an expectation `-` if the live record has it, else `~`.
+    var allTerm: String { (expectations.spfAll ?? (currentAll == "-" ? "-" : "~")) + "all" }
 
     /// Lookups `include:name` costs: 1 plus the provider's tree, 1 when unknown.
     func cost(_ name: String) -> Int { providers[name]?.lookups ?? 1 }

@@ -4,6 +4,7 @@ import DNSCore
 import Foundation
 import Inventory
 import Monitor
+import SPF
 
 /// `senderwatch generate DOMAIN [--flatten]`: the SPF record the inventory calls for.
 struct GenerateCommand: AsyncParsableCommand {
@@ -12,7 +13,8 @@ struct GenerateCommand: AsyncParsableCommand {
         abstract: "Print the SPF record a monitored domain's approved senders call for, ready to publish.",
         discussion: """
         Terms come in a stable order: ip4 networks, ip6 networks, a and mx terms for host and MX senders, \
-        includes by name, then all with the domain's spf_all expectation (~all when it has none). The \
+        includes by name, then all with the domain's spf_all expectation (without one: -all when the live \
+        record has it, else ~all). The \
         worst-case DNS lookups (each include counts with its provider's own tree) must stay within the \
         domain's max_lookups, and never above 10. The record is printed as the TXT value and as zone-file \
         lines, split into character-strings of at most 255 octets, with the steps to publish it.
@@ -57,8 +59,9 @@ struct GenerateCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("senderwatch: reading the SPF record of \(failed.key) failed for now: \(failed.value.problem ?? "temporary DNS failure")\n".utf8))
             throw ExitCode(ExitStatus.temporaryFailure)
         }
+        let live = await SPFAnalyzer(resolver: session.resolver).analyze(domain: name)
         let generator = SPFGenerator(domain: name, senders: senders, expectations: InventoryMapping.expectations(row),
-                                     providers: ProviderSurvey.providers(readings))
+                                     providers: ProviderSurvey.providers(readings), currentAll: live.allQualifier)
         let generated = generator.generate(flatten: flatten ? .asNeeded : .none)
         var problems = generated.problems
         for (include, reading) in readings.sorted(by: { $0.key < $1.key }) {

@@ -36,6 +36,9 @@ import Testing
         let soft = SPFGenerator(domain: Self.domain, senders: senders, expectations: Expectations(), providers: providers).generate(flatten: .none)
         #expect(soft.records[0].text.hasSuffix(" ~all"))
         #expect(soft.notes.count == 1)
+        // ... unless the live record already fails them: the generated record is never weaker.
+        let kept = SPFGenerator(domain: Self.domain, senders: senders, expectations: Expectations(), providers: providers, currentAll: "-")
+        #expect(kept.generate(flatten: .none).records[0].text.hasSuffix(" -all"))
     }
 
     @Test func overBudgetIsReportedAndFlattenedCostliestFirst() {

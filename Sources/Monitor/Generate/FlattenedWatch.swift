@@ -26,9 +26,16 @@ public struct FlattenedWatch: Sendable {
         let live = observation.spf.authorizedNetworks.map(\.network)
         let published = Set(copies.filter { _, networks in networks.allSatisfy { n in live.contains { $0.contains(n) } } }.keys)
         let copied = copies.values.flatMap { $0 }
+        // The `_spfN` sub-records the generated record includes are the copies' home, not a new sender.
+        let subRecords = Set(rows.flatMap { row in
+            ((try? JSONDecoder().decode([GeneratedSPF.Record].self, from: Data(row.recordJSON.utf8))) ?? []).dropFirst().map { "include:" + $0.name.lowercased() }
+        })
         var findings = current.filter { finding in
             if finding.kind == .spfSenderUnauthorized, let subject = finding.subject, subject.hasPrefix("include:") {
                 return !published.contains(String(subject.dropFirst("include:".count)))
+            }
+            if finding.kind == .spfUnapprovedAuthorization, let subject = finding.subject, subRecords.contains(subject.lowercased()) {
+                return false
             }
             if finding.kind == .spfUnapprovedAuthorization, let network = finding.evidence["network"].flatMap(CIDRNetwork.init) {
                 return !copied.contains { $0.contains(network) }
@@ -59,7 +66,8 @@ public struct FlattenedWatch: Sendable {
             guard !added.isEmpty || !removed.isEmpty else { continue }
             if fix == nil {
                 let generator = SPFGenerator(domain: domain, senders: senders, expectations: expectations,
-                                             providers: ProviderSurvey.providers(readings))
+                                             providers: ProviderSurvey.providers(readings),
+                                             currentAll: observation.spf.allQualifier)
                 let generated = generator.generate(flatten: .these(Set(copies.keys)))
                 fix = "Publish the regenerated record, then run `senderwatch generate \(domain.text) --flatten` to record the new copy: "
                     + generated.zoneLines.joined(separator: " | ")
