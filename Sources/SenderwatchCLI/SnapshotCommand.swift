@@ -133,7 +133,8 @@ struct SnapshotCommand: AsyncParsableCommand {
             discussion: """
             Each file must be in canonical form and match its contentSHA256; ordered by sequence, the files \
             must have no gap, start at sequence 1 (unless --partial), and each previousSHA256 must be the \
-            SHA-256 of the file before it. Exit codes: 0 all intact, 1 a file or link failed, 2 a file \
+            SHA-256 of the file before it. --against-db also compares them with the links the database \
+            recorded, which catches a removed newest file. Exit codes: 0 all intact, 1 a file or link failed, 2 a file \
             could not be read.
             """)
 
@@ -143,6 +144,10 @@ struct SnapshotCommand: AsyncParsableCommand {
         @Flag(help: "Accept a chain that starts after sequence 1 (older snapshots archived elsewhere).")
         var partial = false
 
+        @Flag(name: .customLong("against-db"), help: "Also compare the files with the links the database recorded (catches a removed newest file).")
+        var againstDatabase = false
+
+        @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
@@ -151,7 +156,11 @@ struct SnapshotCommand: AsyncParsableCommand {
                 guard let bytes = FileManager.default.contents(atPath: path) else { throw InputError("cannot read \(path)") }
                 inputs.append((path, bytes))
             }
-            let report = SnapshotChain.verify(inputs, fromStart: !partial)
+            var report = SnapshotChain.verify(inputs, fromStart: !partial)
+            if againstDatabase {
+                let inventory = try store.openExistingStore(try store.settings())
+                report.linkProblems += SnapshotChain.compare(report, with: try inventory.snapshotLinks())
+            }
             if output.json {
                 printJSON(VerifyOutput(report))
             } else {

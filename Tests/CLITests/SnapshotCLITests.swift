@@ -65,6 +65,12 @@ import Testing
         #expect(missingFirst.status == 1)
         #expect(try CLIRunner.run(["snapshot", "verify", "--partial", files[1], files[2]]).status == 0)
         #expect(try CLIRunner.run(["snapshot", "verify", root.appendingPathComponent("nope.json").path]).status == 2)
+        // Only the database knows that a newest file is missing.
+        #expect(try CLIRunner.run(["snapshot", "verify", files[0], files[1]]).status == 0)
+        let head = try CLIRunner.run(["snapshot", "verify", "--against-db", "--db", database, files[0], files[1]])
+        #expect(head.status == 1)
+        #expect(head.stdout.contains("missing link: the database recorded snapshot(s) up to 3, but the newest given is 2"), "\(head.stdout)")
+        #expect(try CLIRunner.run(["snapshot", "verify", "--against-db", "--db", database] + files).status == 0)
 
         // CSV and HTML render a verified JSON snapshot; an edited one is refused.
         let csv = try CLIRunner.run(["snapshot", "--format", "csv", "--from", files[2]])

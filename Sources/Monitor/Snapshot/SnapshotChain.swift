@@ -75,6 +75,29 @@ public enum SnapshotChain {
         return Report(files: reports, linkProblems: links)
     }
 
+    /// Compares verified files with the links the database recorded: a file that is not the snapshot the
+    /// database wrote at its sequence, or newer links than the newest file (the last file removed).
+    public static func compare(_ report: Report, with links: [SnapshotLinkRow]) -> [String] {
+        var problems: [String] = []
+        let recorded = Dictionary(links.map { (Int($0.sequence), $0) }, uniquingKeysWith: { a, _ in a })
+        for file in report.files {
+            guard let sequence = file.sequence else { continue }
+            if let link = recorded[sequence] {
+                if link.sha256 != file.sha256 {
+                    problems.append("\(file.path) (sequence \(sequence)) is not the snapshot the database recorded: that one hashes to \(link.sha256)")
+                }
+            } else {
+                problems.append("\(file.path) (sequence \(sequence)) is unknown to the database")
+            }
+        }
+        let newest = report.files.compactMap(\.sequence).max() ?? 0
+        if let head = links.map({ Int($0.sequence) }).max(), head > newest {
+            let gap = newest + 1 == head ? "\(head)" : "\(newest + 1)...\(head)"
+            problems.append("missing link: the database recorded snapshot(s) up to \(head), but the newest given is \(newest): snapshot \(gap) was not given or was removed")
+        }
+        return problems
+    }
+
     static func check(_ path: String, _ bytes: Data) -> FileReport {
         var report = FileReport(path: path, sha256: SnapshotBuilder.sha256(bytes), problems: [])
         let value: CanonicalJSON
