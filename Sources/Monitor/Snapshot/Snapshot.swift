@@ -158,14 +158,20 @@ public struct ObservedSenders: Codable, Sendable, Hashable {
 
 public struct ObservedSourceSnapshot: Codable, Sendable, Hashable {
     public var domain: String
-    /// The sending address or network.
+    /// The sending address, as the reports give it.
     public var source: String
     public var messages: Int
-    /// Percentages with two decimals, as text ("97.50").
-    public var spfPassRate: String
+    /// Percentages with two decimals, as text ("97.50"): DMARC pass (DKIM or SPF aligned), and each
+    /// aligned mechanism on its own.
     public var dmarcPassRate: String
-    /// Whether an approved sender covers the source.
-    public var approved: Bool
+    public var spfAlignedPassRate: String
+    public var dkimAlignedPassRate: String
+    public var firstDay: String
+    public var lastDay: String
+    /// The approved sender (kind:value) whose addresses include the source, if any.
+    public var approvedSender: String?
+    /// Whether the live SPF record authorizes the source (inside one of its `+` networks).
+    public var spfAuthorizedNow: Bool
 }
 
 public struct DailyPassRateSnapshot: Codable, Sendable, Hashable {

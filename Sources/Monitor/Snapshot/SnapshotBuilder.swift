@@ -24,9 +24,10 @@ public struct SnapshotBuilder: Sendable {
     public func build() async throws -> Snapshot {
         let rows = try store.domains()
         var domains: [DomainSnapshot] = []
+        var observed: [ObservedPart] = []
         try await OrderedConcurrency.forEach(count: rows.count, limit: concurrency,
                                              operation: { try await self.domain(rows[$0]) },
-                                             emit: { _, domain in domains.append(domain) })
+                                             emit: { _, result in domains.append(result.0); observed.append(result.1) })
         domains.sort { $0.domain < $1.domain }
         let findings = domains.flatMap(\.findings)
         let summary = Snapshot.Summary(
@@ -37,10 +38,10 @@ public struct SnapshotBuilder: Sendable {
             findingsByKind: Dictionary(grouping: findings, by: \.kind).mapValues(\.count),
             lookupLimit: 10)
         return Snapshot(sequence: nil, previousSHA256: nil, contentSHA256: nil, takenAt: Self.isoDate(takenAt),
-                        generator: generator, summary: summary, domains: domains, observedSenders: .empty)
+                        generator: generator, summary: summary, domains: domains, observedSenders: Self.observedSenders(observed))
     }
 
-    func domain(_ row: DomainRow) async throws -> DomainSnapshot {
+    func domain(_ row: DomainRow) async throws -> (DomainSnapshot, ObservedPart) {
         guard let domainId = row.id, let name = try? DomainName(row.name) else {
             throw InputFailure("domain \(row.name) in the database is not a valid name")
         }
@@ -61,7 +62,8 @@ public struct SnapshotBuilder: Sendable {
         let since = Dictionary(open.map { ($0.fingerprint, $0.firstSeenAt) }, uniquingKeysWith: min)
         let flattened = try store.flattenedIncludes(domainId: domainId)
         let ordered = Finding.ordered(findings)
-        return DomainSnapshot(
+        let observed = try self.observed(name, observation: observation, approved: senders)
+        let snapshot = DomainSnapshot(
             domain: name.text, status: temporary ? "temperror" : "ok", intervalSeconds: row.intervalSeconds,
             lastPollAt: row.lastPollAt.map(Self.isoDate),
             expectations: ExpectationsSnapshot(spfAll: expectations.spfAll.map { $0 + "all" },
@@ -78,6 +80,7 @@ public struct SnapshotBuilder: Sendable {
                                 fix: f.fix, evidence: f.evidence, openSince: since[f.fingerprint].map(Self.isoDate))
             },
             worstSeverity: ordered.first?.severity.rawValue)
+        return (snapshot, observed)
     }
 
     func spf(_ a: SPFAnalysis, expectations: Expectations) -> SPFSnapshot {

@@ -36,6 +36,9 @@ public enum SnapshotHTML {
 
     static func e(_ text: String) -> String { HTMLText.escape(text) }
 
+    /// The report lists a domain's largest sources; the JSON keeps them all.
+    static let maxSourcesPerDomain = 25
+
     static func header(_ s: Snapshot, sourceSHA256: String?) -> String {
         var rows: [(String, String)] = [("Taken at", e(s.takenAt)), ("Domains", String(s.domains.count))]
         if let sequence = s.sequence {
@@ -113,9 +116,15 @@ public enum SnapshotHTML {
 
         let sources = observed.sources.filter { $0.domain == d.domain }
         html += "<h3>Observed senders (DMARC aggregate reports)</h3>\n"
-        html += table(["Source", "Messages", "SPF pass", "DMARC pass", "Approved"], sources.map {
-            ["<code>\(e($0.source))</code>", String($0.messages), e($0.spfPassRate) + " %", e($0.dmarcPassRate) + " %", $0.approved ? "yes" : "no"]
+        let shown = sources.prefix(maxSourcesPerDomain)
+        html += table(["Source", "Messages", "DMARC pass", "SPF aligned", "DKIM aligned", "Approved sender", "In SPF now", "Seen"], shown.map {
+            ["<code>\(e($0.source))</code>", String($0.messages), e($0.dmarcPassRate) + " %", e($0.spfAlignedPassRate) + " %",
+             e($0.dkimAlignedPassRate) + " %", $0.approvedSender.map { "<code>\(e($0))</code>" } ?? "<span class=\"st-unauthorized\">none</span>",
+             $0.spfAuthorizedNow ? "yes" : "<span class=\"st-unauthorized\">no</span>", e($0.firstDay) + " to " + e($0.lastDay)]
         }, empty: "No report data for this domain.")
+        if sources.count > shown.count {
+            html += "<p class=\"none\">\(sources.count - shown.count) smaller source(s) are in the JSON snapshot.</p>\n"
+        }
         return html + "</section>\n"
     }
 
