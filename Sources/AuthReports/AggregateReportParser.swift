@@ -8,15 +8,18 @@ import FoundationXML
 public struct AggregateReportParser {
     public init() {}
 
-    /// Parses the XML document in `source`; `onRecord` sees each record in document order.
+    /// Parses the XML document in `source`; `onRecord` sees each record in document order. `onHeader`, when
+    /// given, sees the metadata and published policy once, before the first record (RFC 7489's schema puts
+    /// them first), or at the end of a report that has no records; an error it throws rejects the report.
     public func parse(_ source: any ByteSource,
+                      onHeader: ((ReportSummary) throws -> Void)? = nil,
                       onRecord: (AggregateRecord) throws -> Void) throws(ReportError) -> ReportSummary {
         let stream = XMLByteStream(source)
         let parser = XMLParser(stream: stream)
         parser.shouldProcessNamespaces = false
         parser.shouldResolveExternalEntities = false
         return try withoutActuallyEscaping(onRecord) { escapable throws(ReportError) -> ReportSummary in
-            let handler = FeedbackHandler(onRecord: escapable)
+            let handler = FeedbackHandler(onRecord: escapable, onHeader: onHeader)
             parser.delegate = handler
             let ok = parser.parse()
             if let error = stream.sourceError as? ReportError { throw error }
@@ -47,6 +50,11 @@ public struct AggregateReportParser {
             }
             var summary = try handler.finish()
             summary.warnings = stream.finalWarnings() + summary.warnings
+            if !handler.headerDelivered {
+                do { try handler.deliverHeader(summary) } catch {
+                    throw ReportError(.rejectedByConsumer, "\(error)")
+                }
+            }
             return summary
         }
     }

@@ -6,6 +6,8 @@ import FoundationXML
 /// The `XMLParser` delegate: tracks the element path under `<feedback>` and fills the report's fields.
 final class FeedbackHandler: NSObject, XMLParserDelegate {
     private let onRecord: (AggregateRecord) throws -> Void
+    private let onHeader: ((ReportSummary) throws -> Void)?
+    private(set) var headerDelivered = false
     private var summary = ReportSummary()
     private var record = AggregateRecord()
     private var dkim = DKIMAuthResult()
@@ -27,7 +29,25 @@ final class FeedbackHandler: NSObject, XMLParserDelegate {
     var openPath: String { path.joined(separator: "/") }
     var unclosedOutside: Int { outsideDepth }
 
-    init(onRecord: @escaping (AggregateRecord) throws -> Void) { self.onRecord = onRecord }
+    init(onRecord: @escaping (AggregateRecord) throws -> Void, onHeader: ((ReportSummary) throws -> Void)? = nil) {
+        self.onRecord = onRecord
+        self.onHeader = onHeader
+    }
+
+    /// The metadata and policy read so far, with the date range parsed (0 where absent or unreadable).
+    var header: ReportSummary {
+        var copy = summary
+        copy.metadata.begin = beginText.flatMap(Self.epoch) ?? 0
+        copy.metadata.end = endText.flatMap(Self.epoch) ?? 0
+        return copy
+    }
+
+    /// Hands the header to the consumer once: before the first record, or at the end of a report without any.
+    func deliverHeader(_ header: ReportSummary) throws {
+        guard !headerDelivered else { return }
+        headerDelivered = true
+        try onHeader?(header)
+    }
 
     func warn(_ code: ReportWarning.Code, _ message: String) {
         guard warned.insert("\(code.rawValue)|\(message)").inserted else { return }
@@ -159,7 +179,10 @@ final class FeedbackHandler: NSObject, XMLParserDelegate {
     private func emitRecord(_ parser: XMLParser) {
         summary.recordCount += 1
         summary.messageCount += record.count
-        do { try onRecord(record) } catch {
+        do {
+            if !headerDelivered { try deliverHeader(header) }
+            try onRecord(record)
+        } catch {
             consumerError = error
             parser.abortParsing()
         }

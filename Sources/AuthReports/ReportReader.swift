@@ -19,8 +19,28 @@ public struct ReportReader: Sendable {
     public func read(_ source: any ByteSource,
                      onRecord: (_ part: Int, _ record: AggregateRecord) throws -> Void) -> [ReportOutcome] {
         var outcomes: [ReportOutcome] = []
-        read(source, location: nil, depth: 0, outcomes: &outcomes, onRecord: onRecord)
+        withoutActuallyEscaping(onRecord) { onRecord in
+            let callbacks = Callbacks(header: { _, _ in }, record: onRecord, outcome: { _ in })
+            read(source, location: nil, depth: 0, outcomes: &outcomes, callbacks)
+        }
         return outcomes
+    }
+
+    /// Streams every report of the input to `consumer`: its header, then its records, then its outcome, one
+    /// report after the other, so a consumer can hold one report's state (a transaction) at a time.
+    public func read(_ source: any ByteSource, into consumer: some ReportConsumer) -> [ReportOutcome] {
+        var outcomes: [ReportOutcome] = []
+        let callbacks = Callbacks(header: { try consumer.reportBegins(part: $0, header: $1) },
+                                  record: { try consumer.record(part: $0, $1) },
+                                  outcome: { consumer.reportEnds($0) })
+        read(source, location: nil, depth: 0, outcomes: &outcomes, callbacks)
+        return outcomes
+    }
+
+    private struct Callbacks {
+        let header: (Int, ReportSummary) throws -> Void
+        let record: (Int, AggregateRecord) throws -> Void
+        let outcome: (ReportOutcome) -> Void
     }
 
     /// Every report of the input with its records in memory.
@@ -31,11 +51,13 @@ public struct ReportReader: Sendable {
     }
 
     private func read(_ source: any ByteSource, location: String?, depth: Int, outcomes: inout [ReportOutcome],
-                      onRecord: (Int, AggregateRecord) throws -> Void) {
+                      _ callbacks: Callbacks) {
         let part = outcomes.count
         var kind = ContainerKind.unknown
         func record(_ result: Result<ReportSummary, ReportError>) {
-            outcomes.append(ReportOutcome(part: part, location: location, container: kind, result: result))
+            let outcome = ReportOutcome(part: part, location: location, container: kind, result: result)
+            outcomes.append(outcome)
+            callbacks.outcome(outcome)
         }
         do {
             let peeking: PeekingSource
@@ -48,13 +70,14 @@ public struct ReportReader: Sendable {
             case .unknown:
                 throw ReportError(.unknownFormat, "not XML, gzip, zip or an e-mail message (first bytes \(hex(peeking.prefix.prefix(8))))")
             case .xml:
-                record(.success(try AggregateReportParser().parse(peeking) { try onRecord(part, $0) }))
+                record(.success(try AggregateReportParser().parse(peeking, onHeader: { try callbacks.header(part, $0) },
+                                                                  onRecord: { try callbacks.record(part, $0) })))
             case .gzip:
-                try nested(InflateSource(peeking, format: .gzip), location: location, depth: depth, outcomes: &outcomes, onRecord: onRecord)
+                try nested(InflateSource(peeking, format: .gzip), location: location, depth: depth, outcomes: &outcomes, callbacks)
             case .zip:
                 let entry = try ZipEntryReader.firstReport(in: peeking)
                 try nested(entry.data, location: join(location, "zip entry \(entry.name)"), depth: depth,
-                           outcomes: &outcomes, onRecord: onRecord)
+                           outcomes: &outcomes, callbacks)
             case .email, .mbox:
                 guard depth < 4 else { throw ReportError(.unsupportedContainer, "containers nested too deep") }
                 let bytes: [UInt8]?
@@ -67,7 +90,7 @@ public struct ReportReader: Sendable {
                 let messages = kind == .mbox ? Mbox.messages(bytes) : [bytes[...]]
                 for (index, message) in messages.enumerated() {
                     let where_ = messages.count > 1 ? join(location, "message \(index + 1)") : location
-                    readMessage(MIMEPart(message), location: where_, depth: depth, outcomes: &outcomes, onRecord: onRecord)
+                    readMessage(MIMEPart(message), location: where_, depth: depth, outcomes: &outcomes, callbacks)
                 }
             }
         } catch let error as ReportError {
@@ -79,13 +102,13 @@ public struct ReportReader: Sendable {
 
     /// A decompressed stream: usually XML, but a zip inside a gzip happens.
     private func nested(_ source: any ByteSource, location: String?, depth: Int, outcomes: inout [ReportOutcome],
-                        onRecord: (Int, AggregateRecord) throws -> Void) throws(ReportError) {
+                        _ callbacks: Callbacks) throws(ReportError) {
         guard depth < 4 else { throw ReportError(.unsupportedContainer, "containers nested too deep") }
-        read(source, location: location, depth: depth + 1, outcomes: &outcomes, onRecord: onRecord)
+        read(source, location: location, depth: depth + 1, outcomes: &outcomes, callbacks)
     }
 
     private func readMessage(_ message: MIMEPart, location: String?, depth: Int, outcomes: inout [ReportOutcome],
-                             onRecord: (Int, AggregateRecord) throws -> Void) {
+                             _ callbacks: Callbacks) {
         let leaves = message.leaves()
         var found = false
         for leaf in leaves where isCandidate(leaf) {
@@ -94,7 +117,7 @@ public struct ReportReader: Sendable {
             guard [.xml, .gzip, .zip].contains(kind) else { continue }
             found = true
             let name = leaf.filename.map { "attachment \($0)" } ?? "part \(leaf.contentType)"
-            read(DataByteSource(bytes), location: join(location, name), depth: depth + 1, outcomes: &outcomes, onRecord: onRecord)
+            read(DataByteSource(bytes), location: join(location, name), depth: depth + 1, outcomes: &outcomes, callbacks)
         }
         guard !found else { return }
         let types = leaves.map(\.contentType)
@@ -106,7 +129,9 @@ public struct ReportReader: Sendable {
         let error = isFailureReport
             ? ReportError(.failureReport, "a DMARC failure (forensic) report, not an aggregate report")
             : ReportError(.notAggregateReport, "message has no XML, gzip or zip attachment (parts: \(Set(types).sorted().joined(separator: ", ")))")
-        outcomes.append(ReportOutcome(part: outcomes.count, location: location, container: .email, result: .failure(error)))
+        let outcome = ReportOutcome(part: outcomes.count, location: location, container: .email, result: .failure(error))
+        outcomes.append(outcome)
+        callbacks.outcome(outcome)
     }
 
     /// Attachments and inline parts that may hold a report; text bodies and the forensic sample are skipped.
@@ -121,4 +146,13 @@ public struct ReportReader: Sendable {
     private func hex(_ bytes: some Collection<UInt8>) -> String {
         bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined(separator: " ")
     }
+}
+
+/// Receives the reports of one input in order (see `ReportReader.read(_:into:)`). For each report
+/// `reportBegins` comes first (unless the input was unreadable before any report began), then its records,
+/// then `reportEnds` with the outcome; an error thrown by the first two rejects that report.
+public protocol ReportConsumer: AnyObject {
+    func reportBegins(part: Int, header: ReportSummary) throws
+    func record(part: Int, _ record: AggregateRecord) throws
+    func reportEnds(_ outcome: ReportOutcome)
 }

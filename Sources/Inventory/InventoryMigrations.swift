@@ -10,6 +10,7 @@ enum InventoryMigrations {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-inventory", migrate: v1Inventory)
+        migrator.registerMigration("v2-observed", migrate: v2Observed)
         migrator.registerMigration("v3-snapshots", migrate: v3Snapshots)
         return migrator
     }

@@ -25,6 +25,8 @@ public struct MonitorSettings: Sendable, Hashable {
     /// Consecutive polls ending in temperror before `dns.unreachable` opens.
     public var unreachableAfter: Int = 3
     public var defaultInterval: Int = 3600
+    /// Findings from ingested reports: `observed_min_messages`, `observed_window`, `stale_after`.
+    public var observed = ObservedThresholds()
     public var source: String?
     public init() {}
 }
@@ -35,6 +37,7 @@ public enum MonitorLoader {
     static let expectKeys = ["spf_all", "dmarc_policy", "max_lookups"]
     static let senderKeys = ["name", "owner", "note"] + ApprovedSender.Kind.allCases.map(\.rawValue)
     static let settingsKeys = ["database", "resolvers", "zones", "timeout", "retries", "concurrency", "unreachable_after", "default_interval"]
+        + observedSettingsKeys
 
     /// Loads files and directories (every `*.yaml` / `*.yml` below a directory, in name order).
     public static func load(paths: [String]) throws(MonitorFileError) -> MonitorConfiguration {
@@ -233,6 +236,7 @@ public enum MonitorLoader {
                 reader.problem(node, "settings.default_interval", "expected a duration such as 1h, found \"\(text)\"")
             }
         }
+        parseObservedSettings(entries, into: &settings, reader)
         settings.source = "\(reader.file):\(node.mark?.line ?? 1)"
         return settings
     }

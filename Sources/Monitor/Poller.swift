@@ -29,6 +29,8 @@ public struct Poller: Sendable {
     /// Turns a domain's transitions into alert events; they are written in the same transaction as the
     /// transitions, so an alert is queued if and only if its transition is recorded.
     public let alerts: AlertPlanner?
+    /// Thresholds of the findings drawn from ingested DMARC reports (see ObservedAudit).
+    public var observed = ObservedThresholds()
 
     public init(store: InventoryStore, resolver: any DNSResolver, concurrency: Int = 32, unreachableAfter: Int = 3,
                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
@@ -62,6 +64,7 @@ public struct Poller: Sendable {
         var current: [Finding] = []
         if verdict {
             current = DomainAuditor.findings(for: observation, expectations: expectations, approved: senders)
+            current += try await ObservedAudit(store: store, resolver: resolver, thresholds: observed).findings(observation, approved: senders)
             // Most polls see what the last one saw: then there is no drift, and decoding the stored summary
             // (thousands of provider networks for some domains) is skipped.
             if let previousRow = try store.latestGoodObservation(domainId: domainId), previousRow.contentHash != contentHash {

@@ -61,10 +61,11 @@ struct PollCommand: AsyncParsableCommand {
         let session = try dns.makeResolver(settings: settings?.dnsSettings ?? .init())
         defer { session.shutdown() }
         let routes = loaded?.routes ?? []
-        let poller = Poller(store: inventory, resolver: session.resolver,
+        var poller = Poller(store: inventory, resolver: session.resolver,
                             concurrency: dns.effective(settings?.dnsSettings ?? .init()).concurrency ?? 32,
                             unreachableAfter: settings?.unreachableAfter ?? 3,
                             alerts: routes.isEmpty ? nil : AlertPlanner(routes: routes))
+        poller.observed = settings?.observed ?? .init()
         let results: [DomainPollResult]
         do {
             results = try await poller.poll(domains, runId: runId)

@@ -74,9 +74,10 @@ struct SnapshotCommand: AsyncParsableCommand {
             let session = try dns.makeResolver(settings: settings?.dnsSettings ?? .init())
             defer { session.shutdown() }
             let takenAt = at.flatMap(Self.parseTime) ?? epochNow()
-            let builder = SnapshotBuilder(store: inventory, resolver: session.resolver,
+            var builder = SnapshotBuilder(store: inventory, resolver: session.resolver,
                                           concurrency: dns.effective(settings?.dnsSettings ?? .init()).concurrency ?? 32,
                                           takenAt: takenAt, generator: "senderwatch \(SenderwatchCommand.version)")
+            builder.observedThresholds = settings?.observed ?? .init()
             let snapshot = try await builder.build()
             switch format {
             case .csv: try write(Data(SnapshotCSV.render(snapshot).utf8))

@@ -10,6 +10,9 @@ import Testing
         let database = root.appendingPathComponent("sw.sqlite").path
         let apply = try CLIRunner.run(["apply", CLIRunner.demoMonitors, "--db", database])
         #expect(apply.status == 0, "\(apply.stderr)")
+        let reports = SharedData.packageRoot.appendingPathComponent("Monitors/demo/reports").path
+        let ingest = try CLIRunner.run(["ingest", reports, "--db", database])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
         _ = try CLIRunner.run(["poll", "--all", "--zone", CLIRunner.demoZones, "--db", database])
         return database
     }
@@ -36,6 +39,24 @@ import Testing
         #expect(ledgerly?["lookupLimit"] as? Int == 10)
         let brightpath = domains[1]["findings"] as? [[String: Any]] ?? []
         #expect(brightpath.contains { $0["kind"] as? String == "spf.sender-unauthorized" && $0["openSince"] is String })
+        // Observed senders from the demo's DMARC aggregate report: volume and pass rates per source, per day.
+        let observed = first["observedSenders"] as? [String: Any] ?? [:]
+        #expect(observed["available"] as? Bool == true)
+        let sources = (observed["sources"] as? [[String: Any]] ?? []).filter { $0["domain"] as? String == "brightpath.example" }
+        #expect(sources.compactMap { $0["source"] as? String } == ["203.0.113.10", "209.85.220.41", "60.130.71.223", "198.51.100.77"])
+        let crm = sources.first { $0["source"] as? String == "60.130.71.223" }
+        #expect(crm?["messages"] as? Int == 42)
+        #expect(crm?["dmarcPassRate"] as? String == "100.00")
+        #expect(crm?["spfAlignedPassRate"] as? String == "0.00")
+        #expect(crm?["approvedSender"] as? String == "host:crm-mailer.crmcloud.example")
+        #expect(crm?["spfAuthorizedNow"] as? Bool == false)
+        #expect(sources[1]["approvedSender"] as? String == "include:_spf.suite.example")
+        #expect(sources[3]["approvedSender"] == nil && sources[3]["dmarcPassRate"] as? String == "0.00")
+        let daily = (observed["daily"] as? [[String: Any]] ?? []).filter { $0["domain"] as? String == "brightpath.example" }
+        #expect(daily.map { $0["messages"] as? Int ?? 0 }.reduce(0, +) == 241)
+        #expect(daily.allSatisfy { ($0["day"] as? String)?.count == 10 })
+        #expect(brightpath.contains { $0["kind"] as? String == "spf.observed-unauthorized" })
+
         let second = try CLIRunner.Output(status: 0, stdout: String(contentsOfFile: files[1], encoding: .utf8), stderr: "").json()
         #expect((second["previousSHA256"] as? String)?.count == 64)
 

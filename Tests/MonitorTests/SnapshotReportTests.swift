@@ -87,6 +87,22 @@ import Testing
         #expect(SnapshotCSV.cell("-all") == "-all")
     }
 
+    @Test func theDMARCPassRateChartDrawsEachDomainPerDay() async throws {
+        var snapshot = try await Self.take()
+        snapshot.observedSenders = ObservedSenders(available: true, sources: [], daily: [
+            DailyPassRateSnapshot(day: "2026-11-01", domain: "calm.example", messages: 40, dmarcPassRate: "97.50"),
+            DailyPassRateSnapshot(day: "2026-11-02", domain: "calm.example", messages: 10, dmarcPassRate: "50.00"),
+            DailyPassRateSnapshot(day: "2026-11-02", domain: "<i>x</i>", messages: 1, dmarcPassRate: "0.00"),
+        ])
+        let chart = SnapshotCharts.dmarcPassRate(snapshot.observedSenders.daily)
+        #expect(chart.components(separatedBy: "<polyline").count - 1 == 2)
+        #expect(chart.components(separatedBy: "<circle").count - 1 == 3)
+        // 97.50 % sits near the top of the 200-pixel scale, 0 % at its foot.
+        #expect(chart.contains("cy=\"15\"") && chart.contains("cy=\"210\""))
+        #expect(chart.contains("&lt;i&gt;x&lt;/i&gt;") && !chart.contains("<i>"))
+        #expect(SnapshotHTML.render(snapshot).contains("2026-11-01"))
+    }
+
     @Test func percentagesAreFixedDecimalText() {
         #expect(percentText(1, of: 3) == "33.33")
         #expect(percentText(2, of: 3) == "66.67")

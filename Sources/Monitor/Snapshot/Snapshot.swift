@@ -168,7 +168,8 @@ public struct ObservedSourceSnapshot: Codable, Sendable, Hashable {
     public var dkimAlignedPassRate: String
     public var firstDay: String
     public var lastDay: String
-    /// The approved sender (kind:value) whose addresses include the source, if any.
+    /// The approved sender (kind:value) whose addresses include the source, if any; an approved include
+    /// covers what its provider authorizes now and any copy flattened from it.
     public var approvedSender: String?
     /// Whether the live SPF record authorizes the source (inside one of its `+` networks).
     public var spfAuthorizedNow: Bool

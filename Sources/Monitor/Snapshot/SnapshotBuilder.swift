@@ -15,6 +15,8 @@ public struct SnapshotBuilder: Sendable {
     /// The instant recorded, epoch seconds.
     public let takenAt: Int64
     public let generator: String
+    /// The thresholds of the findings drawn from DMARC reports, as the poll uses them (settings file).
+    public var observedThresholds = ObservedThresholds()
 
     public init(store: InventoryStore, resolver: any DNSResolver, concurrency: Int = 32, takenAt: Int64, generator: String) {
         self.store = store; self.resolver = resolver; self.concurrency = max(1, concurrency)
@@ -52,6 +54,8 @@ public struct SnapshotBuilder: Sendable {
         var findings: [Finding] = []
         if !temporary {
             findings = DomainAuditor.findings(for: observation, expectations: expectations, approved: senders)
+            findings += try await ObservedAudit(store: store, resolver: resolver, thresholds: observedThresholds)
+                .findings(observation, approved: senders)
             findings = try await FlattenedWatch(store: store, resolver: resolver).review(
                 findings, domainId: domainId, domain: name, senders: senders, expectations: expectations, observation: observation)
         }

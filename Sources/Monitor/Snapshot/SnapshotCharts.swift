@@ -64,6 +64,9 @@ enum SnapshotCharts {
             let colour = palette[index % palette.count]
             let coordinates = points.sorted { $0.day < $1.day }.map { "\(x($0.day)),\(y($0.dmarcPassRate))" }
             svg += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" points=\"\(coordinates.joined(separator: " "))\"/>"
+            for point in points {
+                svg += "<circle cx=\"\(x(point.day))\" cy=\"\(y(point.dmarcPassRate))\" r=\"3\" fill=\"\(colour)\"><title>\(HTMLText.escape(domain)) \(HTMLText.escape(point.day)): \(HTMLText.escape(point.dmarcPassRate)) % of \(point.messages)</title></circle>"
+            }
             svg += "<text x=\"\(width - right + 10)\" y=\"\(top + 14 + index * 16)\" fill=\"\(colour)\">\(HTMLText.escape(domain))</text>"
         }
         svg += "<text x=\"\(left)\" y=\"\(top + plot + 20)\">\(HTMLText.escape(days.first!))</text>"

@@ -1,0 +1,201 @@
+import ArgumentParser
+import DNSCore
+import Foundation
+import Inventory
+import SPF
+
+/// `senderwatch observed DOMAIN`: who the reports saw sending as the domain, and what SPF says of each now.
+struct ObservedCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "observed",
+        abstract: "List the senders DMARC reports saw for a domain, with totals and today's SPF verdict for each.",
+        discussion: """
+        Sources come from `senderwatch ingest` (and `headers --record`), most messages first. For each: \
+        messages, how many passed DKIM and SPF aligned, what receivers did (disposition), the raw SPF \
+        results reported, header-from and envelope-from domains, reporters, first and last day; and the SPF \
+        result the domain's record gives the source now (check_host through --zone / --resolver).
+        --rdns adds each source's reverse DNS name, looked up through the same resolver, all lookups \
+        together bounded by --rdns-timeout.
+        --json: {schemaVersion, domain, since, totals{sources, messages, dkimAlignedPass, spfAlignedPass, \
+        dmarcFail, dispositions}, sources[{sourceIP, messages, dkimAlignedPass, spfAlignedPass, dmarcFail, \
+        dispositions, spfResults, dkimResults, headerFrom, envelopeFrom, dkimDomains, reporters, firstDay, \
+        lastDay, spfNow{result, mechanism, problem}, authorizedNow, reverseName}]}.
+        Exit codes: 0 every source passes SPF now or none looks like real mail failing it; 1 some source \
+        with DKIM aligned mail fails SPF now; 2 input error; 3 DNS temporary failure for some source.
+        """)
+
+    @Argument(help: "The domain (the policy domain of the reports).") var domain: String
+
+    @Option(help: ArgumentHelp("Only days from this one on: YYYY-MM-DD, or a duration back from today such as 30d.", valueName: "date"))
+    var since: String?
+
+    @Flag(help: "Look up each source's reverse DNS name.") var rdns = false
+    @Option(help: ArgumentHelp("Seconds all reverse DNS lookups may take together (default 5).", valueName: "seconds"))
+    var rdnsTimeout: Double = 5
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var dns: DNSOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        _ = try parseDomain(domain)
+        if let since, Self.sinceDay(since, now: epochNow()) == nil {
+            throw ValidationError("--since \"\(since)\": expected a date YYYY-MM-DD or a duration such as 30d")
+        }
+        if !(rdnsTimeout > 0 && rdnsTimeout <= 120) { throw ValidationError("--rdns-timeout must be between 0 and 120 seconds") }
+    }
+
+    static func sinceDay(_ text: String, now: Int64) -> String? {
+        if UTCDay.dayNumber(text) != nil { return text }
+        let trimmed = text.lowercased()
+        guard trimmed.hasSuffix("d"), let days = Int(trimmed.dropLast()), days >= 0, days < 36500 else { return nil }
+        return UTCDay.text(dayNumber: UTCDay.number(now) - Int64(days))
+    }
+
+    func run() async throws {
+        let settings = try store.settings()
+        let inventory = try store.openExistingStore(settings)
+        let name = try parseDomain(domain)
+        let sinceDay = since.flatMap { Self.sinceDay($0, now: epochNow()) }
+        let sources = try inventory.observedSources(domain: name.text, since: sinceDay)
+        let session = try dns.makeResolver(settings: settings?.dnsSettings ?? .init())
+        defer { session.shutdown() }
+        let checker = SPFChecker(resolver: session.resolver)
+        var entries: [ObservedEntry] = []
+        for source in sources {
+            var entry = ObservedEntry(source)
+            if let ip = IPAddress(source.sourceIP) {
+                let evaluation = await checker.checkHost(ip: ip, domain: name.text, sender: "postmaster@\(name.text)")
+                entry.spfNow = .init(result: evaluation.result.rawValue, mechanism: evaluation.mechanism, problem: evaluation.problem)
+                entry.authorizedNow = evaluation.result == .pass
+            }
+            entries.append(entry)
+        }
+        if rdns {
+            let names = await ReverseNames.lookup(sources.compactMap { IPAddress($0.sourceIP) }, resolver: session.resolver, within: rdnsTimeout)
+            for index in entries.indices { entries[index].reverseName = names[entries[index].sourceIP] }
+        }
+        let totals = ObservedTotals(entries)
+        let temporary = entries.contains { $0.spfNow?.result == "temperror" }
+        let gap = entries.contains { $0.dkimAlignedPass > 0 && $0.spfNow.map { ["fail", "softfail", "neutral", "none"].contains($0.result) } == true }
+        let exit = temporary ? ExitStatus.temporaryFailure : (gap ? ExitStatus.findings : ExitStatus.healthy)
+        if output.json {
+            printJSON(ObservedOutput(domain: name.text, since: sinceDay, totals: totals, sources: entries))
+        } else {
+            print(Self.text(domain: name.text, since: sinceDay, totals: totals, entries: entries))
+        }
+        throw ExitCode(exit)
+    }
+
+    static func text(domain: String, since: String?, totals: ObservedTotals, entries: [ObservedEntry]) -> String {
+        guard !entries.isEmpty else { return "no observed senders for \(domain)\(since.map { " since \($0)" } ?? "") (ingest reports with `senderwatch ingest`)" }
+        var lines = ["\(domain): \(totals.sources) source(s), \(totals.messages) message(s)\(since.map { " since \($0)" } ?? ""); "
+                     + "DKIM aligned pass \(totals.dkimAlignedPass), SPF aligned pass \(totals.spfAlignedPass), DMARC fail \(totals.dmarcFail); "
+                     + "dispositions " + totals.dispositions.sorted { $0.key < $1.key }.map { "\($0.key.isEmpty ? "?" : $0.key) \($0.value)" }.joined(separator: ", ")]
+        for e in entries {
+            let now = e.spfNow.map { "SPF now: \($0.result)" + ($0.mechanism.map { " (\($0))" } ?? "") } ?? "SPF now: not an IP address"
+            lines.append("  \(e.sourceIP)\(e.reverseName.map { " (\($0))" } ?? "")  \(e.messages) msg  dkim-aligned \(e.dkimAlignedPass)  spf-aligned \(e.spfAlignedPass)  \(now)")
+            lines.append("      from \(e.headerFrom.joined(separator: ",")), envelope \(e.envelopeFrom.joined(separator: ",")); reported SPF "
+                         + e.spfResults.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                         + "; \(e.firstDay)..\(e.lastDay) by \(e.reporters.joined(separator: ", "))")
+            if e.dkimAlignedPass > 0, let now = e.spfNow, ["fail", "softfail", "neutral", "none"].contains(now.result) {
+                lines.append("      ! real mail (DKIM aligned) that \(domain)'s SPF does not authorize: add \(e.sourceIP.contains(":") ? "ip6" : "ip4"):\(e.sourceIP) or the provider's include")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+struct ObservedEntry: Encodable {
+    struct Verdict: Encodable {
+        let result: String
+        let mechanism: String?
+        let problem: String?
+    }
+    let sourceIP: String
+    let messages, dkimAlignedPass, spfAlignedPass, dmarcFail: Int
+    let dispositions, spfResults, dkimResults: [String: Int]
+    let headerFrom, envelopeFrom, dkimDomains, reporters: [String]
+    let firstDay, lastDay: String
+    var spfNow: Verdict?
+    var authorizedNow: Bool?
+    var reverseName: String?
+
+    init(_ s: ObservedSource) {
+        sourceIP = s.sourceIP; messages = s.messages; dkimAlignedPass = s.dkimAlignedPass; spfAlignedPass = s.spfAlignedPass
+        dmarcFail = s.dmarcFail; dispositions = s.dispositions; spfResults = s.spfResults; dkimResults = s.dkimResults
+        headerFrom = s.headerFrom; envelopeFrom = s.envelopeFrom; dkimDomains = s.dkimDomains; reporters = s.reporters
+        firstDay = s.firstDay; lastDay = s.lastDay
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case sourceIP, messages, dkimAlignedPass, spfAlignedPass, dmarcFail, dispositions, spfResults, dkimResults, headerFrom,
+             envelopeFrom, dkimDomains, reporters, firstDay, lastDay, spfNow, authorizedNow, reverseName
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(sourceIP, forKey: .sourceIP); try c.encode(messages, forKey: .messages)
+        try c.encode(dkimAlignedPass, forKey: .dkimAlignedPass); try c.encode(spfAlignedPass, forKey: .spfAlignedPass)
+        try c.encode(dmarcFail, forKey: .dmarcFail); try c.encode(dispositions, forKey: .dispositions)
+        try c.encode(spfResults, forKey: .spfResults); try c.encode(dkimResults, forKey: .dkimResults)
+        try c.encode(headerFrom, forKey: .headerFrom); try c.encode(envelopeFrom, forKey: .envelopeFrom)
+        try c.encode(dkimDomains, forKey: .dkimDomains); try c.encode(reporters, forKey: .reporters)
+        try c.encode(firstDay, forKey: .firstDay); try c.encode(lastDay, forKey: .lastDay)
+        try c.encode(spfNow, forKey: .spfNow); try c.encode(authorizedNow, forKey: .authorizedNow)
+        try c.encode(reverseName, forKey: .reverseName)
+    }
+}
+
+struct ObservedTotals: Encodable {
+    let sources, messages, dkimAlignedPass, spfAlignedPass, dmarcFail: Int
+    let dispositions: [String: Int]
+    init(_ entries: [ObservedEntry]) {
+        sources = entries.count
+        messages = entries.reduce(0) { $0 + $1.messages }
+        dkimAlignedPass = entries.reduce(0) { $0 + $1.dkimAlignedPass }
+        spfAlignedPass = entries.reduce(0) { $0 + $1.spfAlignedPass }
+        dmarcFail = entries.reduce(0) { $0 + $1.dmarcFail }
+        dispositions = entries.reduce(into: [:]) { acc, e in for (k, v) in e.dispositions { acc[k, default: 0] += v } }
+    }
+}
+
+struct ObservedOutput: Encodable {
+    let schemaVersion = jsonSchemaVersion
+    let domain: String
+    let since: String?
+    let totals: ObservedTotals
+    let sources: [ObservedEntry]
+
+    enum CodingKeys: String, CodingKey { case schemaVersion, domain, since, totals, sources }
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(schemaVersion, forKey: .schemaVersion); try c.encode(domain, forKey: .domain)
+        try c.encode(since, forKey: .since); try c.encode(totals, forKey: .totals); try c.encode(sources, forKey: .sources)
+    }
+}
+
+/// Reverse DNS names through the run's resolver (and its cache), all lookups together bounded in time:
+/// names not found by then are left out rather than holding up the command.
+enum ReverseNames {
+    actor Collector {
+        var names: [String: String] = [:]
+        var done = 0
+        func add(_ ip: String, _ name: String?) { if let name { names[ip] = name }; done += 1 }
+    }
+
+    static func lookup(_ ips: [IPAddress], resolver: any DNSResolver, within seconds: Double) async -> [String: String] {
+        let collector = Collector()
+        for ip in ips.prefix(1000) {
+            Task.detached {
+                let name: String?
+                if case .success(let (_, names)) = await resolver.ptr(ip.reverseName) { name = names.first?.text } else { name = nil }
+                await collector.add(ip.description, name)
+            }
+        }
+        let deadline = Date().addingTimeInterval(seconds)
+        let total = min(ips.count, 1000)
+        while Date() < deadline, await collector.done < total { try? await Task.sleep(nanoseconds: 20_000_000) }
+        return await collector.names
+    }
+}
