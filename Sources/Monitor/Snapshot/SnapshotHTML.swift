@@ -111,7 +111,7 @@ public enum SnapshotHTML {
 
         html += "<h3>Findings</h3>\n"
         html += table(["Severity", "Kind", "Finding", "Fix", "Open since"], d.findings.map {
-            [badge($0.severity), "<code>\(e($0.kind))</code>", e($0.message), e($0.fix ?? "-"), e($0.openSince ?? "-")]
+            [badge($0.severity), "<code class=\"kind\">\(e($0.kind))</code>", e($0.message), e($0.fix ?? "-"), e($0.openSince ?? "-")]
         }, empty: "No findings.")
 
         let sources = observed.sources.filter { $0.domain == d.domain }
@@ -159,6 +159,7 @@ public enum SnapshotHTML {
     th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}thead th{background:#eef}
     table.facts th{width:14rem;background:#f6f6f6;font-weight:600}td.num{text-align:right;white-space:nowrap}
     code{font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:.85em;overflow-wrap:anywhere}
+    code.kind{overflow-wrap:normal;white-space:nowrap}
     code.record{display:block;white-space:pre-wrap;background:#f6f6f6;padding:.2rem .4rem}
     .badge{display:inline-block;border-radius:.6rem;padding:0 .5rem;font-size:.8rem;color:#fff;background:#777;vertical-align:middle}
     .badge.ok{background:#2e7d32}.badge.info{background:#0277bd}.badge.warning{background:#ef8f00}.badge.error{background:#c62828}.badge.critical{background:#6a1b1b}
