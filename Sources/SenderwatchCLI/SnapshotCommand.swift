@@ -21,8 +21,10 @@ struct SnapshotCommand: AsyncParsableCommand {
         The JSON is canonical: sorted keys, two-space indentation, integers only (rates are strings such \
         as "97.50"), so any changed byte shows. `snapshot verify FILE...` checks every file and every \
         link, and names the file or link that fails: an edited file, a missing sequence number, a \
-        previousSHA256 that does not match. CSV and HTML are renderings: render them from a JSON snapshot \
-        with --from so they name the evidence they show; without --from they show a fresh, unchained look.
+        previousSHA256 that does not match; with --against-db it also compares the files with the links \
+        the database recorded, which shows a removed newest file. CSV and HTML are renderings: render \
+        them from a JSON snapshot with --from so they name the evidence they show; without --from they \
+        show a fresh, unchained look.
 
         Examples:
           senderwatch snapshot --out evidence/2026-11-29.json
