@@ -1,10 +1,7 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 
-/// Streams one DMARC aggregate report (RFC 7489 appendix C, RFC 9990) through FoundationXML's event-driven
-/// `XMLParser`: no DOM is built, each `<record>` is handed to `onRecord` as soon as it closes.
+/// Streams one DMARC aggregate report (RFC 7489 appendix C, RFC 9990) through `XMLScanner`: no DOM is built,
+/// each `<record>` is handed to `onRecord` as soon as it closes.
 public struct AggregateReportParser {
     public init() {}
 
@@ -15,29 +12,27 @@ public struct AggregateReportParser {
                       onHeader: ((ReportSummary) throws -> Void)? = nil,
                       onRecord: (AggregateRecord) throws -> Void) throws(ReportError) -> ReportSummary {
         let stream = XMLByteStream(source)
-        let parser = XMLParser(stream: stream)
-        parser.shouldProcessNamespaces = false
-        parser.shouldResolveExternalEntities = false
         return try withoutActuallyEscaping(onRecord) { escapable throws(ReportError) -> ReportSummary in
             let handler = FeedbackHandler(onRecord: escapable, onHeader: onHeader)
-            parser.delegate = handler
-            let ok = parser.parse()
+            var scanFailure: XMLScanner.Failure?
+            let scanner = XMLScanner(stream)
+            do throws(XMLScanner.Failure) { try scanner.scan(handler) } catch { scanFailure = error }
             if let error = stream.sourceError as? ReportError { throw error }
             if let error = stream.sourceError { throw ReportError(.unreadable, "reading failed: \(error)") }
             if stream.totalBytes == 0 { throw ReportError(.empty, "the input is empty (0 bytes)") }
             if let error = handler.consumerError { throw ReportError(.rejectedByConsumer, "\(error)") }
             if let error = handler.fieldError { throw error }
-            if !ok {
+            if let scanFailure {
                 guard handler.feedbackClosed else {
-                    throw ReportError(.malformedXML, Self.describe(parser.parserError),
-                                      line: parser.lineNumber, column: parser.columnNumber)
+                    throw ReportError(.malformedXML, "the XML is not well-formed: \(scanFailure.message)",
+                                      line: scanFailure.line, column: scanFailure.column)
                 }
-                handler.warn(.trailingGarbage, "XML error after </feedback> ignored: \(Self.describe(parser.parserError))")
+                handler.warn(.trailingGarbage, "XML error after </feedback> ignored: \(scanFailure.message)")
             }
-            // FoundationXML does not report a document that ends early; the open elements tell.
+            // A document that ends early is told by the elements still open.
             if handler.feedbackOpen {
                 throw ReportError(.malformedXML, "the document ends inside <\(handler.openPath)> (truncated?)",
-                                  line: parser.lineNumber, column: parser.columnNumber)
+                                  line: scanner.endOfInput.line, column: scanner.endOfInput.column)
             }
             if handler.feedbackClosed, handler.unclosedOutside > 0 {
                 handler.warn(.trailingGarbage, "\(handler.unclosedOutside) element(s) around <feedback> never closed")
@@ -64,11 +59,5 @@ public struct AggregateReportParser {
         var records: [AggregateRecord] = []
         let summary = try parse(source) { records.append($0) }
         return AggregateReport(summary: summary, records: records)
-    }
-
-    static func describe(_ error: (any Error)?) -> String {
-        guard let error = error as NSError? else { return "the XML is not well-formed" }
-        let code = XMLParser.ErrorCode(rawValue: error.code).map { "\($0)" } ?? "\(error.code)"
-        return "the XML is not well-formed (libxml2 error \(error.code), \(code))"
     }
 }

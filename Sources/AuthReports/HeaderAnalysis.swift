@@ -92,7 +92,7 @@ public struct HeaderAnalysis: Hashable, Sendable {
         receiverDKIMDomain = ar?.first("dkim").flatMap { $0.properties["header.d"] ?? $0.properties["header.i"].map { Self.domain(of: $0) } }
         receiverDMARC = ar?.first("dmarc")?.result
         receiverSaid = ([receivedSPF?.comment].compactMap { $0 } + (ar?.clauses.filter { $0.method == "spf" || $0.method == "dmarc" }
-            .flatMap(\.comments) ?? [])).filter { !$0.isEmpty }
+            .flatMap(\.comments) ?? [])).filter { !$0.isEmpty }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
 
         if let ip = receivedSPF?.fields["client-ip"].flatMap(IPAddress.init) {
             connectingIP = ip; connectingIPSource = .receivedSPF

@@ -97,9 +97,11 @@ final class XMLByteStream: InputStream {
 
     /// Replaces invalid UTF-8 with U+FFFD; an incomplete sequence at the end waits for the next chunk.
     private func sanitize(_ bytes: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
+        // Most reports are ASCII: then there is nothing to check, and nothing to copy byte by byte.
+        guard let firstHigh = bytes.firstIndex(where: { $0 >= 0x80 }) else { return bytes }
+        var out: [UInt8] = Array(bytes[..<firstHigh])
         out.reserveCapacity(bytes.count)
-        var i = 0
+        var i = firstHigh
         let n = bytes.count
         while i < n {
             let b = bytes[i]

@@ -38,6 +38,7 @@ final class ReportIngestion: ReportConsumer {
         var aggregate: [ObservedKey: Counts] = [:]
         var warnings: [String] = []
         var duplicate: (records: Int, messages: Int)?
+        var reporter = ""
         var inTransaction = false
     }
     private struct Duplicate: Error, CustomStringConvertible {
@@ -49,7 +50,7 @@ final class ReportIngestion: ReportConsumer {
     private let db: Database
     private let file: String
     private let now: Int64
-    private var current: Current?
+    @exclusivity(unchecked) private var current: Current?
     private(set) var results: [IngestResult] = []
 
     init(db: Database, file: String, now: Int64) {
@@ -67,6 +68,7 @@ final class ReportIngestion: ReportConsumer {
         let org = Self.orgName(header)
         let spread = UTCDay.spread(begin: metadata.begin, end: metadata.end)
         current = Current(header: header, days: spread.map { (UTCDay.text(dayNumber: $0.day), $0.weight) })
+        current?.reporter = org
         let existing = try Row.fetchOne(db.cachedStatement(sql: "SELECT records, messages FROM report WHERE orgKey = ? AND reportId = ?"),
                                         arguments: [org.lowercased(), metadata.reportID])
         if let existing {
@@ -79,8 +81,9 @@ final class ReportIngestion: ReportConsumer {
 
     func record(part: Int, _ record: AggregateRecord) throws {
         guard current != nil else { return }
-        var ip = record.sourceIP.trimmingCharacters(in: .whitespaces)
-        if let parsed = IPAddress(ip) { ip = parsed.description } else {
+        var ip = record.sourceIP
+        // IPv4 text is canonical once it parses; IPv6 is rewritten (case, zero runs) so one source is one key.
+        if let parsed = IPAddress(ip) { if !parsed.isIPv4 { ip = parsed.description } } else {
             note("source_ip '\(record.sourceIP)' is not an IP address; kept as sent")
         }
         let header = current!.header
@@ -93,7 +96,7 @@ final class ReportIngestion: ReportConsumer {
             dkimAligned: record.dkim, spfAligned: record.spf,
             dkimResult: dkim?.result ?? "none", dkimDomain: dkim?.domain ?? "",
             spfResult: spf?.result ?? "none", spfDomain: spf?.domain ?? "",
-            disposition: record.disposition, reporter: Self.orgName(header))
+            disposition: record.disposition, reporter: current!.reporter)
         let days = current!.days
         if days.count == 1 {
             key.day = days[0].text
@@ -161,9 +164,12 @@ final class ReportIngestion: ReportConsumer {
         guard let aggregate = current?.aggregate, !aggregate.isEmpty else { return }
         let statement = try db.cachedStatement(sql: ObservedKey.upsertSQL)
         for (key, counts) in aggregate {
-            var values: [any DatabaseValueConvertible] = key.arguments
-            values.append(counts.messages)
-            values.append(counts.rows)
+            let values: [DatabaseValue] = [
+                key.domain.databaseValue, key.day.databaseValue, key.sourceIP.databaseValue, key.headerFrom.databaseValue,
+                key.envelopeFrom.databaseValue, key.dkimAligned.databaseValue, key.spfAligned.databaseValue,
+                key.dkimResult.databaseValue, key.dkimDomain.databaseValue, key.spfResult.databaseValue,
+                key.spfDomain.databaseValue, key.disposition.databaseValue, key.reporter.databaseValue,
+                counts.messages.databaseValue, counts.rows.databaseValue]
             statement.setUncheckedArguments(StatementArguments(values))
             try statement.execute()
         }

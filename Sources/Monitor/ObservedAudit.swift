@@ -40,9 +40,12 @@ public struct ObservedAudit: Sendable {
         let staleBefore = UTCDay.text(dayNumber: last - Int64(thresholds.staleDays))
         if span.firstDay <= staleBefore {
             for sender in approved {
-                guard let seen = lastSeen(sender, sources: all, observation: observation) else { continue }
-                if let day = seen.day, day > staleBefore { continue }
-                stale.append((sender, seen.day))
+                switch sighting(sender, sources: all, observation: observation) {
+                case .unknowable: continue
+                case .lastSeen(let day) where day > staleBefore: continue
+                case .lastSeen(let day): stale.append((sender, day))
+                case .never: stale.append((sender, nil))
+                }
             }
         }
         return ObservedFindings.findings(domain: domain, spf: observation.spf, policy: observation.dmarc.record?.policy.rawValue,
@@ -69,21 +72,27 @@ public struct ObservedAudit: Sendable {
         return nil
     }
 
-    /// When the reports last saw the sender: `.some(nil)` for never, nil when it cannot be told (an include
-    /// whose networks cannot be listed, a host that did not resolve).
-    func lastSeen(_ sender: ApprovedSender, sources: [ObservedSource], observation: DomainObservation) -> (day: String?, Void)? {
+    enum Sighting: Equatable {
+        case lastSeen(String)
+        case never
+        /// The sender's addresses cannot be listed (an include with macros, a host that did not resolve).
+        case unknowable
+    }
+
+    /// When the reports last saw the sender.
+    func sighting(_ sender: ApprovedSender, sources: [ObservedSource], observation: DomainObservation) -> Sighting {
         let matches: (IPAddress) -> Bool
         switch sender.kind {
         case .ip, .cidr, .host, .mx:
             if sender.kind == .host || sender.kind == .mx,
-               observation.expandedSenders.first(where: { $0.sender.key == sender.key })?.addresses.isEmpty ?? true { return nil }
+               observation.expandedSenders.first(where: { $0.sender.key == sender.key })?.addresses.isEmpty ?? true { return .unknowable }
             matches = { owner(of: $0, approved: [sender], observation: observation) != nil }
         case .include:
-            guard let networks = includeNetworks(sender.value, spf: observation.spf) else { return nil }
+            guard let networks = includeNetworks(sender.value, spf: observation.spf) else { return .unknowable }
             matches = { ip in networks.contains { $0.contains(ip) } }
         }
         let days = sources.filter { IPAddress($0.sourceIP).map(matches) ?? false }.map(\.lastDay)
-        return (days.max(), ())
+        return days.max().map(Sighting.lastSeen) ?? .never
     }
 
     /// The networks an include of the record authorizes, through its own includes; nil when it is not in the
