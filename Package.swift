@@ -15,6 +15,12 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        // The daemon (`senderwatch run`): lifecycle and signals, logs, metrics, and NIO for the /metrics endpoint.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // Pure core: no network, disk or clock.
@@ -40,12 +46,27 @@ let package = Package(
         .target(name: "Monitor", dependencies: [
             "Audit", "DNSCore", "SPF", "DMARC", "Inventory", "Alerting", "LDNSResolver", "Yams",
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Metrics", package: "swift-metrics"),
+        ]),
+        // The long-running service: scheduler, outbox and metrics services, the /metrics endpoint (NIO) and
+        // the Prometheus exposition. Kept apart so NIO and the lifecycle stay out of Monitor and the core.
+        .target(name: "Daemon", dependencies: [
+            "Monitor", "Inventory", "Alerting", "DNSCore",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
 
         // Command line.
         .target(name: "SenderwatchCLI", dependencies: [
-            "DNSCore", "SPF", "DMARC", "Audit", "LDNSResolver", "Inventory", "Alerting", "Monitor", "AuthReports",
+            "DNSCore", "SPF", "DMARC", "Audit", "LDNSResolver", "Inventory", "Alerting", "Monitor", "AuthReports", "Daemon",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "senderwatch", dependencies: ["SenderwatchCLI"]),
 
@@ -69,6 +90,7 @@ let package = Package(
         ]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "DNSCore", "TestSupport"]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Inventory", "Audit", "DNSCore", "LDNSResolver", "TestSupport"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Monitor", "Inventory", "TestSupport"]),
         .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Audit", "Inventory", "Monitor", "TestSupport"],
                     exclude: ["Sinks"]),
         .testTarget(name: "AuthReportsTests", dependencies: ["AuthReports", "DNSCore", "TestSupport"]),

@@ -154,8 +154,9 @@ public enum MonitorLoader {
         do { name = try DomainName(nameText) } catch { reader.problem(nameNode, reader.join(path, "domain"), error.description) }
         var interval = 0
         if let node = entries["interval"], let text = reader.string(node, reader.join(path, "interval")) {
-            if let seconds = parseDuration(text), seconds >= 60, seconds <= 7 * 86400 { interval = seconds } else {
-                reader.problem(node, reader.join(path, "interval"), "expected a duration from 1m to 7d such as 15m, 1h or 1d, found \"\(text)\"")
+            // Seconds are allowed (down to 1s) for tests and demos against a local server; real monitors use minutes.
+            if let seconds = parseDuration(text), seconds >= 1, seconds <= 7 * 86400 { interval = seconds } else {
+                reader.problem(node, reader.join(path, "interval"), "expected a duration from 1s to 7d such as 30s, 15m, 1h or 1d, found \"\(text)\"")
             }
         }
         let expectations = entries["expect"].map { parseExpectations($0, reader.join(path, "expect"), reader) } ?? Expectations()
@@ -232,7 +233,7 @@ public enum MonitorLoader {
         settings.concurrency = reader.int(entries["concurrency"], "settings.concurrency", range: 1...4096)
         if let node = entries["unreachable_after"] { settings.unreachableAfter = reader.int(node, "settings.unreachable_after", range: 1...100) ?? 3 }
         if let node = entries["default_interval"], let text = reader.string(node, "settings.default_interval") {
-            if let seconds = parseDuration(text), seconds >= 60 { settings.defaultInterval = seconds } else {
+            if let seconds = parseDuration(text), seconds >= 1, seconds <= 7 * 86400 { settings.defaultInterval = seconds } else {
                 reader.problem(node, "settings.default_interval", "expected a duration such as 1h, found \"\(text)\"")
             }
         }

@@ -31,19 +31,21 @@ public struct Poller: Sendable {
     public let alerts: AlertPlanner?
     /// Thresholds of the findings drawn from ingested DMARC reports (see ObservedAudit).
     public var observed = ObservedThresholds()
+    /// When each domain is due next (spread, back-off); shared by `poll` and the daemon.
+    public let schedule: PollSchedule
 
     public init(store: InventoryStore, resolver: any DNSResolver, concurrency: Int = 32, unreachableAfter: Int = 3,
                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
-                alerts: AlertPlanner? = nil) {
+                alerts: AlertPlanner? = nil, schedule: PollSchedule = PollSchedule()) {
         self.store = store; self.resolver = resolver; self.concurrency = max(1, concurrency)
-        self.unreachableAfter = unreachableAfter; self.now = now; self.alerts = alerts
+        self.unreachableAfter = unreachableAfter; self.now = now; self.alerts = alerts; self.schedule = schedule
     }
 
     /// Polls the given domains concurrently; results come back in the given order.
     public func poll(_ domains: [DomainRow], runId: Int64?) async throws -> [DomainPollResult] {
         var results: [DomainPollResult] = []
         try await OrderedConcurrency.forEach(count: domains.count, limit: concurrency,
-                                             operation: { try await self.poll(domains[$0], runId: runId) },
+                                             operation: { try await self.pollMeasured(domains[$0], runId: runId) },
                                              emit: { _, result in results.append(result) })
         return results
     }
@@ -93,9 +95,12 @@ public struct Poller: Sendable {
             opened: transitions.opened.map { findingRow($0, domainId: domainId, runId: runId, now: time) },
             touched: verdict ? transitions.stillOpen.map(\.fingerprint) : [],
             resolved: transitions.resolved,
-            nextPollAt: time + Int64(row.intervalSeconds),
+            nextPollAt: schedule.nextPoll(domain: name.text, interval: row.intervalSeconds, polledAt: time,
+                                          consecutiveTempFailures: consecutive),
             consecutiveTempFailures: consecutive,
             outbox: outbox)
+        // A poll the daemon abandoned at shutdown writes nothing: the domain stays due for the next start.
+        try Task.checkCancellation()
         let outcome = try store.recordPoll(record)
         return DomainPollResult(domain: name.text, status: summary.status.rawValue, opened: transitions.opened,
                                 resolved: resolved, stillOpen: transitions.stillOpen,

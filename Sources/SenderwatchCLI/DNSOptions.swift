@@ -52,8 +52,9 @@ struct DNSOptions: ParsableArguments {
 
     var effectiveConcurrency: Int { concurrency ?? 32 }
 
-    /// The resolver for this run: zone files, or libldns behind a per-run cache.
-    func makeResolver(settings: DNSSettings = .init()) throws -> ResolverSession {
+    /// The resolver for this run: zone files, or libldns behind a per-run cache that keeps answers at most
+    /// `cacheMaxTTL` seconds (the daemon keeps them shorter than its shortest interval).
+    func makeResolver(settings: DNSSettings = .init(), cacheMaxTTL: Double = 3600) throws -> ResolverSession {
         let values = effective(settings)
         let zones = values.zones, resolvers = values.resolvers
         if !zones.isEmpty {
@@ -74,7 +75,7 @@ struct DNSOptions: ParsableArguments {
         configuration.timeout = values.timeout ?? 5
         configuration.retries = values.retries ?? 2
         let network = try LDNSResolver(configuration: configuration, workers: min(max(values.concurrency ?? 32, 1), 16))
-        return ResolverSession(resolver: CachingResolver(upstream: network), network: network)
+        return ResolverSession(resolver: CachingResolver(upstream: network, maxTTL: cacheMaxTTL), network: network)
     }
 }
 

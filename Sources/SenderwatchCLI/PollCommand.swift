@@ -1,6 +1,7 @@
 import ArgumentParser
 import Alerting
 import Audit
+import Daemon
 import Foundation
 import Inventory
 import Monitor
@@ -29,11 +30,17 @@ struct PollCommand: AsyncParsableCommand {
     @Option(name: .customLong("domain"), help: "Poll only this domain (repeatable); implies --all for it.")
     var onlyDomains: [String] = []
 
+    @Option(help: ArgumentHelp("Write Prometheus metrics for node_exporter's textfile collector here (atomically), "
+                               + "with the same names as `run`'s /metrics; e.g. /var/lib/node_exporter/senderwatch.prom.",
+                               valueName: "path"))
+    var metricsFile: String?
+
     @OptionGroup var store: StoreOptions
     @OptionGroup var dns: DNSOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
+        if metricsFile != nil { MetricsExport.bootstrap() }
         let loaded = try store.configuration()
         let settings = loaded?.settings
         let inventory = try store.openExistingStore(settings)
@@ -86,6 +93,12 @@ struct PollCommand: AsyncParsableCommand {
                 for message in messages { FileHandle.standardError.write(Data("senderwatch: alert route \(route): \(message)\n".utf8)) }
             }
             delivery = report
+        }
+
+        if let metricsFile {
+            PollMetrics.recordDelivery(delivered: delivery?.delivered ?? 0, failed: (delivery?.failed ?? 0) + (delivery?.dead ?? 0))
+            try HealthGauges().refresh(store: inventory, now: epochNow(), dns: session.network?.statistics)
+            do { try MetricsExport.writeTextfile(metricsFile) } catch { throw InputError("\(error)") }
         }
 
         let openNow = try inventory.findings(openOnly: true, domain: nil)

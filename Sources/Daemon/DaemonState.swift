@@ -1,0 +1,53 @@
+import Alerting
+import Foundation
+import Inventory
+import Monitor
+import Synchronization
+
+/// What the services share and SIGHUP may change: the alert routes, and the poller built from them.
+public final class DaemonState: Sendable {
+    private struct Current {
+        var routes: [AlertRoute]
+        var poller: Poller
+    }
+
+    public let store: InventoryStore
+    private let makePoller: @Sendable (AlertPlanner?) -> Poller
+    private let current: Mutex<Current>
+    /// The daemon's row in the run table; every poll it makes refers to it.
+    public let runId: Int64
+    private let totals = Mutex(RunTotals())
+
+    public struct RunTotals: Sendable, Hashable {
+        public var polled = 0
+        public var opened = 0
+        public var resolved = 0
+    }
+
+    /// `makePoller` builds the poller for a set of routes (nil planner when there are none).
+    public init(store: InventoryStore, runId: Int64, routes: [AlertRoute],
+                makePoller: @escaping @Sendable (AlertPlanner?) -> Poller) {
+        self.store = store
+        self.runId = runId
+        self.makePoller = makePoller
+        current = Mutex(Current(routes: routes, poller: makePoller(routes.isEmpty ? nil : AlertPlanner(routes: routes))))
+    }
+
+    public var routes: [AlertRoute] { current.withLock { $0.routes } }
+    public var poller: Poller { current.withLock { $0.poller } }
+
+    public func replaceRoutes(_ routes: [AlertRoute]) {
+        let poller = makePoller(routes.isEmpty ? nil : AlertPlanner(routes: routes))
+        current.withLock { $0 = Current(routes: routes, poller: poller) }
+    }
+
+    func count(_ result: DomainPollResult) {
+        totals.withLock {
+            $0.polled += 1
+            $0.opened += result.opened.count
+            $0.resolved += result.resolved.count
+        }
+    }
+
+    public var runTotals: RunTotals { totals.withLock { $0 } }
+}
