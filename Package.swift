@@ -45,6 +45,7 @@ let package = Package(
         ]),
         .target(name: "Monitor", dependencies: [
             "Audit", "DNSCore", "SPF", "DMARC", "Inventory", "Alerting", "LDNSResolver", "Yams",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
         // The long-running service: scheduler, outbox and metrics services, the /metrics endpoint (NIO) and

@@ -30,6 +30,8 @@ public struct FindingKind: RawRepresentable, Sendable, Hashable, Codable, Compar
     public static let spfSenderUnauthorized = FindingKind("spf.sender-unauthorized")
     public static let spfUnapprovedAuthorization = FindingKind("spf.unapproved-authorization")
     public static let spfAllQualifier = FindingKind("spf.all-weaker-than-expected")
+    /// A provider moved away from the networks `generate --flatten` copied into the record.
+    public static let spfFlattenedStale = FindingKind("spf.flattened-stale")
 
     // DMARC (RFC 7489, DMARCbis)
     public static let dmarcMissing = FindingKind("dmarc.missing")

@@ -11,6 +11,7 @@ enum InventoryMigrations {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-inventory", migrate: v1Inventory)
         migrator.registerMigration("v2-observed", migrate: v2Observed)
+        migrator.registerMigration("v3-snapshots", migrate: v3Snapshots)
         return migrator
     }
 

@@ -73,6 +73,8 @@ public struct Poller: Sendable {
                 let previous = try? JSONCoding.decoder.decode(ObservationSummary.self, from: Data(previousRow.summaryJSON.utf8))
                 current += Drift.findings(domain: name.text, previous: previous, current: summary)
             }
+            current = try await FlattenedWatch(store: store, resolver: resolver).review(
+                current, domainId: domainId, domain: name, senders: senders, expectations: expectations, observation: observation)
         }
         let cause = observation.spf.errors.first { $0.code == "dns-temporary" }?.message ?? observation.dmarc.problem
         if let unreachable = FindingLifecycle.unreachable(domain: name.text, consecutiveFailures: consecutive,

@@ -1,0 +1,157 @@
+import Audit
+import Crypto
+import DMARC
+import DNSCore
+import Foundation
+import Inventory
+import SPF
+
+/// Takes a snapshot: every monitored domain observed through DNS now, audited against its inventory,
+/// with the monitor's record of when each finding opened and the recorded flattened copies.
+public struct SnapshotBuilder: Sendable {
+    public let store: InventoryStore
+    public let resolver: any DNSResolver
+    public let concurrency: Int
+    /// The instant recorded, epoch seconds.
+    public let takenAt: Int64
+    public let generator: String
+    /// The thresholds of the findings drawn from DMARC reports, as the poll uses them (settings file).
+    public var observedThresholds = ObservedThresholds()
+
+    public init(store: InventoryStore, resolver: any DNSResolver, concurrency: Int = 32, takenAt: Int64, generator: String) {
+        self.store = store; self.resolver = resolver; self.concurrency = max(1, concurrency)
+        self.takenAt = takenAt; self.generator = generator
+    }
+
+    public func build() async throws -> Snapshot {
+        let rows = try store.domains()
+        var domains: [DomainSnapshot] = []
+        var observed: [ObservedPart] = []
+        try await OrderedConcurrency.forEach(count: rows.count, limit: concurrency,
+                                             operation: { try await self.domain(rows[$0]) },
+                                             emit: { _, result in domains.append(result.0); observed.append(result.1) })
+        domains.sort { $0.domain < $1.domain }
+        let findings = domains.flatMap(\.findings)
+        let summary = Snapshot.Summary(
+            domains: domains.count,
+            healthy: domains.filter { ($0.worstSeverity.flatMap(Severity.init) ?? .info) < .warning }.count,
+            openFindings: findings.count,
+            findingsBySeverity: Dictionary(grouping: findings, by: \.severity).mapValues(\.count),
+            findingsByKind: Dictionary(grouping: findings, by: \.kind).mapValues(\.count),
+            lookupLimit: 10)
+        return Snapshot(sequence: nil, previousSHA256: nil, contentSHA256: nil, takenAt: Self.isoDate(takenAt),
+                        generator: generator, summary: summary, domains: domains, observedSenders: Self.observedSenders(observed))
+    }
+
+    func domain(_ row: DomainRow) async throws -> (DomainSnapshot, ObservedPart) {
+        guard let domainId = row.id, let name = try? DomainName(row.name) else {
+            throw InputFailure("domain \(row.name) in the database is not a valid name")
+        }
+        let senders = try store.senders(domainId: domainId).compactMap(InventoryMapping.sender)
+        let expectations = InventoryMapping.expectations(row)
+        let observation = await DomainInspector(resolver: resolver).observe(name, approved: senders)
+        let temporary = observation.hadTemporaryFailure
+        var findings: [Finding] = []
+        if !temporary {
+            findings = DomainAuditor.findings(for: observation, expectations: expectations, approved: senders)
+            findings += try await ObservedAudit(store: store, resolver: resolver, thresholds: observedThresholds)
+                .findings(observation, approved: senders)
+            findings = try await FlattenedWatch(store: store, resolver: resolver).review(
+                findings, domainId: domainId, domain: name, senders: senders, expectations: expectations, observation: observation)
+        }
+        // What the monitor tracks as open and cannot be seen in one look (drift, unreachability) is kept too.
+        let open = try store.openFindings(domainId: domainId)
+        let current = Set(findings.map(\.fingerprint))
+        findings += open.filter { !current.contains($0.fingerprint) }.map { InventoryMapping.finding($0, domain: name.text) }
+        let since = Dictionary(open.map { ($0.fingerprint, $0.firstSeenAt) }, uniquingKeysWith: min)
+        let flattened = try store.flattenedIncludes(domainId: domainId)
+        let ordered = Finding.ordered(findings)
+        let observed = try self.observed(name, observation: observation, approved: senders)
+        let snapshot = DomainSnapshot(
+            domain: name.text, status: temporary ? "temperror" : "ok", intervalSeconds: row.intervalSeconds,
+            lastPollAt: row.lastPollAt.map(Self.isoDate),
+            expectations: ExpectationsSnapshot(spfAll: expectations.spfAll.map { $0 + "all" },
+                                               dmarcPolicy: expectations.dmarcPolicy?.rawValue, maxLookups: expectations.maxLookups),
+            spf: spf(observation.spf, expectations: expectations),
+            dmarc: dmarc(observation),
+            senders: Self.senders(observation, flattened: Set(flattened.map(\.include))),
+            flattened: flattened.map {
+                FlattenedSnapshot(include: $0.include, networks: FlattenedWatch.networks($0.networksJSON).map(\.description),
+                                  flattenedAt: Self.isoDate($0.flattenedAt))
+            },
+            findings: ordered.map { f in
+                FindingSnapshot(kind: f.kind.rawValue, severity: f.severity.rawValue, subject: f.subject, message: f.message,
+                                fix: f.fix, evidence: f.evidence, openSince: since[f.fingerprint].map(Self.isoDate))
+            },
+            worstSeverity: ordered.first?.severity.rawValue)
+        return (snapshot, observed)
+    }
+
+    func spf(_ a: SPFAnalysis, expectations: Expectations) -> SPFSnapshot {
+        let networks = a.authorizedNetworks.map { NetworkSnapshot(network: $0.network.description, source: $0.source, via: $0.via) }
+        let diagnostics = a.errors.map { DiagnosticSnapshot(level: "error", code: $0.code, message: $0.message) }
+            + a.warnings.map { DiagnosticSnapshot(level: "warning", code: $0.code, message: $0.message) }
+        var includes: Set<String> = []
+        var stack = a.tree.map { [$0] } ?? []
+        while let node = stack.popLast() {
+            if node.via != nil { includes.insert(node.domain.lowercased()) }
+            stack += node.children
+        }
+        return SPFSnapshot(record: a.record, recordSHA256: a.record.map(Self.sha256), result: a.result?.rawValue,
+                           dnsLookups: a.dnsLookups, lookupLimit: 10, lookupBudget: min(expectations.maxLookups ?? 10, 10),
+                           voidLookups: a.voidLookups, allQualifier: a.allQualifier.map { $0 + "all" },
+                           authorizedNetworks: networks, includes: includes.sorted(), diagnostics: diagnostics)
+    }
+
+    func dmarc(_ o: DomainObservation) -> DMARCSnapshot {
+        let destinations = o.reportAuthorizations.map {
+            ReportDestinationSnapshot(uri: $0.uri, external: $0.external,
+                                      authorized: !$0.external ? "yes" : ($0.authorized.map { $0 ? "yes" : "no" } ?? "unknown"))
+        }
+        return DMARCSnapshot(record: o.dmarc.recordText, recordSHA256: o.dmarc.recordText.map(Self.sha256),
+                             status: o.dmarc.status.rawValue, policyDomain: o.dmarc.policyDomain?.text,
+                             appliedPolicy: o.dmarc.appliedPolicy?.rawValue, reportDestinations: destinations,
+                             problem: o.dmarc.problem)
+    }
+
+    /// Each approved sender against the live record.
+    static func senders(_ o: DomainObservation, flattened: Set<String>) -> [SenderSnapshot] {
+        let includes = Set(ObservationSummary(o).includes)
+        let entries = o.expandedSenders.map { expanded -> SenderSnapshot in
+            let sender = expanded.sender
+            let checks = o.senderChecks.filter { $0.sender?.key == sender.key }
+                .map { AddressCheckSnapshot(ip: $0.ip.description, result: $0.evaluation.result.rawValue) }
+            let status: String
+            if sender.kind == .include {
+                let name = sender.value.lowercased()
+                status = includes.contains(name) || flattened.contains(name) ? "authorized" : "unauthorized"
+            } else if checks.contains(where: { $0.result == "temperror" }) || expanded.temporary {
+                status = "unknown"
+            } else if checks.isEmpty {
+                status = "unresolvable"
+            } else {
+                status = checks.allSatisfy { $0.result == "pass" } ? "authorized" : "unauthorized"
+            }
+            return SenderSnapshot(kind: sender.kind.rawValue, value: sender.value, name: sender.name, owner: sender.owner,
+                                  status: status, checks: checks)
+        }
+        return entries.sorted { ($0.kind, $0.value) < ($1.kind, $1.value) }
+    }
+
+    /// SHA-256 of a text's UTF-8 bytes, hex.
+    public static func sha256(_ text: String) -> String { sha256(Data(text.utf8)) }
+
+    public static func sha256(_ data: Data) -> String {
+        SHA256.hash(data: data).map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
+
+    public static func isoDate(_ seconds: Int64) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+
+/// The snapshot as CSV (RFC 4180), one row per domain, for spreadsheets. Lists inside a cell are joined
+/// with spaces; a cell that a spreadsheet would run as a formula (starting with =, + or @) gets a leading
+/// apostrophe, since record text comes from DNS.
+public enum SnapshotCSV {
+    public static let columns = [
+        "domain", "taken_at", "sequence", "status", "worst_severity", "open_findings", "finding_kinds",
+        "spf_record", "spf_record_sha256", "spf_result", "spf_lookups", "spf_lookup_budget", "spf_lookup_limit",
+        "spf_void_lookups", "spf_all", "spf_all_expected", "authorized_networks", "includes",
+        "dmarc_record", "dmarc_record_sha256", "dmarc_status", "dmarc_policy", "dmarc_policy_expected",
+        "senders_approved", "senders_authorized", "senders_unauthorized", "flattened_includes",
+        "observed_sources", "observed_messages", "observed_dmarc_pass_rate", "last_poll_at",
+    ]
+
+    public static func render(_ s: Snapshot) -> String {
+        var lines = [columns.map(cell).joined(separator: ",")]
+        for d in s.domains {
+            let sources = s.observedSenders.sources.filter { $0.domain == d.domain }
+            let messages = sources.reduce(0) { $0 + $1.messages }
+            let days = s.observedSenders.daily.filter { $0.domain == d.domain }
+            let passed = days.reduce(0) { total, day in total + passedMessages(day) }
+            let values: [String] = [
+                d.domain, s.takenAt, s.sequence.map(String.init) ?? "", d.status, d.worstSeverity ?? "", String(d.findings.count),
+                Array(Set(d.findings.map(\.kind))).sorted().joined(separator: " "),
+                d.spf.record ?? "", d.spf.recordSHA256 ?? "", d.spf.result ?? "", String(d.spf.dnsLookups),
+                String(d.spf.lookupBudget), String(d.spf.lookupLimit), String(d.spf.voidLookups), d.spf.allQualifier ?? "",
+                d.expectations.spfAll ?? "", d.spf.authorizedNetworks.map(\.network).joined(separator: " "),
+                d.spf.includes.joined(separator: " "),
+                d.dmarc.record ?? "", d.dmarc.recordSHA256 ?? "", d.dmarc.status, d.dmarc.appliedPolicy ?? "",
+                d.expectations.dmarcPolicy ?? "",
+                String(d.senders.count), String(d.senders.filter { $0.status == "authorized" }.count),
+                String(d.senders.filter { $0.status == "unauthorized" }.count),
+                d.flattened.map(\.include).joined(separator: " "),
+                String(sources.count), String(messages),
+                days.isEmpty ? "" : percentText(passed, of: days.reduce(0) { $0 + $1.messages }),
+                d.lastPollAt ?? "",
+            ]
+            lines.append(values.map(cell).joined(separator: ","))
+        }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// Messages of a day that passed, back from its rate (exact for rates computed by `percentText`).
+    static func passedMessages(_ day: DailyPassRateSnapshot) -> Int {
+        let parts = day.dmarcPassRate.split(separator: ".")
+        let hundredths = (Int(parts.first ?? "0") ?? 0) * 100 + (parts.count > 1 ? Int(parts[1]) ?? 0 : 0)
+        return (day.messages * hundredths + 5_000) / 10_000
+    }
+
+    static func cell(_ raw: String) -> String {
+        var text = raw
+        if let first = text.first, "=+@".contains(first) { text = "'" + text }
+        guard text.unicodeScalars.contains(where: { ",\"\r\n".unicodeScalars.contains($0) }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
