@@ -132,7 +132,7 @@ import Glibc
 
         // Start the poll and watch the database from outside, read-only, as an operator would.
         let log = root.appendingPathComponent("poll1.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
         process.executableURL = CLIRunner.binary
         // Two domains at a time: slow enough that the kill always lands mid-poll on a fast, idle machine too.

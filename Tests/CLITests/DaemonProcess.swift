@@ -12,7 +12,7 @@ final class DaemonProcess: @unchecked Sendable {
 
     init(_ arguments: [String], directory: URL, environment: [String: String] = [:]) throws {
         log = directory.appendingPathComponent("daemon-\(UUID().uuidString.prefix(8)).jsonl")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process.executableURL = CLIRunner.binary
         process.arguments = ["run"] + arguments + ["--log-format", "json", "--log-level", "debug"]
         var env = ProcessInfo.processInfo.environment
