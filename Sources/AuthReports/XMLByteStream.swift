@@ -8,7 +8,7 @@ final class XMLByteStream: InputStream {
     private var pending: [UInt8] = []      // sanitized bytes not yet handed to the parser
     private var pendingOffset = 0
     private var carry: [UInt8] = []        // an incomplete UTF-8 sequence at a chunk's end
-    private var chunk = [UInt8](repeating: 0, count: 256 * 1024)
+    private var chunk = [UInt8](repeating: 0, count: 64 * 1024)
     private var started = false
     private var finished = false
     private var checkUTF8 = true
