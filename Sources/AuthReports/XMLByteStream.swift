@@ -49,20 +49,50 @@ final class XMLByteStream: InputStream {
         return all
     }
 
+    /// Appends the next sanitized bytes to `target`; false at the end of the input. An ASCII chunk (the usual
+    /// case) goes from the read buffer to `target` in one copy, without passing through `pending`.
+    func readAppending(to target: inout [UInt8]) -> Bool {
+        while true {
+            if pendingOffset < pending.count {
+                target.append(contentsOf: pending[pendingOffset...])
+                pending.removeAll(keepingCapacity: true)
+                pendingOffset = 0
+                return true
+            }
+            if finished { return false }
+            guard let n = readChunk() else { continue }
+            if n > 0, started, carry.isEmpty, !checkUTF8 || Self.firstNonASCII(chunk, count: n) == nil {
+                target.append(contentsOf: chunk[..<n])
+                return true
+            }
+            process(n)
+        }
+    }
+
     private func fill() {
+        guard let n = readChunk() else { return }
+        process(n)
+    }
+
+    /// Reads the next chunk from upstream into `chunk`; nil (and `finished`) when the source failed.
+    private func readChunk() -> Int? {
         let n: Int
         do { n = try chunk.withUnsafeMutableBytes { try upstream.read(into: $0) } } catch {
             sourceError = error
             finished = true
-            return
+            return nil
         }
         totalBytes += n
+        return n
+    }
+
+    private func process(_ n: Int) {
         if n == 0 {
             finished = true
             if !carry.isEmpty { invalidSequences += 1; pending.append(contentsOf: [0xEF, 0xBF, 0xBD]); carry = [] }
             return
         }
-        var bytes = carry + chunk[..<n]
+        var bytes = carry.isEmpty ? Array(chunk[..<n]) : carry + chunk[..<n]
         carry = []
         if !started {
             guard let start = bytes.firstIndex(of: UInt8(ascii: "<")) else {
@@ -134,10 +164,13 @@ final class XMLByteStream: InputStream {
     }
 
     /// Eight bytes at a time: a chunk of a report is nearly always all ASCII.
-    static func firstNonASCII(_ bytes: [UInt8]) -> Int? {
+    static func firstNonASCII(_ bytes: [UInt8]) -> Int? { firstNonASCII(bytes, count: bytes.count) }
+
+    /// The same over the first `count` bytes.
+    static func firstNonASCII(_ bytes: [UInt8], count: Int) -> Int? {
         bytes.withUnsafeBytes { raw -> Int? in
             var i = 0
-            let n = raw.count
+            let n = count
             while i + 8 <= n {
                 if raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { break }
                 i += 8

@@ -16,7 +16,6 @@ final class XMLScanner {
     @exclusivity(unchecked) private var buffer: [UInt8] = []
     @exclusivity(unchecked) private var position = 0
     private var atEnd = false
-    private var chunk = [UInt8](repeating: 0, count: 64 * 1024)
     /// Line accounting for messages: newlines in bytes already dropped from the buffer.
     private var droppedLines = 0
     private var droppedColumnBase = 0
@@ -207,19 +206,13 @@ final class XMLScanner {
 
     private func refill() -> Bool {
         guard !atEnd else { return false }
-        let n = chunk.withUnsafeMutableBufferPointer { stream.read($0.baseAddress!, maxLength: $0.count) }
-        if n <= 0 { atEnd = true; return false }
-        buffer.append(contentsOf: chunk[..<n])
+        if !stream.readAppending(to: &buffer) { atEnd = true; return false }
         return true
     }
 
     private func compact() {
         guard position > 128 * 1024 else { return }
-        droppedLines += buffer.withUnsafeBufferPointer { all in
-            var lines = 0
-            for b in UnsafeBufferPointer(rebasing: all[..<position]) where b == 0x0A { lines += 1 }
-            return lines
-        }
+        droppedLines += buffer.withUnsafeBytes { raw in Self.newlines(in: UnsafeRawBufferPointer(rebasing: raw[..<position])) }
         if let lastNewline = buffer[..<position].lastIndex(of: 0x0A) {
             droppedColumnBase = position - lastNewline - 1
         } else {
@@ -286,6 +279,23 @@ final class XMLScanner {
     var endOfInput: (line: Int, column: Int) {
         let f = failure("", at: buffer.count)
         return (f.line, f.column)
+    }
+
+    /// Counts 0x0A bytes eight at a time (SWAR: a zero byte of `word ^ 0x0A..` marks a newline).
+    static func newlines(in raw: UnsafeRawBufferPointer) -> Int {
+        var lines = 0
+        var i = 0
+        let n = raw.count
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080, lows: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        while i + 8 <= n {
+            let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ (ones &* 0x0A)
+            // Exact per-byte zero test: the high bit of each byte is set where that byte of x is zero.
+            let zeros = ~(((x & lows) &+ lows) | x | lows) & highs
+            lines += zeros.nonzeroBitCount
+            i += 8
+        }
+        while i < n { if raw[i] == 0x0A { lines += 1 }; i += 1 }
+        return lines
     }
 
     static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
