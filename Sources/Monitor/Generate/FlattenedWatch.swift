@@ -43,11 +43,12 @@ public struct FlattenedWatch: Sendable {
             return true
         }
 
-        let includes = senders.filter { $0.kind == .include }.map(\.value)
-        let readings = await ProviderSurvey.read(includes + Array(copies.keys), resolver: resolver)
         let open = try store.openFindings(domainId: domainId)
         var fix: String?
         let liveIncludes = Set(ObservationSummary(observation).includes)
+        // Only the copies the record no longer includes are read each poll; the other providers only
+        // when a copy moved and the regenerated record is needed.
+        var readings = await ProviderSurvey.read(copies.keys.filter { !liveIncludes.contains($0) }, resolver: resolver)
         // A record that includes the provider again follows it by itself: its copy cannot go stale.
         for (include, recorded) in copies.sorted(by: { $0.key < $1.key }) where !liveIncludes.contains(include) {
             let subject = include
@@ -65,6 +66,9 @@ public struct FlattenedWatch: Sendable {
             let removed = Set(recorded).subtracting(now).sorted()
             guard !added.isEmpty || !removed.isEmpty else { continue }
             if fix == nil {
+                let includes = senders.filter { $0.kind == .include }.map(\.value)
+                let others = (includes + Array(copies.keys)).filter { readings[$0.lowercased()] == nil }
+                readings.merge(await ProviderSurvey.read(others, resolver: resolver)) { read, _ in read }
                 let generator = SPFGenerator(domain: domain, senders: senders, expectations: expectations,
                                              providers: ProviderSurvey.providers(readings),
                                              currentAll: observation.spf.allQualifier)
@@ -72,7 +76,7 @@ public struct FlattenedWatch: Sendable {
                 fix = "Publish the regenerated record, then run `senderwatch generate \(domain.text) --flatten` to record the new copy: "
                     + generated.zoneLines.joined(separator: " | ")
             }
-            var message = "\(domain.text)'s SPF carries a flattened copy of \(include) from \(Self.date(rows.first { $0.include == include }?.flattenedAt)), and \(include) has moved"
+            var message = "\(domain.text)'s SPF carries a flattened copy of \(include) from \(rows.first { $0.include == include }.map { SnapshotBuilder.isoDate($0.flattenedAt) } ?? "an earlier generate"), and \(include) has moved"
             if !added.isEmpty { message += ": it now also sends from \(added.map(\.description).joined(separator: ", ")), which receivers do not accept for \(domain.text)" }
             if !removed.isEmpty { message += (added.isEmpty ? ": " : "; ") + "it no longer uses \(removed.map(\.description).joined(separator: ", ")), which the record still authorizes" }
             if let problem = reading?.problem { message += " (\(problem))" }
@@ -88,12 +92,5 @@ public struct FlattenedWatch: Sendable {
 
     static func networks(_ json: String) -> [CIDRNetwork] {
         ((try? JSONDecoder().decode([String].self, from: Data(json.utf8))) ?? []).compactMap(CIDRNetwork.init)
-    }
-
-    static func date(_ seconds: Int64?) -> String {
-        guard let seconds else { return "an earlier generate" }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
     }
 }

@@ -9,7 +9,8 @@ extension SnapshotBuilder {
         var daily: [DailyPassRateSnapshot] = []
     }
 
-    func observed(_ domain: DomainName, observation: DomainObservation, approved: [ApprovedSender]) throws -> ObservedPart {
+    func observed(_ domain: DomainName, observation: DomainObservation, approved: [ApprovedSender],
+                  flattened: [FlattenedIncludeRow]) throws -> ObservedPart {
         var part = ObservedPart()
         part.daily = try store.observedDays(domain: domain.text).map {
             DailyPassRateSnapshot(day: $0.day, domain: domain.text, messages: $0.messages,
@@ -18,15 +19,13 @@ extension SnapshotBuilder {
         let authorized = observation.spf.authorizedNetworks.map(\.network)
         // An approved include covers the networks its provider authorizes now, or the copy flattened from it.
         var includeNetworks = ObservationSummary(observation).providerNetworks.mapValues { $0.compactMap(CIDRNetwork.init) }
-        if let domainId = try store.domain(named: domain.key)?.id {
-            for row in try store.flattenedIncludes(domainId: domainId) {
-                includeNetworks[row.include, default: []] += FlattenedWatch.networks(row.networksJSON)
-            }
+        for row in flattened {
+            includeNetworks[row.include, default: []] += FlattenedWatch.networks(row.networksJSON)
         }
         let approvedIncludes = approved.filter { $0.kind == .include }
+        let audit = ObservedAudit(store: store, resolver: resolver, thresholds: observedThresholds)
         func owner(_ ip: IPAddress) -> String? {
-            if let sender = ObservedAudit(store: store, resolver: resolver, thresholds: observedThresholds)
-                .owner(of: ip, approved: approved, observation: observation) { return sender.key }
+            if let sender = audit.owner(of: ip, approved: approved, observation: observation) { return sender.key }
             return approvedIncludes.first { includeNetworks[$0.value.lowercased()]?.contains { $0.contains(ip) } == true }?.key
         }
         part.sources = try store.observedSources(domain: domain.text).map { source in

@@ -66,7 +66,7 @@ public struct SnapshotBuilder: Sendable {
         let since = Dictionary(open.map { ($0.fingerprint, $0.firstSeenAt) }, uniquingKeysWith: min)
         let flattened = try store.flattenedIncludes(domainId: domainId)
         let ordered = Finding.ordered(findings)
-        let observed = try self.observed(name, observation: observation, approved: senders)
+        let observed = try self.observed(name, observation: observation, approved: senders, flattened: flattened)
         let snapshot = DomainSnapshot(
             domain: name.text, status: temporary ? "temperror" : "ok", intervalSeconds: row.intervalSeconds,
             lastPollAt: row.lastPollAt.map(Self.isoDate),
