@@ -23,6 +23,24 @@ extension InventoryStore {
         public static func < (a: Self, b: Self) -> Bool { (a.kind, a.severity) < (b.kind, b.severity) }
     }
 
+    /// Open findings by severity over the given domains only (what `poll` reports and exits on): one grouped
+    /// count instead of reading every open finding. Ids go in batches, below SQLite's bound-variable limit.
+    public func openFindingSeverities(domainIds: [Int64]) throws -> [String: Int] {
+        try writer.read { db in
+            var counts: [String: Int] = [:]
+            for start in stride(from: 0, to: domainIds.count, by: 10_000) {
+                let ids = Array(domainIds[start..<min(start + 10_000, domainIds.count)])
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT severity, COUNT(*) AS n FROM finding
+                    WHERE state = 'open' AND domainId IN (\(databaseQuestionMarks(count: ids.count)))
+                    GROUP BY severity
+                    """, arguments: StatementArguments(ids))
+                for row in rows { counts[row["severity"], default: 0] += row["n"] as Int }
+            }
+            return counts
+        }
+    }
+
     public func healthCounts(now: Int64) throws -> HealthCounts {
         try writer.read { db in
             var counts = HealthCounts()

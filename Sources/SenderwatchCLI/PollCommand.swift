@@ -1,6 +1,7 @@
 import ArgumentParser
 import Alerting
 import Audit
+import DNSCore
 import Daemon
 import Foundation
 import Inventory
@@ -68,11 +69,9 @@ struct PollCommand: AsyncParsableCommand {
         let session = try dns.makeResolver(settings: settings?.dnsSettings ?? .init())
         defer { session.shutdown() }
         let routes = loaded?.routes ?? []
-        var poller = Poller(store: inventory, resolver: session.resolver,
+        let poller = Poller(store: inventory, resolver: session.resolver, settings: settings,
                             concurrency: dns.effective(settings?.dnsSettings ?? .init()).concurrency ?? 32,
-                            unreachableAfter: settings?.unreachableAfter ?? 3,
                             alerts: routes.isEmpty ? nil : AlertPlanner(routes: routes))
-        poller.observed = settings?.observed ?? .init()
         let results: [DomainPollResult]
         do {
             results = try await poller.poll(domains, runId: runId)
@@ -101,22 +100,30 @@ struct PollCommand: AsyncParsableCommand {
             do { try MetricsExport.writeTextfile(metricsFile) } catch { throw InputError("\(error)") }
         }
 
-        let openNow = try inventory.findings(openOnly: true, domain: nil)
-        let polledIds = Set(domains.compactMap(\.id))
-        let relevant = openNow.filter { polledIds.contains($0.domainId) }
+        let openBySeverity = try inventory.openFindingSeverities(domainIds: domains.compactMap(\.id))
+        let openCount = openBySeverity.values.reduce(0, +)
         let temporary = results.contains { $0.status != "ok" }
-        let worst = relevant.compactMap { Severity(rawValue: $0.severity) }.max()
+        let worst = openBySeverity.keys.compactMap { Severity(rawValue: $0) }.max()
         let exit = temporary ? ExitStatus.temporaryFailure : ((worst ?? .info) >= .warning ? ExitStatus.findings : ExitStatus.healthy)
         if output.json {
             printJSON(PollOutput(runId: runId, startedAt: isoDate(started), domains: results.map(PollOutput.Domain.init),
-                                 openFindings: relevant.count, exitCode: exit))
+                                 openFindings: openCount, exitCode: exit))
         } else {
-            print(PollText.render(results, openCount: relevant.count, database: path))
+            print(PollText.render(results, openCount: openCount, database: path))
             if let delivery {
                 print("alerts: \(delivery.delivered) delivered, \(delivery.failed) to retry, \(delivery.dead) given up (see `senderwatch alerts list`)")
             }
         }
         throw ExitCode(exit)
+    }
+}
+
+extension Poller {
+    /// The poller `poll` and `run` build: the settings file's `unreachable_after` and observed-sender thresholds.
+    init(store: InventoryStore, resolver: any DNSResolver, settings: MonitorSettings?, concurrency: Int, alerts: AlertPlanner?) {
+        self.init(store: store, resolver: resolver, concurrency: concurrency,
+                  unreachableAfter: settings?.unreachableAfter ?? 3, alerts: alerts)
+        observed = settings?.observed ?? .init()
     }
 }
 

@@ -116,13 +116,8 @@ struct RunCommand: AsyncParsableCommand {
         let session = try dns.makeResolver(settings: dnsSettings, cacheMaxTTL: try cacheLifetime(inventory))
         defer { session.shutdown() }
         let resolver = session.resolver
-        let unreachableAfter = settings?.unreachableAfter ?? 3
-        let observed = settings?.observed ?? .init()
         let state = DaemonState(store: inventory, runId: runId, routes: loaded?.routes ?? []) { planner in
-            var poller = Poller(store: inventory, resolver: resolver, concurrency: 1, unreachableAfter: unreachableAfter,
-                                alerts: planner)
-            poller.observed = observed
-            return poller
+            Poller(store: inventory, resolver: resolver, settings: settings, concurrency: 1, alerts: planner)
         }
         if !paths.isEmpty { reload.apply(to: state, logger: logger, now: epochNow()) }
 
