@@ -10,7 +10,7 @@ extension SnapshotBuilder {
     }
 
     func observed(_ domain: DomainName, observation: DomainObservation, approved: [ApprovedSender],
-                  flattened: [FlattenedIncludeRow]) throws -> ObservedPart {
+                  flattened: [FlattenedIncludeRow], providerNetworks: [String: [String]]) throws -> ObservedPart {
         var part = ObservedPart()
         part.daily = try store.observedDays(domain: domain.text).map {
             DailyPassRateSnapshot(day: $0.day, domain: domain.text, messages: $0.messages,
@@ -18,7 +18,7 @@ extension SnapshotBuilder {
         }
         let authorized = observation.spf.authorizedNetworks.map(\.network)
         // An approved include covers the networks its provider authorizes now, or the copy flattened from it.
-        var includeNetworks = ObservationSummary(observation).providerNetworks.mapValues { $0.compactMap(CIDRNetwork.init) }
+        var includeNetworks = providerNetworks.mapValues { $0.compactMap(CIDRNetwork.init) }
         for row in flattened {
             includeNetworks[row.include, default: []] += FlattenedWatch.networks(row.networksJSON)
         }

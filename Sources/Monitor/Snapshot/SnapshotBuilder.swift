@@ -66,15 +66,17 @@ public struct SnapshotBuilder: Sendable {
         let since = Dictionary(open.map { ($0.fingerprint, $0.firstSeenAt) }, uniquingKeysWith: min)
         let flattened = try store.flattenedIncludes(domainId: domainId)
         let ordered = Finding.ordered(findings)
-        let observed = try self.observed(name, observation: observation, approved: senders, flattened: flattened)
+        let summary = ObservationSummary(observation)
+        let observed = try self.observed(name, observation: observation, approved: senders, flattened: flattened,
+                                         providerNetworks: summary.providerNetworks)
         let snapshot = DomainSnapshot(
             domain: name.text, status: temporary ? "temperror" : "ok", intervalSeconds: row.intervalSeconds,
             lastPollAt: row.lastPollAt.map(Self.isoDate),
             expectations: ExpectationsSnapshot(spfAll: expectations.spfAll.map { $0 + "all" },
                                                dmarcPolicy: expectations.dmarcPolicy?.rawValue, maxLookups: expectations.maxLookups),
-            spf: spf(observation.spf, expectations: expectations),
+            spf: spf(observation.spf, includes: summary.includes, expectations: expectations),
             dmarc: dmarc(observation),
-            senders: Self.senders(observation, flattened: Set(flattened.map(\.include))),
+            senders: Self.senders(observation, includes: Set(summary.includes), flattened: Set(flattened.map(\.include))),
             flattened: flattened.map {
                 FlattenedSnapshot(include: $0.include, networks: FlattenedWatch.networks($0.networksJSON).map(\.description),
                                   flattenedAt: Self.isoDate($0.flattenedAt))
@@ -87,20 +89,15 @@ public struct SnapshotBuilder: Sendable {
         return (snapshot, observed)
     }
 
-    func spf(_ a: SPFAnalysis, expectations: Expectations) -> SPFSnapshot {
+    /// `includes`: the include and redirect targets anywhere in the tree (`ObservationSummary.includes`).
+    func spf(_ a: SPFAnalysis, includes: [String], expectations: Expectations) -> SPFSnapshot {
         let networks = a.authorizedNetworks.map { NetworkSnapshot(network: $0.network.description, source: $0.source, via: $0.via) }
         let diagnostics = a.errors.map { DiagnosticSnapshot(level: "error", code: $0.code, message: $0.message) }
             + a.warnings.map { DiagnosticSnapshot(level: "warning", code: $0.code, message: $0.message) }
-        var includes: Set<String> = []
-        var stack = a.tree.map { [$0] } ?? []
-        while let node = stack.popLast() {
-            if node.via != nil { includes.insert(node.domain.lowercased()) }
-            stack += node.children
-        }
         return SPFSnapshot(record: a.record, recordSHA256: a.record.map(Self.sha256), result: a.result?.rawValue,
                            dnsLookups: a.dnsLookups, lookupLimit: 10, lookupBudget: min(expectations.maxLookups ?? 10, 10),
                            voidLookups: a.voidLookups, allQualifier: a.allQualifier.map { $0 + "all" },
-                           authorizedNetworks: networks, includes: includes.sorted(), diagnostics: diagnostics)
+                           authorizedNetworks: networks, includes: includes, diagnostics: diagnostics)
     }
 
     func dmarc(_ o: DomainObservation) -> DMARCSnapshot {
@@ -115,8 +112,7 @@ public struct SnapshotBuilder: Sendable {
     }
 
     /// Each approved sender against the live record.
-    static func senders(_ o: DomainObservation, flattened: Set<String>) -> [SenderSnapshot] {
-        let includes = Set(ObservationSummary(o).includes)
+    static func senders(_ o: DomainObservation, includes: Set<String>, flattened: Set<String>) -> [SenderSnapshot] {
         let entries = o.expandedSenders.map { expanded -> SenderSnapshot in
             let sender = expanded.sender
             let checks = o.senderChecks.filter { $0.sender?.key == sender.key }
