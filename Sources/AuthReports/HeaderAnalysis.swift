@@ -175,9 +175,7 @@ public struct HeaderAnalysis: Hashable, Sendable {
 
     static func domain(of address: String) -> String {
         let host = address.lastIndex(of: "@").map { String(address[address.index(after: $0)...]) } ?? address
-        var name = host.lowercased().trimming([" ", ">", "."])
-        if name.hasSuffix(".") { name.removeLast() }
-        return name
+        return host.lowercased().trimming([" ", ">", "."])
     }
 
     /// The header fields up to the first empty line, unfolded (RFC 5322 section 2.2.3).

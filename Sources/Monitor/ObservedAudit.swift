@@ -22,7 +22,6 @@ public struct ObservedAudit: Sendable {
         let domain = observation.domain.text
         guard let span = try store.observedSpan(domain: domain), let last = UTCDay.dayNumber(span.lastDay) else { return [] }
         let windowStart = UTCDay.text(dayNumber: last - Int64(max(1, thresholds.windowDays)) + 1)
-        let all = try store.observedSources(domain: domain)
         let recent = try store.observedSources(domain: domain, since: windowStart)
         let checker = SPFChecker(resolver: resolver)
         var facts: [ObservedSenderFacts] = []
@@ -38,7 +37,8 @@ public struct ObservedAudit: Sendable {
         }
         var stale: [(sender: ApprovedSender, lastSeen: String?)] = []
         let staleBefore = UTCDay.text(dayNumber: last - Int64(thresholds.staleDays))
-        if span.firstDay <= staleBefore {
+        if span.firstDay <= staleBefore, !approved.isEmpty {
+            let all = try store.observedSources(domain: domain)
             for sender in approved {
                 switch sighting(sender, sources: all, observation: observation) {
                 case .unknowable: continue

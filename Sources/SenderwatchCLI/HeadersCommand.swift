@@ -142,15 +142,17 @@ struct HeadersOutput: Encodable {
     struct Verdict: Encodable { let result: String; let mechanism, problem: String? }
     let schemaVersion = jsonSchemaVersion
     let connectingIP: String
-    let connectingIPSource: String?
-    let headerFromDomain, envelopeFrom, envelopeFromDomain: String?
+    @NullEncoded var connectingIPSource: String?
+    @NullEncoded var headerFromDomain: String?
+    @NullEncoded var envelopeFrom: String?
+    @NullEncoded var envelopeFromDomain: String?
     let checkedDomain: String
     let receiver: Receiver
     let hops: [Hop]
     let spfNow: Verdict
     let designated: Bool
     let verdict: String
-    let fix: String?
+    @NullEncoded var fix: String?
     let recorded: Bool
 
     init(analysis a: HeaderAnalysis, verdict v: HeaderVerdict, recorded: Bool) {
@@ -163,17 +165,4 @@ struct HeadersOutput: Encodable {
         designated = v.designated; verdict = v.sentence; fix = v.fix; self.recorded = recorded
     }
 
-    enum CodingKeys: String, CodingKey {
-        case schemaVersion, connectingIP, connectingIPSource, headerFromDomain, envelopeFrom, envelopeFromDomain, checkedDomain,
-             receiver, hops, spfNow, designated, verdict, fix, recorded
-    }
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(schemaVersion, forKey: .schemaVersion); try c.encode(connectingIP, forKey: .connectingIP)
-        try c.encode(connectingIPSource, forKey: .connectingIPSource); try c.encode(headerFromDomain, forKey: .headerFromDomain)
-        try c.encode(envelopeFrom, forKey: .envelopeFrom); try c.encode(envelopeFromDomain, forKey: .envelopeFromDomain)
-        try c.encode(checkedDomain, forKey: .checkedDomain); try c.encode(receiver, forKey: .receiver); try c.encode(hops, forKey: .hops)
-        try c.encode(spfNow, forKey: .spfNow); try c.encode(designated, forKey: .designated); try c.encode(verdict, forKey: .verdict)
-        try c.encode(fix, forKey: .fix); try c.encode(recorded, forKey: .recorded)
-    }
 }

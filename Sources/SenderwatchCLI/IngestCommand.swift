@@ -95,31 +95,18 @@ struct IngestCommand: AsyncParsableCommand {
 struct IngestLine: Encodable {
     let schemaVersion = jsonSchemaVersion
     let file: String
-    let location: String?
+    @NullEncoded var location: String?
     let status: String
-    let orgName: String?
-    let reportId: String?
-    let domain: String?
-    let records: Int?
-    let messages: Int?
+    @NullEncoded var orgName: String?
+    @NullEncoded var reportId: String?
+    @NullEncoded var domain: String?
+    @NullEncoded var records: Int?
+    @NullEncoded var messages: Int?
     let warnings: [String]
-    let error: String?
+    @NullEncoded var error: String?
 
     init(_ r: IngestResult) {
         file = r.file; location = r.location; status = r.status.rawValue; orgName = r.orgName; reportId = r.reportId
         domain = r.domain; records = r.records; messages = r.messages; warnings = r.warnings; error = r.error
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case schemaVersion, file, location, status, orgName, reportId, domain, records, messages, warnings, error
-    }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(schemaVersion, forKey: .schemaVersion)
-        try c.encode(file, forKey: .file); try c.encode(location, forKey: .location); try c.encode(status, forKey: .status)
-        try c.encode(orgName, forKey: .orgName); try c.encode(reportId, forKey: .reportId); try c.encode(domain, forKey: .domain)
-        try c.encode(records, forKey: .records); try c.encode(messages, forKey: .messages)
-        try c.encode(warnings, forKey: .warnings); try c.encode(error, forKey: .error)
     }
 }

@@ -34,3 +34,21 @@ final class OutputBuffer {
         buffer = ""
     }
 }
+
+/// An optional that `--json` writes as `null` when absent (synthesized `Encodable` leaves a nil optional's key
+/// out; a wrapped property is encoded through `encode(to:)` below, so its key stays present).
+@propertyWrapper
+struct NullEncoded<Value: Encodable>: Encodable {
+    var wrappedValue: Value?
+
+    init(wrappedValue: Value?) {
+        self.wrappedValue = wrappedValue
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let value = wrappedValue { try container.encode(value) } else { try container.encodeNil() }
+    }
+}
+
+extension NullEncoded: Sendable where Value: Sendable {}

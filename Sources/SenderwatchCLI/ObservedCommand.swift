@@ -117,9 +117,9 @@ struct ObservedEntry: Encodable {
     let dispositions, spfResults, dkimResults: [String: Int]
     let headerFrom, envelopeFrom, dkimDomains, reporters: [String]
     let firstDay, lastDay: String
-    var spfNow: Verdict?
-    var authorizedNow: Bool?
-    var reverseName: String?
+    @NullEncoded var spfNow: Verdict?
+    @NullEncoded var authorizedNow: Bool?
+    @NullEncoded var reverseName: String?
 
     init(_ s: ObservedSource) {
         sourceIP = s.sourceIP; messages = s.messages; dkimAlignedPass = s.dkimAlignedPass; spfAlignedPass = s.spfAlignedPass
@@ -128,23 +128,6 @@ struct ObservedEntry: Encodable {
         firstDay = s.firstDay; lastDay = s.lastDay
     }
 
-    enum CodingKeys: String, CodingKey {
-        case sourceIP, messages, dkimAlignedPass, spfAlignedPass, dmarcFail, dispositions, spfResults, dkimResults, headerFrom,
-             envelopeFrom, dkimDomains, reporters, firstDay, lastDay, spfNow, authorizedNow, reverseName
-    }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(sourceIP, forKey: .sourceIP); try c.encode(messages, forKey: .messages)
-        try c.encode(dkimAlignedPass, forKey: .dkimAlignedPass); try c.encode(spfAlignedPass, forKey: .spfAlignedPass)
-        try c.encode(dmarcFail, forKey: .dmarcFail); try c.encode(dispositions, forKey: .dispositions)
-        try c.encode(spfResults, forKey: .spfResults); try c.encode(dkimResults, forKey: .dkimResults)
-        try c.encode(headerFrom, forKey: .headerFrom); try c.encode(envelopeFrom, forKey: .envelopeFrom)
-        try c.encode(dkimDomains, forKey: .dkimDomains); try c.encode(reporters, forKey: .reporters)
-        try c.encode(firstDay, forKey: .firstDay); try c.encode(lastDay, forKey: .lastDay)
-        try c.encode(spfNow, forKey: .spfNow); try c.encode(authorizedNow, forKey: .authorizedNow)
-        try c.encode(reverseName, forKey: .reverseName)
-    }
 }
 
 struct ObservedTotals: Encodable {
@@ -163,16 +146,10 @@ struct ObservedTotals: Encodable {
 struct ObservedOutput: Encodable {
     let schemaVersion = jsonSchemaVersion
     let domain: String
-    let since: String?
+    @NullEncoded var since: String?
     let totals: ObservedTotals
     let sources: [ObservedEntry]
 
-    enum CodingKeys: String, CodingKey { case schemaVersion, domain, since, totals, sources }
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(schemaVersion, forKey: .schemaVersion); try c.encode(domain, forKey: .domain)
-        try c.encode(since, forKey: .since); try c.encode(totals, forKey: .totals); try c.encode(sources, forKey: .sources)
-    }
 }
 
 /// Reverse DNS names through the run's resolver (and its cache), all lookups together bounded in time:
