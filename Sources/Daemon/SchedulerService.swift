@@ -73,8 +73,8 @@ public struct SchedulerService: Service, CustomStringConvertible {
     struct Loop {
         let service: SchedulerService
         let sink: AsyncStream<Event>.Continuation
-        var inFlight: [Int64: Task<Void, Never>] = [:]
-        var names: [Int64: String] = [:]
+        /// The polls running, by domain id, with the domain's name (for the log of those abandoned).
+        var inFlight: [Int64: (name: String, task: Task<Void, Never>)] = [:]
         var stopping = false
         var store: InventoryStore { service.state.store }
         var logger: Logger { service.logger }
@@ -86,7 +86,6 @@ public struct SchedulerService: Service, CustomStringConvertible {
                 break
             case .finished(let id, let domain, let outcome):
                 inFlight[id] = nil
-                names[id] = nil
                 finished(id: id, domain: domain, outcome)
             case .shutdown:
                 stopping = true
@@ -100,7 +99,7 @@ public struct SchedulerService: Service, CustomStringConvertible {
             case .drainTimeout:
                 guard !inFlight.isEmpty else { return true }
                 logger.warning("abandoning polls still running after the drain timeout; they write nothing",
-                               metadata: ["domains": .array(names.values.sorted().map { .string($0) })])
+                               metadata: ["domains": .array(inFlight.values.map(\.name).sorted().map { .string($0) })])
                 abandonAll()
                 return true
             }
@@ -112,7 +111,7 @@ public struct SchedulerService: Service, CustomStringConvertible {
         /// Starts polls for due domains while there is room.
         mutating func fill() {
             let free = service.configuration.maxInFlight - inFlight.count
-            Gauge(label: PollMetrics.pollsInFlight).record(inFlight.count)
+            defer { Gauge(label: PollMetrics.pollsInFlight).record(inFlight.count) }
             guard !stopping, free > 0 else { return }
             let due: [DomainRow]
             do {
@@ -125,7 +124,6 @@ public struct SchedulerService: Service, CustomStringConvertible {
                 guard let id = row.id, inFlight[id] == nil else { continue }
                 start(row, id: id)
             }
-            Gauge(label: PollMetrics.pollsInFlight).record(inFlight.count)
         }
 
         mutating func start(_ row: DomainRow, id: Int64) {
@@ -134,8 +132,7 @@ public struct SchedulerService: Service, CustomStringConvertible {
             let sink = self.sink
             let logger = self.logger
             let started = Date()
-            names[id] = row.name
-            inFlight[id] = Task {
+            inFlight[id] = (row.name, Task {
                 let outcome: Outcome
                 do {
                     outcome = .polled(try await poller.pollMeasured(row, runId: runId))
@@ -153,7 +150,7 @@ public struct SchedulerService: Service, CustomStringConvertible {
                     ])
                 }
                 sink.yield(.finished(id: id, domain: row.name, outcome: outcome))
-            }
+            })
         }
 
         static func status(_ outcome: Outcome) -> String {
@@ -191,9 +188,8 @@ public struct SchedulerService: Service, CustomStringConvertible {
         }
 
         mutating func abandonAll() {
-            for task in inFlight.values { task.cancel() }
+            for poll in inFlight.values { poll.task.cancel() }
             inFlight = [:]
-            names = [:]
         }
     }
 }

@@ -86,8 +86,9 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let loaded = try store.configuration()
         let settings = loaded?.settings
+        var files: MonitorConfiguration?
         if !paths.isEmpty {
-            do { _ = try MonitorLoader.load(paths: paths) } catch {
+            do { files = try MonitorLoader.load(paths: paths) } catch {
                 throw InputError("invalid monitor files:\n\(error.description)")
             }
         }
@@ -113,7 +114,7 @@ struct RunCommand: AsyncParsableCommand {
         let runId = try inventory.beginRun(mode: "daemon", pid: getpid(), now: started)
         let reload = MonitorReload(monitorPaths: paths, settingsPath: store.configPath, prune: prune)
         let dnsSettings = settings?.dnsSettings ?? .init()
-        let session = try dns.makeResolver(settings: dnsSettings, cacheMaxTTL: try cacheLifetime(inventory))
+        let session = try dns.makeResolver(settings: dnsSettings, cacheMaxTTL: try cacheLifetime(inventory, files: files))
         defer { session.shutdown() }
         let resolver = session.resolver
         let state = DaemonState(store: inventory, runId: runId, routes: loaded?.routes ?? []) { planner in
@@ -170,9 +171,9 @@ struct RunCommand: AsyncParsableCommand {
 
     /// The daemon's resolver cache must not hide a change for longer than half the shortest interval
     /// (and never more than 5 minutes), so drift shows up within one interval.
-    func cacheLifetime(_ inventory: InventoryStore) throws -> Double {
+    func cacheLifetime(_ inventory: InventoryStore, files: MonitorConfiguration?) throws -> Double {
         var shortest = try inventory.domains().map(\.intervalSeconds).min() ?? 3600
-        if !paths.isEmpty, let files = try? MonitorLoader.load(paths: paths) {
+        if let files {
             shortest = min(shortest, files.domains.map(\.interval).min() ?? shortest)
         }
         return min(max(Double(shortest) / 2, 1), 300)
