@@ -86,9 +86,9 @@ public struct AlertPayload: Sendable, Hashable, Codable {
     }
 }
 
-/// RFC 3339 UTC timestamps, as everywhere in senderwatch's JSON.
-enum Timestamp {
-    static func iso(_ seconds: Int64) -> String {
+/// RFC 3339 UTC timestamps, as everywhere in senderwatch's JSON (alerts, command output, snapshots).
+public enum Timestamp {
+    public static func iso(_ seconds: Int64) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         formatter.timeZone = TimeZone(identifier: "UTC")

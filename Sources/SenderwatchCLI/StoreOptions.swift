@@ -1,3 +1,4 @@
+import Alerting
 import ArgumentParser
 import Foundation
 import Inventory
@@ -63,9 +64,4 @@ extension MonitorSettings {
 
 func epochNow() -> Int64 { Int64(Date().timeIntervalSince1970) }
 
-func isoDate(_ seconds: Int64?) -> String? {
-    guard let seconds else { return nil }
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime]
-    return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
-}
+func isoDate(_ seconds: Int64?) -> String? { seconds.map(Timestamp.iso) }

@@ -1,3 +1,4 @@
+import Alerting
 import Audit
 import DNSCore
 import Foundation
@@ -76,7 +77,7 @@ public struct FlattenedWatch: Sendable {
                 fix = "Publish the regenerated record, then run `senderwatch generate \(domain.text) --flatten` to record the new copy: "
                     + generated.zoneLines.joined(separator: " | ")
             }
-            var message = "\(domain.text)'s SPF carries a flattened copy of \(include) from \(rows.first { $0.include == include }.map { SnapshotBuilder.isoDate($0.flattenedAt) } ?? "an earlier generate"), and \(include) has moved"
+            var message = "\(domain.text)'s SPF carries a flattened copy of \(include) from \(rows.first { $0.include == include }.map { Timestamp.iso($0.flattenedAt) } ?? "an earlier generate"), and \(include) has moved"
             if !added.isEmpty { message += ": it now also sends from \(added.map(\.description).joined(separator: ", ")), which receivers do not accept for \(domain.text)" }
             if !removed.isEmpty { message += (added.isEmpty ? ": " : "; ") + "it no longer uses \(removed.map(\.description).joined(separator: ", ")), which the record still authorizes" }
             if let problem = reading?.problem { message += " (\(problem))" }

@@ -1,3 +1,4 @@
+import Alerting
 import Audit
 import Crypto
 import DMARC
@@ -39,7 +40,7 @@ public struct SnapshotBuilder: Sendable {
             findingsBySeverity: Dictionary(grouping: findings, by: \.severity).mapValues(\.count),
             findingsByKind: Dictionary(grouping: findings, by: \.kind).mapValues(\.count),
             lookupLimit: 10)
-        return Snapshot(sequence: nil, previousSHA256: nil, contentSHA256: nil, takenAt: Self.isoDate(takenAt),
+        return Snapshot(sequence: nil, previousSHA256: nil, contentSHA256: nil, takenAt: Timestamp.iso(takenAt),
                         generator: generator, summary: summary, domains: domains, observedSenders: Self.observedSenders(observed))
     }
 
@@ -71,7 +72,7 @@ public struct SnapshotBuilder: Sendable {
                                          providerNetworks: summary.providerNetworks)
         let snapshot = DomainSnapshot(
             domain: name.text, status: temporary ? "temperror" : "ok", intervalSeconds: row.intervalSeconds,
-            lastPollAt: row.lastPollAt.map(Self.isoDate),
+            lastPollAt: row.lastPollAt.map(Timestamp.iso),
             expectations: ExpectationsSnapshot(spfAll: expectations.spfAll.map { $0 + "all" },
                                                dmarcPolicy: expectations.dmarcPolicy?.rawValue, maxLookups: expectations.maxLookups),
             spf: spf(observation.spf, includes: summary.includes, expectations: expectations),
@@ -79,11 +80,11 @@ public struct SnapshotBuilder: Sendable {
             senders: Self.senders(observation, includes: Set(summary.includes), flattened: Set(flattened.map(\.include))),
             flattened: flattened.map {
                 FlattenedSnapshot(include: $0.include, networks: FlattenedWatch.networks($0.networksJSON).map(\.description),
-                                  flattenedAt: Self.isoDate($0.flattenedAt))
+                                  flattenedAt: Timestamp.iso($0.flattenedAt))
             },
             findings: ordered.map { f in
                 FindingSnapshot(kind: f.kind.rawValue, severity: f.severity.rawValue, subject: f.subject, message: f.message,
-                                fix: f.fix, evidence: f.evidence, openSince: since[f.fingerprint].map(Self.isoDate))
+                                fix: f.fix, evidence: f.evidence, openSince: since[f.fingerprint].map(Timestamp.iso))
             },
             worstSeverity: ordered.first?.severity.rawValue)
         return (snapshot, observed)
@@ -142,12 +143,5 @@ public struct SnapshotBuilder: Sendable {
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex
         }.joined()
-    }
-
-    public static func isoDate(_ seconds: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
     }
 }
