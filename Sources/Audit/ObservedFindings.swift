@@ -40,15 +40,13 @@ public struct ObservedSenderFacts: Sendable {
     public var spfNow: SPFEvaluation?
     /// The approved sender whose addresses include this source, if any.
     public var approvedBy: ApprovedSender?
-    /// The term that would authorize it (`include:` of a provider that does, the approved sender's term, or `ip4:`).
-    public var suggestedTerm: String?
 
     public init(ip: IPAddress, messages: Int, dkimAlignedPass: Int, spfAlignedPass: Int, dmarcFail: Int,
                 dispositions: [String: Int], firstDay: String, lastDay: String, reporters: [String],
-                spfNow: SPFEvaluation? = nil, approvedBy: ApprovedSender? = nil, suggestedTerm: String? = nil) {
+                spfNow: SPFEvaluation? = nil, approvedBy: ApprovedSender? = nil) {
         self.ip = ip; self.messages = messages; self.dkimAlignedPass = dkimAlignedPass; self.spfAlignedPass = spfAlignedPass
         self.dmarcFail = dmarcFail; self.dispositions = dispositions; self.firstDay = firstDay; self.lastDay = lastDay
-        self.reporters = reporters; self.spfNow = spfNow; self.approvedBy = approvedBy; self.suggestedTerm = suggestedTerm
+        self.reporters = reporters; self.spfNow = spfNow; self.approvedBy = approvedBy
     }
 
     /// Real mail: DKIM aligned for some of it, or a sender the owner approved.
@@ -78,7 +76,8 @@ public enum ObservedFindings {
                         "firstDay": s.firstDay, "lastDay": s.lastDay, "reporters": s.reporters.joined(separator: ", ")]
         if let approved = s.approvedBy { evidence["approvedSender"] = approved.key }
         if let mechanism = now.mechanism { evidence["mechanism"] = mechanism }
-        let term = s.suggestedTerm ?? (s.ip.isIPv4 ? "ip4:\(s.ip)" : "ip6:\(s.ip)")
+        // The approved sender's own term, else the address itself.
+        let term = s.approvedBy.map { InventoryFindings.term(for: $0, failing: []) } ?? (s.ip.isIPv4 ? "ip4:\(s.ip)" : "ip6:\(s.ip)")
         return Finding(
             kind: .spfObservedUnauthorized, severity: .error, domain: domain, subject: s.ip.description,
             message: "\(s.ip) sent \(s.messages) message(s) as \(domain) from \(s.firstDay) to \(s.lastDay) and \(why); "

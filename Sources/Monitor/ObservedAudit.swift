@@ -31,7 +31,6 @@ public struct ObservedAudit: Sendable {
             fact.approvedBy = owner(of: ip, approved: approved, observation: observation)
             if fact.looksLegitimate, fact.messages >= thresholds.minMessages {
                 fact.spfNow = await checker.checkHost(ip: ip, domain: domain, sender: "postmaster@\(domain)")
-                if let sender = fact.approvedBy { fact.suggestedTerm = Self.term(for: sender, ip: ip) }
             }
             facts.append(fact)
         }
@@ -110,15 +109,5 @@ public struct ObservedAudit: Sendable {
         while let node = walk.popLast() { domains.insert(node.domain.lowercased()); walk += node.children }
         if spf.unenumerable.contains(where: { term in domains.contains { term.lowercased().contains($0) } }) { return nil }
         return spf.networks.filter { $0.qualifier == "+" && domains.contains($0.via.lowercased()) }.map(\.network)
-    }
-
-    static func term(for sender: ApprovedSender, ip: IPAddress) -> String {
-        switch sender.kind {
-        case .ip: ip.isIPv4 ? "ip4:\(sender.value)" : "ip6:\(sender.value)"
-        case .cidr: (CIDRNetwork(sender.value)?.isIPv4 ?? true) ? "ip4:\(sender.value)" : "ip6:\(sender.value)"
-        case .host: "a:\(sender.value)"
-        case .mx: "mx:\(sender.value)"
-        case .include: "include:\(sender.value)"
-        }
     }
 }
