@@ -50,7 +50,9 @@ struct HeadersCommand: AsyncParsableCommand {
         defer { session.shutdown() }
         let sender = analysis.envelopeFrom.flatMap { $0.contains("@") ? $0 : nil } ?? "postmaster@\(domain.text)"
         let evaluation = await SPFChecker(resolver: session.resolver).checkHost(ip: ip, domain: domain.text, sender: sender)
-        let record = await SPFAnalyzer(resolver: session.resolver).analyze(domain: domain).record
+        // The record text only goes into the fix, which only a failing verdict has: no full analysis otherwise.
+        let record = HeaderVerdict.fixable.contains(evaluation.result)
+            ? await SPFAnalyzer(resolver: session.resolver).analyze(domain: domain).record : nil
         let verdict = HeaderVerdict(analysis: analysis, ip: ip, domain: domain.text, evaluation: evaluation, record: record)
 
         var recorded = false
@@ -80,6 +82,9 @@ struct HeaderVerdict {
     let evaluation: SPFEvaluation
     let record: String?
 
+    /// The results a term added to the record would fix.
+    static let fixable: [SPFResult] = [.fail, .softfail, .neutral]
+
     var designated: Bool { evaluation.result == .pass }
 
     var sentence: String {
@@ -93,7 +98,7 @@ struct HeaderVerdict {
     }
 
     var fix: String? {
-        guard [.fail, .softfail, .neutral].contains(evaluation.result) else {
+        guard Self.fixable.contains(evaluation.result) else {
             return evaluation.result == .none ? "Publish an SPF record at \(domain) that lists \(ip) (for example \"v=spf1 ip4:\(ip) -all\")" : nil
         }
         let term = ip.isIPv4 ? "ip4:\(ip)" : "ip6:\(ip)"

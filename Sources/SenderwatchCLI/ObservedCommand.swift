@@ -77,7 +77,7 @@ struct ObservedCommand: AsyncParsableCommand {
         }
         let totals = ObservedTotals(entries)
         let temporary = entries.contains { $0.spfNow?.result == "temperror" }
-        let gap = entries.contains { $0.dkimAlignedPass > 0 && $0.spfNow.map { ["fail", "softfail", "neutral", "none"].contains($0.result) } == true }
+        let gap = entries.contains(where: \.isRealMailSPFLeavesOut)
         let exit = temporary ? ExitStatus.temporaryFailure : (gap ? ExitStatus.findings : ExitStatus.healthy)
         if output.json {
             printJSON(ObservedOutput(domain: name.text, since: sinceDay, totals: totals, sources: entries))
@@ -98,7 +98,7 @@ struct ObservedCommand: AsyncParsableCommand {
             lines.append("      from \(e.headerFrom.joined(separator: ",")), envelope \(e.envelopeFrom.joined(separator: ",")); reported SPF "
                          + e.spfResults.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
                          + "; \(e.firstDay)..\(e.lastDay) by \(e.reporters.joined(separator: ", "))")
-            if e.dkimAlignedPass > 0, let now = e.spfNow, ["fail", "softfail", "neutral", "none"].contains(now.result) {
+            if e.isRealMailSPFLeavesOut {
                 lines.append("      ! real mail (DKIM aligned) that \(domain)'s SPF does not authorize: add \(e.sourceIP.contains(":") ? "ip6" : "ip4"):\(e.sourceIP) or the provider's include")
             }
         }
@@ -120,6 +120,11 @@ struct ObservedEntry: Encodable {
     @NullEncoded var spfNow: Verdict?
     @NullEncoded var authorizedNow: Bool?
     @NullEncoded var reverseName: String?
+
+    /// DKIM-aligned mail (real) that the record does not authorize now.
+    var isRealMailSPFLeavesOut: Bool {
+        dkimAlignedPass > 0 && spfNow.map { ["fail", "softfail", "neutral", "none"].contains($0.result) } == true
+    }
 
     init(_ s: ObservedSource) {
         sourceIP = s.sourceIP; messages = s.messages; dkimAlignedPass = s.dkimAlignedPass; spfAlignedPass = s.spfAlignedPass
