@@ -48,13 +48,13 @@ enum InventoryFindings {
                 kind: .spfSenderUnauthorized, severity: .error, domain: domain, subject: sender.key,
                 message: "\(label) is approved, but \(domain) does not authorize \(failing.map(\.ip.description).joined(separator: ", ")): receivers answer \(verdict)",
                 evidence: evidence,
-                fix: fix(adding: term(for: sender, failing: failing.map(\.ip)), to: o.spf, extraLookups: sender.kind == .host || sender.kind == .mx ? 1 : 0)))
+                fix: fix(adding: term(for: sender), to: o.spf, extraLookups: sender.kind == .host || sender.kind == .mx ? 1 : 0)))
         }
         return findings
     }
 
     /// The term that authorizes a sender: its network for addresses, `a:`/`mx:` for names.
-    static func term(for sender: ApprovedSender, failing: [IPAddress]) -> String {
+    static func term(for sender: ApprovedSender) -> String {
         switch sender.kind {
         case .ip: (IPAddress(sender.value)?.isIPv4 ?? true) ? "ip4:\(sender.value)" : "ip6:\(sender.value)"
         case .cidr: (CIDRNetwork(sender.value)?.isIPv4 ?? true) ? "ip4:\(sender.value)" : "ip6:\(sender.value)"

@@ -77,7 +77,7 @@ public enum ObservedFindings {
         if let approved = s.approvedBy { evidence["approvedSender"] = approved.key }
         if let mechanism = now.mechanism { evidence["mechanism"] = mechanism }
         // The approved sender's own term, else the address itself.
-        let term = s.approvedBy.map { InventoryFindings.term(for: $0, failing: []) } ?? (s.ip.isIPv4 ? "ip4:\(s.ip)" : "ip6:\(s.ip)")
+        let term = s.approvedBy.map { InventoryFindings.term(for: $0) } ?? (s.ip.isIPv4 ? "ip4:\(s.ip)" : "ip6:\(s.ip)")
         return Finding(
             kind: .spfObservedUnauthorized, severity: .error, domain: domain, subject: s.ip.description,
             message: "\(s.ip) sent \(s.messages) message(s) as \(domain) from \(s.firstDay) to \(s.lastDay) and \(why); "
