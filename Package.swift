@@ -37,21 +37,30 @@ let package = Package(
         .target(name: "LDNSResolver", dependencies: ["CLDNS", "DNSCore"]),
 
         .target(name: "Inventory", dependencies: [
-            "DNSCore", "AuthReports", .product(name: "GRDB", package: "GRDB.swift"),
+            "DNSCore", "DMARC", "Audit", "AuthReports", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "Alerting", dependencies: [
             "Audit", "Inventory", "CCurl", .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Monitor files and settings: loading, validation, applying them to the inventory.
+        .target(name: "MonitorConfig", dependencies: [
+            "Audit", "DNSCore", "DMARC", "Inventory", "Alerting", "Yams",
+        ]),
+        // The assessment of a domain (gather, then judge) and polling: scheduler rules, lock, metrics.
         .target(name: "Monitor", dependencies: [
-            "Audit", "DNSCore", "SPF", "DMARC", "Inventory", "Alerting", "LDNSResolver", "Yams",
-            .product(name: "Crypto", package: "swift-crypto"),
+            "MonitorConfig", "Audit", "DNSCore", "SPF", "DMARC", "Inventory", "Alerting", "LDNSResolver",
             .product(name: "Metrics", package: "swift-metrics"),
+        ]),
+        // Compliance snapshots: the hash-chained JSON, CSV and HTML renderings.
+        .target(name: "Snapshots", dependencies: [
+            "Monitor", "MonitorConfig", "Audit", "DNSCore", "SPF", "DMARC", "Inventory", "Alerting",
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The long-running service: scheduler, outbox and metrics services, the /metrics endpoint (NIO) and
         // the Prometheus exposition. Kept apart so NIO and the lifecycle stay out of Monitor and the core.
         .target(name: "Daemon", dependencies: [
-            "Monitor", "Inventory", "Alerting", "DNSCore",
+            "Monitor", "MonitorConfig", "Inventory", "Alerting", "DNSCore",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
@@ -64,7 +73,7 @@ let package = Package(
 
         // Command line.
         .target(name: "SenderwatchCLI", dependencies: [
-            "DNSCore", "SPF", "DMARC", "Audit", "LDNSResolver", "Inventory", "Alerting", "Monitor", "AuthReports", "Daemon",
+            "DNSCore", "SPF", "DMARC", "Audit", "LDNSResolver", "Inventory", "Alerting", "MonitorConfig", "Monitor", "Snapshots", "AuthReports", "Daemon",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -89,13 +98,13 @@ let package = Package(
             "LDNSResolver", "DNSCore", "SPF", "TestSupport", "Yams",
         ]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "DNSCore", "TestSupport"]),
-        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "Inventory", "Audit", "DNSCore", "LDNSResolver", "TestSupport"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Monitor", "Inventory", "TestSupport"]),
-        .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Audit", "Inventory", "Monitor", "TestSupport"],
+        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "MonitorConfig", "Snapshots", "Inventory", "Audit", "DNSCore", "LDNSResolver", "TestSupport"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Monitor", "MonitorConfig", "Inventory", "TestSupport"]),
+        .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Audit", "Inventory", "Monitor", "MonitorConfig", "TestSupport"],
                     exclude: ["Sinks"]),
         .testTarget(name: "AuthReportsTests", dependencies: ["AuthReports", "DNSCore", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: [
-            "SenderwatchCLI", "Monitor", "Inventory", "Audit", "DNSCore", "TestSupport",
+            "SenderwatchCLI", "Monitor", "MonitorConfig", "Snapshots", "Inventory", "Audit", "DNSCore", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ]

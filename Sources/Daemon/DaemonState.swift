@@ -2,6 +2,7 @@ import Alerting
 import Foundation
 import Inventory
 import Monitor
+import MonitorConfig
 import Synchronization
 
 /// What the services share and SIGHUP may change: the alert routes, and the poller built from them.

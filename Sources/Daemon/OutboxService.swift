@@ -2,6 +2,7 @@ import Alerting
 import Foundation
 import Logging
 import Monitor
+import MonitorConfig
 import ServiceLifecycle
 
 /// Keeps the outbox moving: delivers what is due every `period`, and once more at shutdown, after the

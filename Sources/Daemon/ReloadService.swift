@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Monitor
+import MonitorConfig
 import ServiceLifecycle
 import UnixSignals
 

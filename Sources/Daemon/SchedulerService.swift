@@ -3,6 +3,7 @@ import Inventory
 import Logging
 import Metrics
 import Monitor
+import MonitorConfig
 import ServiceLifecycle
 
 /// Polls each domain when `PollSchedule` says it is due, with at most `maxInFlight` polls at once, through the

@@ -1,3 +1,4 @@
+import MonitorConfig
 import Audit
 import DNSCore
 import DMARC
@@ -58,7 +59,7 @@ public struct ObservedAudit: Sendable {
     }
 
     /// The approved sender whose addresses include `ip` (includes are judged by the record, not here).
-    func owner(of ip: IPAddress, approved: [ApprovedSender], observation: DomainObservation) -> ApprovedSender? {
+    public func owner(of ip: IPAddress, approved: [ApprovedSender], observation: DomainObservation) -> ApprovedSender? {
         for sender in approved {
             switch sender.kind {
             case .ip: if IPAddress(sender.value) == ip { return sender }

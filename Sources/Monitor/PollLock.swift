@@ -1,3 +1,4 @@
+import MonitorConfig
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -40,11 +41,4 @@ public final class PollLock {
     }
 
     deinit { release() }
-}
-
-/// A problem with files or settings that the user must fix; shown as is.
-public struct InputFailure: Error, CustomStringConvertible {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
 }

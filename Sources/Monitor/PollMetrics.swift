@@ -1,3 +1,4 @@
+import MonitorConfig
 import CoreMetrics
 import Foundation
 import Inventory

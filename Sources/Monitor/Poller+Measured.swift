@@ -1,3 +1,4 @@
+import MonitorConfig
 import Inventory
 
 extension Poller {

@@ -1,3 +1,4 @@
+import MonitorConfig
 import Alerting
 import Audit
 import DNSCore

@@ -3,6 +3,8 @@ import ArgumentParser
 import Foundation
 import Inventory
 import Monitor
+import MonitorConfig
+import Snapshots
 
 /// `senderwatch alerts test|list|retry`: prove a route works, see the outbox, and resend dead alerts.
 struct AlertsCommand: AsyncParsableCommand {

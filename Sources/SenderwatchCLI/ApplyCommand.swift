@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Monitor
+import MonitorConfig
+import Snapshots
 
 /// `senderwatch apply`: load monitor files into the database.
 struct ApplyCommand: AsyncParsableCommand {

@@ -3,6 +3,8 @@ import Audit
 import DNSCore
 import Foundation
 import Monitor
+import MonitorConfig
+import Snapshots
 
 /// `senderwatch check`: SPF and DMARC together, with findings and fixes, for many domains at once.
 struct CheckCommand: AsyncParsableCommand {

@@ -4,6 +4,8 @@ import DNSCore
 import Foundation
 import Inventory
 import Monitor
+import MonitorConfig
+import Snapshots
 import SPF
 
 /// `senderwatch generate DOMAIN [--flatten]`: the SPF record the inventory calls for.

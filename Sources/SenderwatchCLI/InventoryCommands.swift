@@ -4,6 +4,8 @@ import DNSCore
 import Foundation
 import Inventory
 import Monitor
+import MonitorConfig
+import Snapshots
 
 /// `senderwatch domains list`.
 struct DomainsCommand: AsyncParsableCommand {

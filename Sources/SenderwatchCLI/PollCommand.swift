@@ -6,6 +6,8 @@ import Daemon
 import Foundation
 import Inventory
 import Monitor
+import MonitorConfig
+import Snapshots
 
 /// `senderwatch poll`: audit the domains that are due, record what changed, move findings.
 struct PollCommand: AsyncParsableCommand {

@@ -4,6 +4,8 @@ import Foundation
 import Inventory
 import Logging
 import Monitor
+import MonitorConfig
+import Snapshots
 import ServiceLifecycle
 import UnixSignals
 

@@ -1,6 +1,8 @@
 import DNSCore
 import Foundation
 import Monitor
+import MonitorConfig
+import Snapshots
 import SPF
 
 /// `spf --batch`: evaluates one `domain ip [sender [helo]]` per input line, many at once over the shared

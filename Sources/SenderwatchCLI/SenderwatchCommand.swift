@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Monitor
+import MonitorConfig
+import Snapshots
 
 /// The root command. Each subcommand lives in its own file.
 public struct SenderwatchCommand: AsyncParsableCommand {

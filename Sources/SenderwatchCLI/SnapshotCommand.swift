@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Inventory
 import Monitor
+import MonitorConfig
+import Snapshots
 
 /// `senderwatch snapshot`: the posture of every monitored domain at one instant, as tamper-evident JSON,
 /// CSV or a printable HTML report; `snapshot verify` checks the files and their chain.

@@ -3,6 +3,8 @@ import ArgumentParser
 import Foundation
 import Inventory
 import Monitor
+import MonitorConfig
+import Snapshots
 
 /// Where the database and the settings file are, shared by the commands that use the inventory.
 struct StoreOptions: ParsableArguments {

@@ -7,6 +7,7 @@ import Alerting
 import Audit
 import Foundation
 import Monitor
+import MonitorConfig
 import Testing
 
 /// The `alerts:` list of a settings file: parsing, located problems, and secrets checked at load time.

@@ -4,6 +4,8 @@ import Foundation
 import GRDB
 import Inventory
 import Monitor
+import MonitorConfig
+import Snapshots
 import TestSupport
 import Testing
 #if canImport(Glibc)

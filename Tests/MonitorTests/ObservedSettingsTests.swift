@@ -1,6 +1,8 @@
 import Audit
 import Foundation
 import Monitor
+import MonitorConfig
+import Snapshots
 import Testing
 
 /// The settings that tune the observed-sender findings, and the located errors for bad values.

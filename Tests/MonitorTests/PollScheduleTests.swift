@@ -1,4 +1,6 @@
 import Monitor
+import MonitorConfig
+import Snapshots
 import Testing
 
 /// The scheduler's timing rule, with a clock that is just a number: spread, stability, settling on the slot,

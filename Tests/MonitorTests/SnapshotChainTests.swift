@@ -1,6 +1,8 @@
 import Foundation
 import Inventory
-@testable import Monitor
+@testable import Snapshots
+import Monitor
+import MonitorConfig
 import Testing
 
 /// The snapshot chain: canonical bytes, sealing against the database's head, and verification that names

@@ -2,7 +2,9 @@ import Audit
 import DNSCore
 import Foundation
 import Inventory
-@testable import Monitor
+@testable import Snapshots
+import Monitor
+import MonitorConfig
 import TestSupport
 import Testing
 

@@ -3,6 +3,8 @@ import DNSCore
 import Foundation
 import Inventory
 import Monitor
+import MonitorConfig
+import Snapshots
 import TestSupport
 import Testing
 #if canImport(Glibc)

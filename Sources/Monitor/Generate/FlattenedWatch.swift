@@ -1,3 +1,4 @@
+import MonitorConfig
 import Alerting
 import Audit
 import DNSCore
@@ -91,7 +92,7 @@ public struct FlattenedWatch: Sendable {
         return findings
     }
 
-    static func networks(_ json: String) -> [CIDRNetwork] {
+    public static func networks(_ json: String) -> [CIDRNetwork] {
         ((try? JSONDecoder().decode([String].self, from: Data(json.utf8))) ?? []).compactMap(CIDRNetwork.init)
     }
 }

@@ -1,3 +1,4 @@
+import MonitorConfig
 import Audit
 import DNSCore
 import SPF

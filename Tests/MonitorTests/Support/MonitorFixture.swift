@@ -4,6 +4,8 @@ import Foundation
 import Inventory
 import LDNSResolver
 import Monitor
+import MonitorConfig
+import Snapshots
 import Synchronization
 import TestSupport
 

@@ -1,3 +1,5 @@
+import Monitor
+import MonitorConfig
 import Alerting
 import Audit
 import Crypto

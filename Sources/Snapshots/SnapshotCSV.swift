@@ -1,3 +1,5 @@
+import Monitor
+import MonitorConfig
 import Foundation
 
 /// The snapshot as CSV (RFC 4180), one row per domain, for spreadsheets. Lists inside a cell are joined

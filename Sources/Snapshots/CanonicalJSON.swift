@@ -1,3 +1,5 @@
+import Monitor
+import MonitorConfig
 import Foundation
 
 /// The JSON of a snapshot in one canonical text, so that a hash of the bytes is a hash of the meaning and

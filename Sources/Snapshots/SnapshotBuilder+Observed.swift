@@ -1,3 +1,5 @@
+import Monitor
+import MonitorConfig
 import Audit
 import DNSCore
 import Inventory

@@ -2,7 +2,6 @@ import Audit
 import DMARC
 import DNSCore
 import Foundation
-import Inventory
 
 /// Converts between the core's inventory model and the store's rows.
 public enum InventoryMapping {

@@ -1,3 +1,5 @@
+import Monitor
+import MonitorConfig
 import Foundation
 import Inventory
 
