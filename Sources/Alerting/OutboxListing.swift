@@ -1,3 +1,4 @@
+import Audit
 import Inventory
 
 /// One outbox row as `alerts list` shows it: what, where, and how delivery went. Built from the row and its

@@ -9,10 +9,13 @@ enum DMARCFindings {
         let policyName = "_dmarc.\((dmarc.policyDomain ?? observation.domain).text)"
         switch dmarc.status {
         case .temperror:
-            let reason = dmarc.problem ?? "a DNS query timed out or failed"
-            return [Finding(kind: .dnsTemporary, severity: .warning, domain: domain, subject: "dmarc",
-                            message: "DMARC could not be discovered: \(reason); no verdict until DNS answers",
-                            evidence: ["cause": reason])]
+            // Unanswered: the policy is an unknown part, not a finding. Unreadable for good (a CNAME loop at a
+            // `_dmarc` name): every receiver fails to read it, which is a finding.
+            guard case .impossible(let reason) = dmarc.verdict else { return [] }
+            return [Finding(kind: .dmarcDNSError, severity: .error, domain: domain, subject: dmarc.failedName,
+                            message: "The DMARC policy of \(domain) cannot be read by any receiver: \(reason)",
+                            evidence: ["queried": dmarc.failedName ?? policyName],
+                            fix: "Correct the DNS data at \(dmarc.failedName ?? policyName) (a CNAME loop or an unanswerable name)")]
         case .none:
             return [Finding(kind: .dmarcMissing, severity: .error, domain: domain,
                             message: "No DMARC policy applies to \(domain): anyone can send as \(domain) and receivers get no instruction or reports",
@@ -72,14 +75,5 @@ enum DMARCFindings {
                            evidence: ["uri": auth.uri, "queried": name],
                            fix: "Ask the operator of \(auth.host) to publish TXT \"v=DMARC1\" at \(name), or remove the URI")
         }
-    }
-}
-
-/// Turns an observation into findings, in the stable order every output uses.
-public enum DomainAuditor {
-    public static func findings(for observation: DomainObservation, expectations: Expectations = .init(),
-                                approved: [ApprovedSender] = []) -> [Finding] {
-        Finding.ordered(SPFFindings.findings(observation, expectations) + DMARCFindings.findings(observation, expectations)
-            + InventoryFindings.findings(observation, approved: approved))
     }
 }

@@ -1,20 +1,25 @@
 import DMARC
 import Foundation
 
-/// Drift between two good observations of a domain (RFC-level meaning, not text noise): a change of the
+/// Drift between two observations of a domain (RFC-level meaning, not text noise): a change of the
 /// domain's own SPF or DMARC text is `record.changed`; a provider's networks moving under an unchanged
-/// record is `provider.changed`. Observations that ended in temperror are never compared: a timeout is
-/// not a change.
+/// record is `provider.changed`. Only parts known on both sides are compared: a part this poll did not
+/// answer is never "removed", and one answered again after a failure is compared with its last known
+/// value (which the stored summary carries), so it is never "added" either.
 public enum Drift {
+    /// `previous` is the latest stored summary (the baseline); `current` this poll's, merged onto it.
     public static func findings(domain: String, previous: ObservationSummary?, current: ObservationSummary) -> [Finding] {
-        guard let previous, previous.status == .ok, current.status == .ok else { return [] }
+        guard let previous else { return [] }
         var findings: [Finding] = []
-        if previous.spfRecord != current.spfRecord {
-            findings.append(spfChange(domain, previous, current))
-        } else {
-            findings += providerChanges(domain, previous, current)
+        if current.spfPart == .known, previous.spfPart != .unknown {
+            if previous.spfRecord != current.spfRecord {
+                findings.append(spfChange(domain, previous, current))
+            } else {
+                findings += providerChanges(domain, previous, current)
+            }
         }
-        if previous.dmarcRecord != current.dmarcRecord || previous.dmarcStatus != current.dmarcStatus {
+        if current.dmarcPart == .known, previous.dmarcPart != .unknown,
+           previous.dmarcRecord != current.dmarcRecord || previous.dmarcStatus != current.dmarcStatus {
             findings.append(dmarcChange(domain, previous, current))
         }
         return findings
@@ -29,7 +34,8 @@ public enum Drift {
         if !termsAdded.isEmpty { parts.append("added \(termsAdded.joined(separator: " "))") }
         if !termsRemoved.isEmpty { parts.append("removed \(termsRemoved.joined(separator: " "))") }
         if old.allQualifier != new.allQualifier { parts.append("all qualifier \(old.allQualifier ?? "none") -> \(new.allQualifier ?? "none")") }
-        if old.dnsLookups != new.dnsLookups { parts.append("lookups \(old.dnsLookups) -> \(new.dnsLookups)") }
+        let exactCounts = old.dnsLookupsLowerBound != true && new.dnsLookupsLowerBound != true
+        if exactCounts, old.dnsLookups != new.dnsLookups { parts.append("lookups \(old.dnsLookups) -> \(new.dnsLookups)") }
         let summary = old.spfRecord == nil ? "SPF record published" : new.spfRecord == nil ? "SPF record removed" : parts.joined(separator: "; ")
         var evidence = ["before": old.spfRecord ?? "(none)", "after": new.spfRecord ?? "(none)"]
         if !networksAdded.isEmpty { evidence["networksAdded"] = networksAdded.joined(separator: " ") }
@@ -44,7 +50,8 @@ public enum Drift {
 
     static func providerChanges(_ domain: String, _ old: ObservationSummary, _ new: ObservationSummary) -> [Finding] {
         var findings: [Finding] = []
-        for provider in Set(old.includes).union(new.includes).sorted() {
+        for provider in Set(old.providerNetworks.keys).union(new.providerNetworks.keys).sorted() {
+            guard new.providerPart(provider) == .known, old.providerPart(provider) != .unknown else { continue }
             let before = old.providerNetworks[provider] ?? []
             let after = new.providerNetworks[provider] ?? []
             guard before != after else { continue }

@@ -30,6 +30,12 @@ public struct FindingKind: RawRepresentable, Sendable, Hashable, Codable, Compar
     public static let spfSenderUnauthorized = FindingKind("spf.sender-unauthorized")
     public static let spfUnapprovedAuthorization = FindingKind("spf.unapproved-authorization")
     public static let spfAllQualifier = FindingKind("spf.all-weaker-than-expected")
+    public static let spfIncludeLoop = FindingKind("spf.include-loop")
+    public static let spfMXLimit = FindingKind("spf.mx-limit")
+    /// A permanent DNS failure (a CNAME loop) under the record: receivers answer temperror for it.
+    public static let spfDNSError = FindingKind("spf.dns-error")
+    /// An approved host or MX domain without addresses to check.
+    public static let inventorySenderUnresolvable = FindingKind("inventory.sender-unresolvable")
     /// A provider moved away from the networks `generate --flatten` copied into the record.
     public static let spfFlattenedStale = FindingKind("spf.flattened-stale")
 
@@ -41,6 +47,8 @@ public struct FindingKind: RawRepresentable, Sendable, Hashable, Codable, Compar
     public static let dmarcWeakerThanExpected = FindingKind("dmarc.weaker-than-expected")
     public static let dmarcRecordWarning = FindingKind("dmarc.record-warning")
     public static let dmarcRUAUnauthorized = FindingKind("dmarc.rua-unauthorized")
+    /// A permanent DNS failure at a `_dmarc` name (a CNAME loop): no receiver can read the policy.
+    public static let dmarcDNSError = FindingKind("dmarc.dns-error")
 
     // DNS and drift
     public static let dnsTemporary = FindingKind("dns.temporary")

@@ -1,49 +1,54 @@
 /// The state machine of findings across polls: a finding opens once, stays open while it holds (its last
-/// seen time moves), and resolves when a poll that reached a verdict no longer sees it.
+/// seen time moves), and resolves when a poll that could see it no longer does. Evidence decides, part by
+/// part: what an assessment found rests on answers it got, so it opens or stays open; what it did not find
+/// resolves only if its evidence was known (`EvidenceCoverage`), and otherwise stays exactly as it was.
 public enum FindingLifecycle {
     public struct Transitions: Sendable, Equatable {
         /// Findings seen now that were not open: they open (and alert).
         public var opened: [Finding] = []
         /// Findings seen now that were already open: last seen moves, nothing alerts.
         public var stillOpen: [Finding] = []
-        /// Fingerprints open before and not seen now: they resolve (and alert).
+        /// Fingerprints open before and not seen now, on known evidence: they resolve (and alert).
         public var resolved: [String] = []
+        /// Fingerprints open before whose evidence is unknown now: untouched.
+        public var undetermined: [String] = []
     }
 
     /// - Parameters:
-    ///   - open: fingerprints of the findings open before this poll.
-    ///   - current: what this poll found.
-    ///   - verdict: false when a temporary DNS failure kept the poll from a verdict. Then nothing
-    ///     resolves, nothing new opens except DNS findings, and a finding that merely was not re-checked
-    ///     stays as it was.
-    public static func transitions(open: Set<String>, current: [Finding], verdict: Bool) -> Transitions {
+    ///   - open: the findings open before this poll.
+    ///   - current: what this poll established.
+    ///   - coverage: which absences are conclusive.
+    public static func transitions(open: [Finding], current: [Finding], coverage: EvidenceCoverage) -> Transitions {
         var result = Transitions()
+        let openFingerprints = Set(open.map(\.fingerprint))
         var seen: Set<String> = []
-        // A single temporary failure is never a finding of its own; `dns.unreachable` covers repeated ones.
         for finding in Finding.ordered(current) where finding.kind != .dnsTemporary {
             guard seen.insert(finding.fingerprint).inserted else { continue }
-            if open.contains(finding.fingerprint) {
+            if openFingerprints.contains(finding.fingerprint) {
                 result.stillOpen.append(finding)
-            } else if verdict || finding.kind == .dnsUnreachable {
+            } else {
                 result.opened.append(finding)
             }
         }
-        if verdict {
-            result.resolved = open.subtracting(seen).sorted()
-        } else {
-            // Only the DNS-unreachable finding can be judged without a verdict: it resolves when DNS answers,
-            // which this poll shows it did not.
-            result.resolved = []
+        for finding in open where !seen.contains(finding.fingerprint) {
+            if coverage.covers(finding) {
+                result.resolved.append(finding.fingerprint)
+            } else {
+                result.undetermined.append(finding.fingerprint)
+            }
         }
+        result.resolved.sort()
+        result.undetermined.sort()
         return result
     }
 
-    /// The `dns.unreachable` finding, once `consecutiveFailures` polls in a row ended in temperror.
+    /// The `dns.unreachable` finding, once `consecutiveFailures` polls in a row could not read the domain's own
+    /// records (its SPF TXT or its `_dmarc` TXT).
     public static func unreachable(domain: String, consecutiveFailures: Int, threshold: Int, cause: String?) -> Finding? {
         guard consecutiveFailures >= threshold else { return nil }
         return Finding(kind: .dnsUnreachable, severity: .error, domain: domain,
-                       message: "\(domain) could not be evaluated in \(consecutiveFailures) consecutive polls: \(cause ?? "temporary DNS failures")",
+                       message: "\(domain)'s own records could not be read in \(consecutiveFailures) consecutive polls: \(cause ?? "temporary DNS failures")",
                        evidence: ["consecutivePolls": String(consecutiveFailures), "threshold": String(threshold)],
-                       fix: "Check that the domain's nameservers answer (dig +norec @NS \(domain) TXT) and that senderwatch's resolver can reach them")
+                       fix: "Check that the domain's nameservers answer (dig +norec @NS \(domain) TXT and _dmarc.\(domain) TXT) and that senderwatch's resolver can reach them")
     }
 }

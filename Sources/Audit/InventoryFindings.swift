@@ -5,7 +5,7 @@ import SPF
 /// receivers would not accept, and authorizations that no approved sender explains.
 enum InventoryFindings {
     static func findings(_ observation: DomainObservation, approved: [ApprovedSender]) -> [Finding] {
-        guard !approved.isEmpty, observation.spf.record != nil, observation.spf.result != .temperror else { return [] }
+        guard !approved.isEmpty, observation.spf.topRecordUnknown == nil, observation.spf.record != nil else { return [] }
         return unauthorizedSenders(observation) + unapprovedAuthorizations(observation, approved)
     }
 
@@ -18,7 +18,8 @@ enum InventoryFindings {
             let sender = expanded.sender
             let label = describe(sender)
             if sender.kind == .include {
-                if !includes(o.spf).contains(sender.value.lowercased()) {
+                // Absent from a tree with unanswered parts proves nothing: it may sit below one of them.
+                if o.spf.isComplete, !includes(o.spf).contains(sender.value.lowercased()) {
                     findings.append(Finding(
                         kind: .spfSenderUnauthorized, severity: .error, domain: domain, subject: sender.key,
                         message: "\(label) is approved but \(domain)'s SPF record does not include \(sender.value)",
@@ -30,13 +31,15 @@ enum InventoryFindings {
             if expanded.addresses.isEmpty {
                 if !expanded.temporary {
                     findings.append(Finding(
-                        kind: FindingKind("inventory.sender-unresolvable"), severity: .warning, domain: domain, subject: sender.key,
+                        kind: .inventorySenderUnresolvable, severity: .warning, domain: domain, subject: sender.key,
                         message: "\(label) has no addresses to check: \(expanded.problem ?? "nothing found")",
                         evidence: ["sender": sender.key], fix: "Correct or remove the approved sender"))
                 }
                 continue
             }
             let checks = o.senderChecks.filter { $0.sender?.key == sender.key }
+            // One address checked past an unanswered query leaves the sender unknown.
+            guard expanded.failure == nil, !checks.contains(where: { $0.evaluation.unknownCause != nil }) else { continue }
             let failing = checks.filter { $0.evaluation.result != .pass && $0.evaluation.result != .temperror }
             // A permerror record is already reported once for the domain; per-sender copies add nothing.
             guard let first = failing.first, first.evaluation.result != .permerror else { continue }

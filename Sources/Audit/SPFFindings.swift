@@ -1,21 +1,18 @@
 import DNSCore
 import SPF
 
-/// Findings about a domain's SPF record (RFC 7208), from its static analysis and the sender checks.
+/// Findings about a domain's SPF record (RFC 7208), from its static analysis and the sender checks. Each
+/// rests on answers DNS gave: an unanswered part yields no finding (it is a part with an unknown verdict),
+/// and counts with unanswered subtrees are lower bounds, reported as "at least".
 enum SPFFindings {
     static func findings(_ observation: DomainObservation, _ expectations: Expectations) -> [Finding] {
         let spf = observation.spf
         let domain = observation.domain.text
         var findings: [Finding] = []
 
-        if spf.result == .temperror {
-            let reason = spf.errors.first { $0.code == "dns-temporary" }?.message ?? "a DNS query timed out or failed"
-            findings.append(Finding(kind: .dnsTemporary, severity: .warning, domain: domain, subject: "spf",
-                                    message: "SPF could not be evaluated: \(reason); no verdict until DNS answers",
-                                    evidence: ["cause": reason]))
-            return findings
-        }
-        guard spf.record != nil || spf.errors.contains(where: { $0.code == "multiple-records" }) else {
+        guard spf.topRecordUnknown == nil else { return [] }
+        let unreadable = spf.tree?.verdict == "impossible" || spf.errors.contains { ["multiple-records", "non-ascii"].contains($0.code) }
+        guard spf.record != nil || unreadable else {
             findings.append(Finding(
                 kind: .spfMissing, severity: .error, domain: domain,
                 message: "\(domain) publishes no SPF record: receivers answer 'none' and cannot tell your servers from forgeries",
@@ -26,9 +23,10 @@ enum SPFFindings {
         for diagnostic in spf.errors { findings += finding(forError: diagnostic, spf, domain) }
         for diagnostic in spf.warnings { findings += finding(forWarning: diagnostic, spf, domain, expectations) }
         if let headroom = expectations.maxLookups, spf.dnsLookups > headroom, spf.dnsLookups <= 10 {
+            let atLeast = spf.dnsLookupsAreLowerBound ? "at least " : ""
             findings.append(Finding(
                 kind: .spfLookupLimit, severity: .warning, domain: domain, subject: "headroom",
-                message: "SPF needs \(spf.dnsLookups) DNS lookups in the worst case, above the \(headroom) this domain allows itself (the hard limit is 10)",
+                message: "SPF needs \(atLeast)\(spf.dnsLookups) DNS lookups in the worst case, above the \(headroom) this domain allows itself (the hard limit is 10)",
                 evidence: ["dnsLookups": String(spf.dnsLookups), "maxLookups": String(headroom)],
                 fix: "Remove unused includes or replace a: and mx terms with ip4:/ip6: networks"))
         }
@@ -68,18 +66,18 @@ enum SPFFindings {
                             message: d.message, evidence: evidence,
                             fix: "Remove \(d.term ?? "the include") or correct its name: an include of a name without SPF makes every check permerror")]
         case "dns-temporary":
-            return [Finding(kind: .dnsTemporary, severity: .warning, domain: domain, subject: d.term ?? "spf",
-                            message: d.message, evidence: evidence)]
+            // An unanswered part is not a finding; the assessment lists it as unknown.
+            return []
         case "dns-failure":
-            return [Finding(kind: FindingKind("spf.dns-error"), severity: .error, domain: domain, subject: d.term,
+            return [Finding(kind: .spfDNSError, severity: .error, domain: domain, subject: d.term,
                             message: d.message + " (receivers answer temperror for it)", evidence: evidence,
                             fix: "Correct the DNS data behind \(d.term ?? "the record") (a CNAME loop or an unanswerable name)")]
         case "include-loop":
-            return [Finding(kind: FindingKind("spf.include-loop"), severity: .critical, domain: domain, subject: d.term,
+            return [Finding(kind: .spfIncludeLoop, severity: .critical, domain: domain, subject: d.term,
                             message: d.message, evidence: evidence,
                             fix: "Break the loop: a record must not include (or redirect to) itself, directly or through others")]
         case "mx-limit":
-            return [Finding(kind: FindingKind("spf.mx-limit"), severity: .critical, domain: domain, subject: d.term,
+            return [Finding(kind: .spfMXLimit, severity: .critical, domain: domain, subject: d.term,
                             message: d.message, evidence: evidence,
                             fix: "An mx term may name at most 10 MX hosts (RFC 7208 section 4.6.4): use ip4:/ip6: or a: terms instead")]
         default:
@@ -118,14 +116,12 @@ enum SPFFindings {
         var evidence = ["ip": check.ip.description, "result": evaluation.result.rawValue]
         if let mechanism = evaluation.mechanism { evidence["mechanism"] = mechanism }
         if let label = check.label { evidence["sender"] = label }
+        // A result reached past an unanswered query is not known; the part says so.
+        guard evaluation.unknownCause == nil else { return [] }
         switch evaluation.result {
         case .pass:
             return []
-        case .temperror:
-            return [Finding(kind: .dnsTemporary, severity: .warning, domain: domain, subject: check.ip.description,
-                            message: "SPF for \(who) could not be evaluated: \(evaluation.problem ?? "temporary DNS failure")",
-                            evidence: evidence)]
-        case .permerror:
+        case .temperror, .permerror:
             // The record-level finding already says why; one per sender would repeat it.
             return []
         case .fail, .softfail, .neutral, .none:

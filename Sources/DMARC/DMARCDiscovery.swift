@@ -40,6 +40,11 @@ public struct DMARCDiscoveryResult: Sendable, Codable {
     public var queries: [String]
     /// A human explanation of anything noteworthy: the DNS failure, a misplaced or malformed record.
     public var problem: String?
+    /// The DNS failure that left part of the discovery unanswered: the policy itself (`temperror`), or only
+    /// the Organizational Domain (`found` with the walk cut short). Nil when every query was answered.
+    public var failure: DNSFailure?
+    /// The `_dmarc` name (or the existence check) whose query failed.
+    public var failedName: String?
 
     init(status: Status, domain: DomainName) {
         self.status = status; self.domain = domain; allRecordTexts = []; queries = []
@@ -47,6 +52,26 @@ public struct DMARCDiscoveryResult: Sendable, Codable {
 
     /// Whether the record came from a parent (the policy is `sp` or `np`, not `p`).
     public var isInherited: Bool { policyDomain.map { $0 != domain } ?? false }
+
+    /// What is known of the policy that applies: unknown when a temporary failure hid it, impossible when a
+    /// permanent one (a CNAME loop at `_dmarc`) makes it unreadable for every receiver.
+    public var verdict: PartVerdict {
+        guard status == .temperror, let failure else { return .known }
+        return PartVerdict(failure)
+    }
+
+    /// True when the query of the domain's own `_dmarc` name failed temporarily: its own nameservers did
+    /// not answer (the walk towards the parents is someone else's DNS).
+    public var ownRecordUnknown: Bool {
+        guard let failure, failure.isTemporary, let failedName else { return false }
+        return failedName.lowercased() == "_dmarc." + domain.key
+    }
+
+    /// Known unless the walk towards the root was cut short by a temporary failure.
+    public var organizationalDomainVerdict: PartVerdict {
+        if organizationalDomain != nil { return .known }
+        return failure.map(PartVerdict.init) ?? .known
+    }
 }
 
 /// DMARC policy discovery through any `DNSResolver` (RFC 9989 section 4.10.1; RFC 7489 section 6.6.3).
@@ -73,6 +98,8 @@ public struct DMARCDiscovery: Sendable {
         guard let (policyDomain, level) = walk.policy else {
             if let (name, failure) = walk.failure {
                 result.status = .temperror
+                result.failure = failure
+                result.failedName = "_dmarc.\(name)"
                 result.problem = "DNS lookup of _dmarc.\(name) failed: \(failure)"
             } else if let invalid = walk.skippedInvalid {
                 result.status = .invalid
@@ -99,6 +126,8 @@ public struct DMARCDiscovery: Sendable {
             result.allRecordTexts = [text]
             await applyPolicy(&result, record, &lookup)
             if let (name, failure) = walk.failure, result.status == .found {
+                result.failure = failure
+                result.failedName = "_dmarc.\(name)"
                 result.problem = "the Organizational Domain is unknown: DNS lookup of _dmarc.\(name) failed: \(failure)"
             }
             if let invalid = walk.skippedInvalid {
@@ -132,6 +161,8 @@ public struct DMARCDiscovery: Sendable {
             result.appliedPolicy = record.policy(for: result.domain, at: policyDomain, domainExists: exists)
         case .failure(let failure):
             result.status = .temperror
+            result.failure = failure
+            result.failedName = result.domain.text
             result.problem = "could not tell whether \(result.domain) exists, which decides between sp and np: \(failure)"
         }
     }

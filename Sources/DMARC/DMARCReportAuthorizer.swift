@@ -18,10 +18,21 @@ public struct ReportAuthorization: Sendable, Hashable, Codable {
     /// The name queried.
     public var queried: String?
     public var problem: String?
+    /// The temporary DNS failure that left `authorized` unknown.
+    public var failure: DNSFailure?
 
-    public init(uri: String, tag: String, host: String, external: Bool, authorized: Bool?, queried: String?, problem: String?) {
+    public init(uri: String, tag: String, host: String, external: Bool, authorized: Bool?, queried: String?, problem: String?,
+                failure: DNSFailure? = nil) {
         self.uri = uri; self.tag = tag; self.host = host; self.external = external
-        self.authorized = authorized; self.queried = queried; self.problem = problem
+        self.authorized = authorized; self.queried = queried; self.problem = problem; self.failure = failure
+    }
+
+    /// Known for internal destinations and answered checks; unknown after a temporary failure; impossible
+    /// when no authorization can exist (a URI without a host, a verification name too long for DNS).
+    public var verdict: PartVerdict {
+        if let failure { return .unknown(failure) }
+        if authorized == nil, external || host.isEmpty { return .impossible(problem ?? "the authorization cannot be checked") }
+        return .known
     }
 }
 
@@ -38,7 +49,7 @@ public struct DMARCReportAuthorizer: Sendable {
     ///   - organizationalDomain: hosts at or below it are internal and need no authorization.
     /// - Returns: one entry per `rua` then `ruf` URI, in record order. Each host is queried once.
     public func authorize(domain: DomainName, record: DMARCRecord, organizationalDomain: DomainName) async -> [ReportAuthorization] {
-        var cache: [DomainName: (Bool?, String?, String?)] = [:]
+        var cache: [DomainName: Check] = [:]
         var out: [ReportAuthorization] = []
         let uris = record.aggregateURIs.map { ("rua", $0) } + record.failureURIs.map { ("ruf", $0) }
         for (tag, uri) in uris {
@@ -52,32 +63,41 @@ public struct DMARCReportAuthorizer: Sendable {
                 out.append(ReportAuthorization(uri: uri.description, tag: tag, host: host.text, external: false, authorized: nil, queried: nil, problem: nil))
                 continue
             }
-            let answer: (Bool?, String?, String?)
+            let answer: Check
             if let cached = cache[host] { answer = cached } else {
                 answer = await check(domain: domain, host: host)
                 cache[host] = answer
             }
             out.append(ReportAuthorization(uri: uri.description, tag: tag, host: host.text, external: true,
-                                           authorized: answer.0, queried: answer.1, problem: answer.2))
+                                           authorized: answer.authorized, queried: answer.queried, problem: answer.problem,
+                                           failure: answer.failure))
         }
         return out
     }
 
     /// Queries `<domain>._report._dmarc.<host>`. A `*` wildcard there (`*._report._dmarc.<host>`) is
     /// answered by DNS itself, so it needs no special case.
-    private func check(domain: DomainName, host: DomainName) async -> (Bool?, String?, String?) {
+    private struct Check {
+        var authorized: Bool?
+        var queried: String
+        var problem: String?
+        var failure: DNSFailure?
+    }
+
+    private func check(domain: DomainName, host: DomainName) async -> Check {
         let text = "\(domain.text)._report._dmarc.\(host.text)"
         guard let name = try? DomainName(text) else {
-            return (nil, text, "\(text) is longer than a domain name may be (253 octets), so no authorization record can exist there")
+            return Check(queried: text, problem: "\(text) is longer than a domain name may be (253 octets), so no authorization record can exist there")
         }
         switch await resolver.txt(name) {
         case .failure(let failure):
-            return (nil, text, "\(failure.isTemporary ? "temporary" : "permanent") DNS failure looking up \(text): \(failure)")
+            return Check(queried: text, problem: "\(failure.isTemporary ? "temporary" : "permanent") DNS failure looking up \(text): \(failure)",
+                         failure: failure.isTemporary ? failure : nil)
         case .success(let found):
             let texts = found.texts.map { String(decoding: $0, as: UTF8.self) }
-            if texts.contains(where: DMARCRecord.isDMARCRecord) { return (true, text, nil) }
+            if texts.contains(where: DMARCRecord.isDMARCRecord) { return Check(authorized: true, queried: text) }
             let why = found.answer.isNXDomain ? "does not exist" : texts.isEmpty ? "has no TXT record" : "has no TXT record starting with v=DMARC1"
-            return (false, text, "\(text) \(why): \(host) has not agreed to receive reports for \(domain)")
+            return Check(authorized: false, queried: text, problem: "\(text) \(why): \(host) has not agreed to receive reports for \(domain)")
         }
     }
 }

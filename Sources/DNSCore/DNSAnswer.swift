@@ -31,15 +31,19 @@ public enum DNSAnswer: Sendable, Hashable {
     }
 }
 
-/// DNS did not give an answer. `isTemporary` separates what may succeed on retry (timeouts, SERVFAIL,
-/// REFUSED, network errors) from what will not (a query that cannot be formed, FORMERR, NOTIMP).
-public struct DNSFailure: Error, Sendable, Hashable, CustomStringConvertible {
+/// DNS did not give an answer. `isTemporary` separates what may succeed on retry or with other servers
+/// (timeouts, SERVFAIL, REFUSED, network errors, a name outside the zone files given) from what will not
+/// (a query that cannot be formed, FORMERR, NOTIMP, a CNAME loop). A temporary failure makes the part of an
+/// assessment that needed the answer *unknown*; a permanent one makes it *impossible*.
+public struct DNSFailure: Error, Sendable, Hashable, Codable, CustomStringConvertible {
     public enum Kind: String, Sendable, Hashable, Codable {
         case timeout
         case serverFailure = "servfail"
         case refused
         case network
         case malformedResponse = "malformed-response"
+        /// Zone files were given and none of them holds the name; nothing says what the DNS would answer.
+        case outsideZones = "outside-zones"
         case cnameLoop = "cname-loop"
         case formatError = "formerr"
         case notImplemented = "notimp"
@@ -57,12 +61,15 @@ public struct DNSFailure: Error, Sendable, Hashable, CustomStringConvertible {
 
     public var isTemporary: Bool {
         switch kind {
-        case .timeout, .serverFailure, .refused, .network, .malformedResponse: true
+        case .timeout, .serverFailure, .refused, .network, .malformedResponse, .outsideZones: true
         case .cnameLoop, .formatError, .notImplemented, .invalidQuery: false
         }
     }
 
     public var description: String {
+        if kind == .outsideZones {
+            return "\(name.map { "\($0)" } ?? "the name") is outside the zone files given" + (type.map { " (\($0) query)" } ?? "")
+        }
         var text = "DNS \(isTemporary ? "temporary" : "permanent") failure (\(kind.rawValue))"
         if let name, let type { text += " for \(name) \(type)" }
         if !detail.isEmpty { text += ": \(detail)" }

@@ -1,5 +1,5 @@
 /// A DNS RR type code (RFC 1035 section 3.2.2 and later registrations).
-public struct DNSRecordType: RawRepresentable, Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct DNSRecordType: RawRepresentable, Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
     public let rawValue: UInt16
     public init(rawValue: UInt16) { self.rawValue = rawValue }
 

@@ -38,6 +38,30 @@ public enum InventoryMapping {
                 subject: row.subject, message: row.message, evidence: decodeEvidence(row.evidenceJSON), fix: row.fix)
     }
 
+    /// A stored observation summary; nil when it cannot be read.
+    public static func summary(_ json: String) -> ObservationSummary? {
+        try? JSONCoding.decoder.decode(ObservationSummary.self, from: Data(json.utf8))
+    }
+
+    /// An observed source as the core judges it; nil when its address is not one.
+    public static func observed(_ s: ObservedSource) -> ObservedSenderFacts? {
+        guard let ip = IPAddress(s.sourceIP) else { return nil }
+        return ObservedSenderFacts(ip: ip, messages: s.messages, dkimAlignedPass: s.dkimAlignedPass,
+                                   spfAlignedPass: s.spfAlignedPass, dmarcFail: s.dmarcFail, dispositions: s.dispositions,
+                                   firstDay: s.firstDay, lastDay: s.lastDay, reporters: s.reporters)
+    }
+
+    /// A flattened copy as the core compares it.
+    public static func copy(_ row: FlattenedIncludeRow) -> FlattenedCopy {
+        let networks = ((try? JSONCoding.decoder.decode([String].self, from: Data(row.networksJSON.utf8))) ?? [])
+            .compactMap(CIDRNetwork.init)
+        let records = (try? JSONCoding.decoder.decode([GeneratedSPF.Record].self, from: Data(row.recordJSON.utf8))) ?? []
+        // The first record is the domain's own; the others are the `_spfN` sub-records its includes name.
+        let terms = records.dropFirst().map { "include:" + $0.name.lowercased() }
+        return FlattenedCopy(include: row.include.lowercased(), networks: networks, subRecordTerms: terms,
+                             flattenedAt: row.flattenedAt)
+    }
+
     static func decodeEvidence(_ json: String) -> [String: String] {
         (try? JSONCoding.decoder.decode([String: String].self, from: Data(json.utf8))) ?? [:]
     }

@@ -25,6 +25,17 @@ extension InventoryStore {
 
     /// Open findings by severity over the given domains only (what `poll` reports and exits on): one grouped
     /// count instead of reading every open finding. Ids go in batches, below SQLite's bound-variable limit.
+    /// Open findings of the whole inventory, by severity.
+    public func openFindingSeverities() throws -> [String: Int] {
+        try writer.read { db in
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT severity, COUNT(*) AS n FROM finding WHERE state = 'open' GROUP BY severity") {
+                counts[row["severity"], default: 0] += row["n"] as Int
+            }
+            return counts
+        }
+    }
+
     public func openFindingSeverities(domainIds: [Int64]) throws -> [String: Int] {
         try writer.read { db in
             var counts: [String: Int] = [:]

@@ -50,15 +50,21 @@ extension InventoryStore {
         }
     }
 
-    /// Inserts the observation, or extends the latest one when nothing changed.
+    /// Inserts the observation, or extends the latest one when nothing known changed. The content hash covers
+    /// values, not how they were obtained: a poll that carried an unanswered part forward extends the row, and
+    /// a complete poll that finds the same values replaces a partial row's summary with its own.
     private static func storeObservation(_ poll: PollRecord, in db: Database) throws -> (Int64, Bool) {
         let new = poll.observation
         let latestStatement = try db.cachedStatement(sql: "SELECT * FROM observation WHERE domainId = ? ORDER BY id DESC LIMIT 1")
         if var latest = try ObservationRow.fetchOne(latestStatement, arguments: [poll.domainId]),
-           latest.contentHash == new.contentHash, latest.status == new.status {
+           latest.contentHash == new.contentHash {
             let original = latest
             latest.lastSeenAt = poll.now
             latest.seenCount += 1
+            if new.status == "ok", latest.status != "ok" {
+                latest.status = new.status
+                latest.summaryJSON = new.summaryJSON
+            }
             try latest.updateChanges(db, from: original)
             return (latest.id!, false)
         }

@@ -42,9 +42,11 @@ struct ZoneIndex: Sendable {
         var visited = [name]
         while true {
             guard let zone = zones.first(where: { current.isSubdomain(of: $0.origin) }) else {
+                // The failure names the uncovered name (a CNAME target, possibly), so a fallback resolver
+                // can continue the chain from there.
                 let detail = current == name ? "no loaded zone file covers \(name)"
                     : "no loaded zone file covers \(current), the CNAME target of \(name)"
-                return .failure(DNSFailure(.refused, name: name, type: type, detail: detail))
+                return .failure(DNSFailure(.outsideZones, name: current, type: type, detail: detail))
             }
             guard let node = node(current, in: zone) else {
                 return .success(.nxdomain(negativeTTL: zone.negativeTTL))

@@ -9,18 +9,23 @@ import SPF
 /// What one domain's poll produced.
 public struct DomainPollResult: Sendable {
     public var domain: String
-    /// `ok`, or `temperror` when DNS kept the poll from a verdict.
+    /// `ok` (every part answered), `partial` (some part unknown; the rest judged) or `unknown` (neither the
+    /// domain's own SPF nor its DMARC could be read).
     public var status: String
     public var opened: [Finding]
     public var resolved: [Finding]
     public var stillOpen: [Finding]
+    /// Open findings left as they were because their evidence is unknown now.
+    public var undetermined: [String]
+    /// The parts this poll could not read, with why.
+    public var unknownParts: [AssessmentPart]
     public var observationInserted: Bool
     public var consecutiveTempFailures: Int
 }
 
-/// Polls domains: observe through DNS, audit against the inventory and the previous observation, move
-/// the findings, and write it all for each domain in one transaction, so a poll killed at any moment
-/// leaves every domain either fully polled or untouched.
+/// Polls domains: read what the store knows, gather the DNS answers, judge, and write the observation, the
+/// finding transitions, the schedule and the alerts for each domain in one transaction, so a poll killed at
+/// any moment leaves every domain either fully polled or untouched.
 public struct Poller: Sendable {
     public let store: InventoryStore
     public let resolver: any DNSResolver
@@ -30,7 +35,7 @@ public struct Poller: Sendable {
     /// Turns a domain's transitions into alert events; they are written in the same transaction as the
     /// transitions, so an alert is queued if and only if its transition is recorded.
     public let alerts: AlertPlanner?
-    /// Thresholds of the findings drawn from ingested DMARC reports (see ObservedAudit).
+    /// Thresholds of the findings drawn from ingested DMARC reports.
     public var observed = ObservedThresholds()
     /// When each domain is due next (spread, back-off); shared by `poll` and the daemon.
     public let schedule: PollSchedule
@@ -51,50 +56,30 @@ public struct Poller: Sendable {
         return results
     }
 
+    public var assessor: DomainAssessor {
+        DomainAssessor(resolver: resolver, settings: DomainJudge.Settings(observed: observed, unreachableAfter: unreachableAfter))
+    }
+
     public func poll(_ row: DomainRow, runId: Int64?) async throws -> DomainPollResult {
         guard let domainId = row.id, let name = try? DomainName(row.name) else {
             throw InputFailure("domain \(row.name) in the database is not a valid name")
         }
-        let senders = try store.senders(domainId: domainId).compactMap(InventoryMapping.sender)
-        let expectations = InventoryMapping.expectations(row)
-        let observation = await DomainInspector(resolver: resolver).observe(name, approved: senders)
-        let summary = ObservationSummary(observation)
-        let verdict = summary.status == .ok
-        let consecutive = verdict ? 0 : row.consecutiveTempFailures + 1
-
-        let summaryJSON = JSONCoding.string(summary)
-        let contentHash = ObservationSummary.digest(summaryJSON)
-        var current: [Finding] = []
-        if verdict {
-            current = DomainAuditor.findings(for: observation, expectations: expectations, approved: senders)
-            current += try await ObservedAudit(store: store, resolver: resolver, thresholds: observed).findings(observation, approved: senders)
-            // Most polls see what the last one saw: then there is no drift, and decoding the stored summary
-            // (thousands of provider networks for some domains) is skipped.
-            if let previousRow = try store.latestGoodObservation(domainId: domainId), previousRow.contentHash != contentHash {
-                let previous = try? JSONCoding.decoder.decode(ObservationSummary.self, from: Data(previousRow.summaryJSON.utf8))
-                current += Drift.findings(domain: name.text, previous: previous, current: summary)
-            }
-            current = try await FlattenedWatch(store: store, resolver: resolver).review(
-                current, domainId: domainId, domain: name, senders: senders, expectations: expectations, observation: observation)
-        }
-        let cause = observation.spf.errors.first { $0.code == "dns-temporary" }?.message ?? observation.dmarc.problem
-        if let unreachable = FindingLifecycle.unreachable(domain: name.text, consecutiveFailures: consecutive,
-                                                          threshold: unreachableAfter, cause: cause) {
-            current.append(unreachable)
-        }
-        let openRows = try store.openFindings(domainId: domainId)
-        let transitions = FindingLifecycle.transitions(open: Set(openRows.map(\.fingerprint)), current: current, verdict: verdict)
-        let resolvedRows = openRows.filter { transitions.resolved.contains($0.fingerprint) }
-        let resolved = resolvedRows.map { InventoryMapping.finding($0, domain: name.text) }
         let time = now()
-        let stillOpenRows = openRows.filter { row in transitions.stillOpen.contains { $0.fingerprint == row.fingerprint } }
+        let (facts, openRows) = try store.facts(for: row, thresholds: observed, now: time)
+        let assessment = await assessor.assess(name, facts: facts)
+        let transitions = assessment.transitions
+        let consecutive = assessment.consecutiveTempFailures
+        let resolvedSet = Set(transitions.resolved)
+        let stillOpenSet = Set(transitions.stillOpen.map(\.fingerprint))
+        let resolvedRows = openRows.filter { resolvedSet.contains($0.fingerprint) }
+        let resolved = resolvedRows.map { InventoryMapping.finding($0, domain: name.text) }
         let outbox = alerts?.events(domain: name.text, opened: transitions.opened, resolved: resolvedRows,
-                                    stillOpen: stillOpenRows, now: time) ?? []
+                                    stillOpen: openRows.filter { stillOpenSet.contains($0.fingerprint) }, now: time) ?? []
         let record = PollRecord(
             domainId: domainId, runId: runId, now: time,
-            observation: observationRow(summary, json: summaryJSON, hash: contentHash, domainId: domainId, runId: runId, now: time),
+            observation: observationRow(assessment.summary, domainId: domainId, runId: runId, now: time),
             opened: transitions.opened.map { findingRow($0, domainId: domainId, runId: runId, now: time) },
-            touched: verdict ? transitions.stillOpen.map(\.fingerprint) : [],
+            touched: transitions.stillOpen.map(\.fingerprint),
             resolved: transitions.resolved,
             nextPollAt: schedule.nextPoll(domain: name.text, interval: row.intervalSeconds, polledAt: time,
                                           consecutiveTempFailures: consecutive),
@@ -103,18 +88,18 @@ public struct Poller: Sendable {
         // A poll the daemon abandoned at shutdown writes nothing: the domain stays due for the next start.
         try Task.checkCancellation()
         let outcome = try store.recordPoll(record)
-        return DomainPollResult(domain: name.text, status: summary.status.rawValue, opened: transitions.opened,
-                                resolved: resolved, stillOpen: transitions.stillOpen,
+        return DomainPollResult(domain: name.text, status: assessment.status.rawValue, opened: transitions.opened,
+                                resolved: resolved, stillOpen: transitions.stillOpen, undetermined: transitions.undetermined,
+                                unknownParts: assessment.unknownParts,
                                 observationInserted: outcome.observationInserted, consecutiveTempFailures: consecutive)
     }
 
-    func observationRow(_ s: ObservationSummary, json summaryJSON: String, hash: String, domainId: Int64, runId: Int64?,
-                        now: Int64) -> ObservationRow {
+    func observationRow(_ s: ObservationSummary, domainId: Int64, runId: Int64?, now: Int64) -> ObservationRow {
         ObservationRow(
             domainId: domainId, runId: runId, firstSeenAt: now, lastSeenAt: now, seenCount: 1, status: s.status.rawValue,
-            contentHash: hash, spfRecord: s.spfRecord,
+            contentHash: s.contentDigest, spfRecord: s.spfRecord,
             spfRecordsJSON: JSONCoding.string(s.spfRecord.map { [$0] } ?? []), dmarcRecord: s.dmarcRecord,
-            dmarcRecordsJSON: JSONCoding.string(s.dmarcRecord.map { [$0] } ?? []), summaryJSON: summaryJSON,
+            dmarcRecordsJSON: JSONCoding.string(s.dmarcRecord.map { [$0] } ?? []), summaryJSON: JSONCoding.string(s),
             networksJSON: JSONCoding.string(s.networks), includesJSON: JSONCoding.string(s.includes),
             spfLookups: s.dnsLookups, spfVoidLookups: s.voidLookups, spfResult: s.spfResult,
             dmarcStatus: s.dmarcStatus, dmarcPolicy: s.dmarcPolicy)

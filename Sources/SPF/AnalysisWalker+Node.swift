@@ -12,6 +12,7 @@ extension AnalysisWalker {
         }
         if path.count >= Self.maxDepth {
             node.error = "include/redirect nesting deeper than \(Self.maxDepth)"
+            node.verdict = "impossible"
             errors.append(SPFDiagnostic(code: "lookup-limit", message: "SPF for \(domain) nests includes deeper than \(Self.maxDepth) levels", domain: domain.text, term: via?.source))
             return node
         }
@@ -31,8 +32,13 @@ extension AnalysisWalker {
         let answer: DNSAnswer
         switch await resolver.resolve(domain, .txt) {
         case .failure(let failure):
-            fetched[domain] = .temporary
+            fetched[domain] = .failed(failure)
             node.error = failure.description
+            node.verdict = failure.isTemporary ? "unknown" : "impossible"
+            if failure.isTemporary {
+                unknownParts.append(SPFUnknownPart(kind: .record, name: name, term: via?.source,
+                                                   holder: path.last?.text, cause: failure))
+            }
             errors.append(SPFDiagnostic(code: failure.isTemporary ? "dns-temporary" : "dns-failure", message: "looking up the SPF record of \(name): \(failure)", domain: name, term: via?.source))
             return nil
         case .success(let a): answer = a

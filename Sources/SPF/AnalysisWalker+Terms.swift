@@ -72,7 +72,8 @@ extension AnalysisWalker {
         if path.contains(target) {
             errors.append(SPFDiagnostic(code: "include-loop", message: "\(term.source) in the record of \(name) leads back to \(target), an endless loop that receivers end with permerror", domain: name, term: term.source))
             // A loop costs lookups until the limit is hit, so it always counts as over the limit.
-            let loop = SPFNode(domain: target.text, via: term.source, totalLookups: options.maxLookups, error: "include loop")
+            let loop = SPFNode(domain: target.text, via: term.source, totalLookups: options.maxLookups, error: "include loop",
+                               verdict: "impossible")
             node.children.append(loop)
             node.totalLookups += loop.totalLookups
             return
@@ -88,7 +89,7 @@ extension AnalysisWalker {
         let exchanges: [DomainName]
         switch await resolver.mx(target) {
         case .failure(let failure):
-            dnsError(failure, term: term, domain: name)
+            dnsError(failure, term: term, domain: name, target: target)
             return
         case .success(let (answer, names)):
             if answer.isVoid { node.voidLookups.append("\(term.source) in \(name) (\(target): \(answer.isNXDomain ? "NXDOMAIN" : "no MX records"))") }
@@ -111,7 +112,7 @@ extension AnalysisWalker {
         for result in [await v4, await v6] {
             switch result {
             case .failure(let failure):
-                dnsError(failure, term: term, domain: domain.text)
+                dnsError(failure, term: term, domain: domain.text, target: target)
                 return nil
             case .success(let (_, ips)): found += ips
             }
@@ -119,8 +120,15 @@ extension AnalysisWalker {
         return found
     }
 
-    private func dnsError(_ failure: DNSFailure, term: SPFTerm, domain: String) {
+    private func dnsError(_ failure: DNSFailure, term: SPFTerm, domain: String, target: DomainName) {
         errors.append(SPFDiagnostic(code: failure.isTemporary ? "dns-temporary" : "dns-failure", message: "\(term.source) in the record of \(domain): \(failure)", domain: domain, term: term.source))
+        if failure.isTemporary {
+            let part = SPFUnknownPart(kind: .addresses, name: target.text, term: term.source, holder: domain, cause: failure)
+            let seen = unknownParts.contains {
+                $0.kind == part.kind && $0.name == part.name && $0.term == part.term && $0.holder == part.holder
+            }
+            if !seen { unknownParts.append(part) }
+        }
     }
 
     private func addNetwork(_ ip: IPAddress, _ cidr: SPFDualCIDR, _ q: SPFQualifier, _ term: SPFTerm, _ via: String) {

@@ -9,6 +9,8 @@ final class CheckHostRun {
     var budget: LookupBudget
     var trace: [SPFTraceEntry] = []
     var topRecord: String?
+    /// The first temporary DNS failure that could have changed the result (the `exp=` text cannot).
+    var temporaryFailure: DNSFailure?
     /// PTR names of the client and which of them validate, shared by `ptr` and `%{p}` (section 5.5).
     var ptrNames: [DomainName]?
     var validated: [DomainName: Bool] = [:]
@@ -119,7 +121,9 @@ final class CheckHostRun {
         case .success(.records(let r)): outcome = r.count == 1 ? "1 record" : "\(r.count) records"
         case .success(.nxdomain): outcome = "NXDOMAIN"
         case .success(.noData): outcome = "no data"
-        case .failure(let f): outcome = (f.isTemporary ? "temperror: " : "error: ") + f.kind.rawValue
+        case .failure(let f):
+            outcome = (f.isTemporary ? "temperror: " : "error: ") + f.kind.rawValue
+            if f.isTemporary, temporaryFailure == nil, !(term?.hasPrefix("exp=") ?? false) { temporaryFailure = f }
         }
         trace.append(SPFTraceEntry(name: name.text, type: type.description, outcome: outcome, term: term))
         return result

@@ -25,6 +25,7 @@ final class AnalysisWalker {
     var errors: [SPFDiagnostic] = []
     var networks: Set<SPFAuthorizedNetwork> = []
     var unenumerable: [String] = []
+    var unknownParts: [SPFUnknownPart] = []
     /// Each record is analyzed once; a second include of it reuses the node (its lookups still count twice,
     /// since receivers evaluate it twice).
     var built: [DomainName: SPFNode] = [:]
@@ -49,11 +50,15 @@ final class AnalysisWalker {
         analysis.networks = networks.sorted()
         analysis.unenumerable = unenumerable
         analysis.allQualifier = effectiveAll(domain).map { String($0.rawValue) }
+        analysis.unknownParts = unknownParts
+        // With parts unanswered the counts are lower bounds: one already over the limit is still proof.
+        let atLeast = analysis.dnsLookupsAreLowerBound ? "at least " : ""
         if analysis.dnsLookups > options.maxLookups {
-            errors.append(SPFDiagnostic(code: "lookup-limit", message: "SPF for \(domain) needs \(analysis.dnsLookups) DNS lookups when no term matches, more than the \(options.maxLookups) allowed (RFC 7208 section 4.6.4)", domain: domain.text))
+            errors.append(SPFDiagnostic(code: "lookup-limit", message: "SPF for \(domain) needs \(atLeast)\(analysis.dnsLookups) DNS lookups when no term matches, more than the \(options.maxLookups) allowed (RFC 7208 section 4.6.4)", domain: domain.text))
         }
         if analysis.voidLookups > options.maxVoidLookups {
-            errors.append(SPFDiagnostic(code: "void-limit", message: "SPF for \(domain) has \(analysis.voidLookups) lookups with no answer, more than the \(options.maxVoidLookups) allowed (RFC 7208 section 4.6.4): \(analysis.voidLookupTerms.joined(separator: "; "))", domain: domain.text))
+            let atLeastVoid = analysis.voidLookupsAreLowerBound ? "at least " : ""
+            errors.append(SPFDiagnostic(code: "void-limit", message: "SPF for \(domain) has \(atLeastVoid)\(analysis.voidLookups) lookups with no answer, more than the \(options.maxVoidLookups) allowed (RFC 7208 section 4.6.4): \(analysis.voidLookupTerms.joined(separator: "; "))", domain: domain.text))
         }
         warnings += Self.overlaps(analysis.networks)
         analysis.warnings = warnings
@@ -84,7 +89,9 @@ final class AnalysisWalker {
             // A redirect chain that comes back on itself ends in permerror at the lookup limit.
             guard visited.insert(current).inserted else { return .permerror }
             switch state {
-            case .temporary: return .temperror
+            // A permanent failure (a CNAME loop) is temperror too: receivers behind a recursive resolver see
+            // SERVFAIL for it.
+            case .failed: return .temperror
             case .absent: return isTop ? SPFResult.none : .permerror
             case .unusable: return .permerror
             case .record(let record, _):
@@ -122,7 +129,7 @@ final class AnalysisWalker {
 
 /// A name's SPF as fetched for analysis.
 enum FetchedSPF {
-    case temporary
+    case failed(DNSFailure)
     case absent
     case unusable
     /// The record and its TXT character-strings as published.

@@ -28,7 +28,7 @@ public struct SPFChecker: Sendable {
         return SPFEvaluation(
             result: outcome.result, mechanism: outcome.mechanism, explanation: explanation, problem: outcome.problem,
             dnsLookups: run.budget.lookups, voidLookups: run.budget.voidLookups, record: run.topRecord,
-            domain: name, trace: run.trace)
+            domain: name, trace: run.trace, unknownCause: run.temporaryFailure)
     }
 
     /// A domain `check_host` can evaluate: a valid DNS name of two or more labels whose last label is a

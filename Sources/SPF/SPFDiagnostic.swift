@@ -33,11 +33,61 @@ public struct SPFNode: Sendable, Codable {
     public var voidLookups: [String]
     public var children: [SPFNode]
     public var error: String?
+    /// `known` (the record was read, or is provably absent or unusable), `unknown` (DNS did not answer for
+    /// now: the subtree's lookups are not counted and its networks are not listed) or `impossible` (a
+    /// permanent reason: an include loop, nesting too deep, a permanent DNS failure).
+    public var verdict: String
 
     public init(domain: String, record: String? = nil, via: String? = nil, lookups: Int = 0, totalLookups: Int = 0,
-                voidLookups: [String] = [], children: [SPFNode] = [], error: String? = nil) {
+                voidLookups: [String] = [], children: [SPFNode] = [], error: String? = nil, verdict: String = "known") {
         self.domain = domain; self.record = record; self.via = via; self.lookups = lookups
         self.totalLookups = totalLookups; self.voidLookups = voidLookups; self.children = children; self.error = error
+        self.verdict = verdict
+    }
+
+    /// This node and every node below it, depth first.
+    public var descendants: [SPFNode] {
+        var found: [SPFNode] = []
+        var stack = [self]
+        while let node = stack.popLast() {
+            found.append(node)
+            stack += node.children.reversed()
+        }
+        return found
+    }
+}
+
+/// A part of the SPF tree that DNS did not answer for now (a timeout, SERVFAIL, a name outside the zone
+/// files): the record of the top domain or of an include/redirect target, or the addresses behind an `a`
+/// or `mx` term. While one exists, counts are lower bounds and the network list is incomplete.
+public struct SPFUnknownPart: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// The SPF record of `name`.
+        case record
+        /// The addresses (or the MX hosts) of `name`, named by an `a` or `mx` term.
+        case addresses
+    }
+
+    public var kind: Kind
+    /// The name DNS did not answer for.
+    public var name: String
+    /// The include, redirect, `a` or `mx` term as written; nil for the audited domain's own record.
+    public var term: String?
+    /// The domain whose record holds `term`; nil for the audited domain's own record.
+    public var holder: String?
+    public var cause: DNSFailure
+
+    public init(kind: Kind, name: String, term: String?, holder: String?, cause: DNSFailure) {
+        self.kind = kind; self.name = name; self.term = term; self.holder = holder; self.cause = cause
+    }
+
+    /// "the SPF record of x (reached by include:x in y)", "the addresses of host (a:host in y)".
+    public var label: String {
+        let reached = term.map { t in " (\(t) in the record of \(holder ?? "?"))" } ?? ""
+        switch kind {
+        case .record: return "the SPF record of \(name)" + reached
+        case .addresses: return "the addresses of \(name)" + reached
+        }
     }
 }
 
@@ -81,6 +131,8 @@ public struct SPFAnalysis: Sendable, Codable {
     /// Set when the result is the same for every client: none (no record), permerror (a record receivers
     /// cannot use), temperror (DNS failed). Nil when the result depends on the client address.
     public var result: SPFResult?
+    /// Parts DNS did not answer for now; empty when the analysis is complete.
+    public var unknownParts: [SPFUnknownPart] = []
 
     public init(domain: String, record: String? = nil, tree: SPFNode? = nil, dnsLookups: Int = 0, voidLookups: Int = 0,
                 voidLookupTerms: [String] = [], networks: [SPFAuthorizedNetwork] = [], unenumerable: [String] = [],
@@ -93,4 +145,34 @@ public struct SPFAnalysis: Sendable, Codable {
 
     /// The positively authorized (`+`) networks.
     public var authorizedNetworks: [SPFAuthorizedNetwork] { networks.filter { $0.qualifier == "+" } }
+
+    /// Every part was answered: the counts are exact and the networks complete.
+    public var isComplete: Bool { unknownParts.isEmpty }
+
+    /// Why the domain's own SPF record is unknown, when it is: nothing about SPF can be said then.
+    public var topRecordUnknown: DNSFailure? {
+        unknownParts.first { $0.kind == .record && $0.term == nil }?.cause
+    }
+
+    /// What is known of the domain's own record: unknown when it did not answer, impossible when it failed
+    /// for good (a CNAME loop), known otherwise (found, absent or unusable).
+    public var recordVerdict: PartVerdict {
+        if let failure = topRecordUnknown { return .unknown(failure) }
+        if tree?.verdict == "impossible" { return .impossible(tree?.error ?? "the record cannot be read") }
+        return .known
+    }
+
+    /// True when some include or redirect subtree was not read, so `dnsLookups` only counts what was.
+    public var dnsLookupsAreLowerBound: Bool { unknownParts.contains { $0.kind == .record } }
+
+    /// True when some lookup went unanswered, so `voidLookups` may be higher.
+    public var voidLookupsAreLowerBound: Bool { !unknownParts.isEmpty }
+
+    /// The verdict of the part behind an include, redirect, `a` or `mx` term in the record of `holder`.
+    public func verdict(ofTerm term: String, in holder: String) -> PartVerdict {
+        let part = unknownParts.first {
+            $0.term?.lowercased() == term.lowercased() && $0.holder?.lowercased() == holder.lowercased()
+        }
+        return part.map { .unknown($0.cause) } ?? .known
+    }
 }

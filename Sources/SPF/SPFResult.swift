@@ -52,10 +52,18 @@ public struct SPFEvaluation: Sendable {
     public var record: String?
     public var domain: DomainName?
     public var trace: [SPFTraceEntry]
+    /// The temporary DNS failure met on the way, if any. A result reached past one (a `ptr` name skipped, or
+    /// the temperror it caused) is not known: with an answer, it could have been another.
+    public var unknownCause: DNSFailure?
 
     public init(result: SPFResult, mechanism: String? = nil, explanation: String? = nil, problem: String? = nil,
-                dnsLookups: Int = 0, voidLookups: Int = 0, record: String? = nil, domain: DomainName? = nil, trace: [SPFTraceEntry] = []) {
+                dnsLookups: Int = 0, voidLookups: Int = 0, record: String? = nil, domain: DomainName? = nil,
+                trace: [SPFTraceEntry] = [], unknownCause: DNSFailure? = nil) {
         self.result = result; self.mechanism = mechanism; self.explanation = explanation; self.problem = problem
         self.dnsLookups = dnsLookups; self.voidLookups = voidLookups; self.record = record; self.domain = domain; self.trace = trace
+        self.unknownCause = unknownCause
     }
+
+    /// Known unless a temporary DNS failure stood in the way.
+    public var verdict: PartVerdict { unknownCause.map(PartVerdict.unknown) ?? .known }
 }

@@ -16,6 +16,11 @@ struct CheckCommand: AsyncParsableCommand {
         DMARC policy (missing, invalid, p=none, unauthorized report destinations), and for every --ip the \
         verdict receivers give that address. Domains are audited concurrently over one DNS cache.
 
+        A part DNS does not answer (a timeout, SERVFAIL, a name outside the --zone files) is listed as \
+        unknown with its cause; the findings the other parts establish still stand. The exit code follows \
+        the findings: 1 for any of warning severity or worse, else 3 when a domain's own SPF and DMARC \
+        records could not be read at all, else 0.
+
         Examples:
           senderwatch check example.com
           senderwatch check example.com example.org --ip 60.130.71.223 --json
@@ -47,15 +52,15 @@ struct CheckCommand: AsyncParsableCommand {
         let addresses = try ips.map { try parseIP($0) }
         let session = try dns.makeResolver()
         defer { session.shutdown() }
-        let inspector = DomainInspector(resolver: session.resolver)
+        let assessor = DomainAssessor(resolver: session.resolver)
         var summary = CheckSummary()
         var first = true
         let out = OutputBuffer()
         if output.json { out.write("{\"domains\":[\n") }
         // Results stream out in input order as they complete, so memory stays flat for 100,000 domains.
-        try await observeAll(names, addresses, inspector) { observation in
-            let result = DomainCheckOutput(observation, findings: DomainAuditor.findings(for: observation))
-            summary.add(result, temporary: observation.hadTemporaryFailure)
+        try await assessAll(names, addresses, assessor) { assessment in
+            let result = DomainCheckOutput(assessment)
+            summary.add(result)
             if output.json {
                 out.write((first ? "" : ",\n") + jsonString(result, pretty: false))
             } else {
@@ -73,11 +78,11 @@ struct CheckCommand: AsyncParsableCommand {
     }
 
     /// Audits up to `--concurrency` domains at a time and hands each result to `emit` in input order.
-    func observeAll(_ names: [DomainName], _ ips: [IPAddress], _ inspector: DomainInspector,
-                    emit: (DomainObservation) -> Void) async throws {
+    func assessAll(_ names: [DomainName], _ ips: [IPAddress], _ assessor: DomainAssessor,
+                   emit: (DomainAssessment) -> Void) async throws {
         try await OrderedConcurrency.forEach(count: names.count, limit: dns.effectiveConcurrency,
-                                             operation: { await inspector.observe(names[$0], ips: ips) },
-                                             emit: { _, observation in emit(observation) })
+                                             operation: { await assessor.assess(names[$0], ips: ips) },
+                                             emit: { _, assessment in emit(assessment) })
     }
 
     func readDomainList(_ path: String) throws -> [DomainName] {

@@ -1,70 +1,102 @@
 import Audit
 import DNSCore
 
-/// JSON contract of `check --json` (schemaVersion 1): `{"domains": [...], "schemaVersion": 1, "summary": {...}}`,
+/// JSON contract of `check --json` (schemaVersion 2): `{"domains": [...], "schemaVersion": 2, "summary": {...}}`,
 /// one entry per domain in input order, written as each completes (see CheckCommand).
+///
+/// Each domain: `status` (`ok`, the worst severity of warning or worse, or `unknown` when neither its own SPF
+/// nor its DMARC answered), `complete` (every part answered), `parts` (each part's `id`, `label`, `verdict`
+/// known/unknown/impossible and `cause`), `spf`, `dmarc`, `senders`, `findings`.
 struct DomainCheckOutput: Encodable {
     struct SPFPart: Encodable {
         let record: String?
         let result: String?
         let dnsLookups: Int
+        /// True when some subtree did not answer: `dnsLookups` counts only what did.
+        let dnsLookupsLowerBound: Bool
         let voidLookups: Int
         let allQualifier: String?
         let networks: [String]
+        let verdict: String
     }
     struct DMARCPart: Encodable {
         let status: String
         let record: String?
         let policyDomain: String?
         let appliedPolicy: String?
+        let verdict: String
     }
     struct SenderPart: Encodable {
         let ip: String
         let result: String
         let mechanism: String?
         let problem: String?
+        let verdict: String
+    }
+    struct Part: Encodable {
+        let id: String
+        let label: String
+        let verdict: String
+        @NullEncoded var cause: String?
+
+        init(_ part: AssessmentPart) {
+            id = part.id; label = part.label; verdict = part.verdict.word; cause = part.verdict.reason
+        }
     }
 
     let domain: String
     let status: String
+    let complete: Bool
+    let parts: [Part]
     let spf: SPFPart
     let dmarc: DMARCPart
     let senders: [SenderPart]
     let findings: [Finding]
 
-    init(_ o: DomainObservation, findings: [Finding]) {
+    init(_ assessment: DomainAssessment) {
+        let o = assessment.observation
         domain = o.domain.text
-        let worst = findings.map(\.severity).max()
-        status = o.hadTemporaryFailure ? "unknown" : (worst.map { $0 >= .warning ? $0.rawValue : "ok" } ?? "ok")
+        let worst = assessment.findings.map(\.severity).filter { $0 >= .warning }.max()
+        if let worst { status = worst.rawValue } else { status = assessment.status == .unknown ? "unknown" : "ok" }
+        complete = assessment.status == .ok
+        parts = assessment.parts.map(Part.init)
         spf = SPFPart(record: o.spf.record, result: o.spf.result?.rawValue, dnsLookups: o.spf.dnsLookups,
-                      voidLookups: o.spf.voidLookups, allQualifier: o.spf.allQualifier,
-                      networks: o.spf.networks.map { $0.network.description })
+                      dnsLookupsLowerBound: o.spf.dnsLookupsAreLowerBound, voidLookups: o.spf.voidLookups,
+                      allQualifier: o.spf.allQualifier, networks: o.spf.networks.map { $0.network.description },
+                      verdict: o.spf.recordVerdict.word)
         dmarc = DMARCPart(status: o.dmarc.status.rawValue, record: o.dmarc.recordText,
-                          policyDomain: o.dmarc.policyDomain?.text, appliedPolicy: o.dmarc.appliedPolicy?.rawValue)
+                          policyDomain: o.dmarc.policyDomain?.text, appliedPolicy: o.dmarc.appliedPolicy?.rawValue,
+                          verdict: o.dmarc.verdict.word)
         senders = o.senderChecks.map {
             SenderPart(ip: $0.ip.description, result: $0.evaluation.result.rawValue,
-                       mechanism: $0.evaluation.mechanism, problem: $0.evaluation.problem)
+                       mechanism: $0.evaluation.mechanism, problem: $0.evaluation.problem, verdict: $0.evaluation.verdict.word)
         }
-        self.findings = findings
+        findings = assessment.findings
     }
+
+    var unknownParts: [Part] { parts.filter { $0.verdict == "unknown" } }
 }
 
 struct CheckSummary: Encodable {
     var domains = 0
     var healthy = 0
     var findings: [String: Int] = [:]
+    /// Domains whose own SPF and DMARC both went unanswered: no verdict at all.
     var temporaryFailures = 0
+    /// Domains with some part unknown (their findings stand on the parts that answered).
+    var partial = 0
     var exitCode: Int32 = ExitStatus.healthy
 
-    mutating func add(_ result: DomainCheckOutput, temporary: Bool) {
+    mutating func add(_ result: DomainCheckOutput) {
         domains += 1
-        if result.status == "ok" { healthy += 1 }
+        if result.status == "ok" && result.complete { healthy += 1 }
         if result.status == "unknown" { temporaryFailures += 1 }
+        if !result.complete && result.status != "unknown" { partial += 1 }
         for finding in result.findings { findings[finding.severity.rawValue, default: 0] += 1 }
-        if temporary {
-            exitCode = ExitStatus.temporaryFailure
-        } else if exitCode == ExitStatus.healthy, result.findings.contains(where: { $0.severity >= .warning }) {
+        if result.findings.contains(where: { $0.severity >= .warning }) {
             exitCode = ExitStatus.findings
+        } else if result.status == "unknown", exitCode == ExitStatus.healthy {
+            exitCode = ExitStatus.temporaryFailure
         }
     }
 }
@@ -72,13 +104,21 @@ struct CheckSummary: Encodable {
 enum CheckText {
     static func render(_ r: DomainCheckOutput) -> String {
         var out: [String] = []
-        let headline = r.status == "ok" ? "OK" : r.status.uppercased()
+        var headline = r.status == "ok" ? "OK" : r.status.uppercased()
+        let unknown = r.unknownParts
+        if r.status != "unknown", !unknown.isEmpty { headline += " (\(unknown.count) part(s) unknown)" }
         out.append("\(r.domain): \(headline)")
-        out.append("  SPF:   \(r.spf.record.map { "\"\($0)\"" } ?? "(none)")  [\(r.spf.dnsLookups)/10 lookups]")
-        let dmarc = r.dmarc.record.map { "\"\($0)\"" } ?? "(\(r.dmarc.status))"
+        let lookups = r.spf.dnsLookupsLowerBound ? "at least \(r.spf.dnsLookups)" : String(r.spf.dnsLookups)
+        let spf = r.spf.verdict == "unknown" ? "(unknown)" : r.spf.record.map { "\"\($0)\"" } ?? "(none)"
+        out.append("  SPF:   \(spf)" + (r.spf.verdict == "unknown" ? "" : "  [\(lookups)/10 lookups]"))
+        let dmarc = r.dmarc.verdict == "unknown" ? "(unknown)" : r.dmarc.record.map { "\"\($0)\"" } ?? "(\(r.dmarc.status))"
         out.append("  DMARC: \(dmarc)" + (r.dmarc.policyDomain.map { $0 == r.domain ? "" : " at \($0)" } ?? ""))
         for s in r.senders {
-            out.append("  sender \(s.ip): \(s.result)" + (s.mechanism.map { " (\($0))" } ?? ""))
+            let verdict = s.verdict == "unknown" ? "unknown (\(s.problem ?? "DNS did not answer"))" : s.result
+            out.append("  sender \(s.ip): \(verdict)" + (s.mechanism.map { " (\($0))" } ?? ""))
+        }
+        for part in unknown {
+            out.append("  unknown: \(part.label): \(part.cause ?? "no answer")")
         }
         for f in r.findings {
             out.append("  [\(f.severity.rawValue)] \(f.kind): \(f.message)")
@@ -90,6 +130,7 @@ enum CheckText {
     static func render(_ summary: CheckSummary) -> String {
         let counts = ["critical", "error", "warning", "info"].compactMap { s in summary.findings[s].map { "\($0) \(s)" } }
         return "\(summary.domains) domain(s): \(summary.healthy) healthy" + (counts.isEmpty ? "" : "; findings: " + counts.joined(separator: ", "))
-            + (summary.temporaryFailures > 0 ? "; \(summary.temporaryFailures) without a verdict (DNS temporary failure)" : "")
+            + (summary.partial > 0 ? "; \(summary.partial) with unknown parts" : "")
+            + (summary.temporaryFailures > 0 ? "; \(summary.temporaryFailures) without a verdict (own SPF and DMARC unanswered)" : "")
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Audit
 import DMARC
 import DNSCore
 import Foundation
@@ -31,16 +32,12 @@ struct DMARCCommand: AsyncParsableCommand {
         let session = try dns.makeResolver()
         defer { session.shutdown() }
         let discovery = await DMARCDiscovery(resolver: session.resolver).discover(name)
-        var authorizations: [ReportAuthorization] = []
-        if let record = discovery.record {
-            authorizations = await DMARCReportAuthorizer(resolver: session.resolver).authorize(
-                domain: discovery.policyDomain ?? name, record: record,
-                organizationalDomain: discovery.organizationalDomain ?? discovery.policyDomain ?? name)
-        }
+        let authorizations = await DomainGatherer(resolver: session.resolver).authorize(discovery, domain: name)
         let report = DMARCOutput(discovery, authorizations)
         if output.json { printJSON(report) } else { print(DMARCText.render(discovery, authorizations)) }
         switch discovery.status {
-        case .temperror: throw ExitCode(ExitStatus.temporaryFailure)
+        case .temperror where discovery.verdict.isUnknown: throw ExitCode(ExitStatus.temporaryFailure)
+        case .temperror: throw ExitCode(ExitStatus.findings)
         case .found:
             let unauthorized = authorizations.contains { $0.external && $0.authorized == false }
             let weak = discovery.appliedPolicy == DMARCPolicy.none

@@ -196,12 +196,15 @@ struct HistoryCommand: AsyncParsableCommand {
         let summaries = observations.map { try? JSONDecoder().decode(ObservationSummary.self, from: Data($0.summaryJSON.utf8)) }
         var entries: [HistoryEntry] = []
         for (index, observation) in observations.enumerated() {
-            // Each entry's diff is against the next older good observation.
-            let older = summaries[(index + 1)...].compactMap { $0 }.first { $0.status == .ok }
-            let changes = summaries[index].map { Drift.findings(domain: row.name, previous: older, current: $0).map(\.message) } ?? []
+            // Each entry's diff is against the observation before it; stored summaries carry the parts a poll
+            // could not read, so only parts known on both sides differ.
+            let older = summaries[(index + 1)...].compactMap { $0 }.first
+            let current = summaries[index]
+            let changes = current.map { Drift.findings(domain: row.name, previous: older, current: $0).map(\.message) } ?? []
             entries.append(HistoryEntry(firstSeen: isoDate(observation.firstSeenAt), lastSeen: isoDate(observation.lastSeenAt),
                                         polls: observation.seenCount, status: observation.status, spfRecord: observation.spfRecord,
-                                        dmarcRecord: observation.dmarcRecord, dnsLookups: observation.spfLookups, changes: changes))
+                                        dmarcRecord: observation.dmarcRecord, dnsLookups: observation.spfLookups,
+                                        notKnown: current.map(HistoryEntry.notKnown) ?? [], changes: changes))
         }
         if output.json { printJSON(HistoryOutput(domain: row.name, observations: entries)); return }
         print("history of \(row.name) (newest first):")
@@ -209,6 +212,7 @@ struct HistoryCommand: AsyncParsableCommand {
             print("- \(e.firstSeen ?? "?") .. \(e.lastSeen ?? "?")  (\(e.polls) poll(s), \(e.status))")
             print("    SPF:   \(e.spfRecord ?? "(none)")  [\(e.dnsLookups) lookups]")
             print("    DMARC: \(e.dmarcRecord ?? "(none)")")
+            for part in e.notKnown { print("    (\(part))") }
             for change in e.changes { print("    * \(change)") }
         }
     }
@@ -222,7 +226,19 @@ struct HistoryEntry: Encodable {
     let spfRecord: String?
     let dmarcRecord: String?
     let dnsLookups: Int
+    /// Parts the observation did not read when it was stored: "spf carried", "provider x unknown", ...
+    let notKnown: [String]
     let changes: [String]
+
+    static func notKnown(_ s: ObservationSummary) -> [String] {
+        var parts: [String] = []
+        if s.spfPart != .known { parts.append("SPF \(s.spfPart == .carried ? "not answered: last known value kept" : "unknown")") }
+        if s.dmarcPart != .known { parts.append("DMARC \(s.dmarcPart == .carried ? "not answered: last known value kept" : "unknown")") }
+        for (provider, state) in (s.providerStates ?? [:]).sorted(by: { $0.key < $1.key }) {
+            parts.append("\(provider) \(state == .carried ? "not answered: last known networks kept" : "unknown")")
+        }
+        return parts
+    }
 }
 
 struct HistoryOutput: Encodable {

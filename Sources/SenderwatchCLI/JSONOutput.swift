@@ -1,7 +1,8 @@
 import Foundation
 
-/// Every `--json` document carries this version; bump it on any incompatible change.
-let jsonSchemaVersion = 1
+/// Every `--json` document carries this version; bump it on any incompatible change. 2: parts of an assessment
+/// carry verdicts (known, unknown, impossible); `check` and `poll` statuses are ok, partial or unknown.
+let jsonSchemaVersion = 2
 
 /// Deterministic JSON: sorted keys, no escaped slashes.
 func jsonString<T: Encodable>(_ value: T, pretty: Bool = true) -> String {

@@ -18,10 +18,12 @@ struct PollCommand: AsyncParsableCommand {
         Meant for cron: a second poll started while one runs exits 0 with a message; a poll killed at any \
         moment leaves the database consistent, and the next poll carries on with the domains not yet done. \
         A domain is due when its interval has passed since its last poll; --all polls every domain.
-        Findings open once, stay open while they hold, and resolve when they no longer do. One DNS timeout \
-        never opens a finding nor counts as a change; dns.unreachable opens after several in a row.
-        Exit codes as for check: 0 healthy, 1 open findings of warning or worse, 2 input error, 3 DNS \
-        temporary failures kept some domain from a verdict.
+        Findings open once, stay open while they hold, and resolve when they no longer do. Each finding rests on \
+        the parts of the assessment it needs: when DNS does not answer for a part (a timeout, SERVFAIL), the \
+        findings resting on it neither open nor resolve, nothing counts as a change, and the output names the \
+        part; dns.unreachable opens after several polls in a row without the domain's own records.
+        Exit codes as for check: 0 healthy, 1 open findings of warning or worse among the polled domains, 2 input \
+        error, 3 some domain's own SPF and DMARC records could not be read at all.
 
         Example (crontab): */15 * * * * senderwatch poll --config /etc/senderwatch/settings.yaml
         """
@@ -103,10 +105,10 @@ struct PollCommand: AsyncParsableCommand {
         }
 
         let openBySeverity = try inventory.openFindingSeverities(domainIds: domains.compactMap(\.id))
-        let openCount = openBySeverity.values.reduce(0, +)
-        let temporary = results.contains { $0.status != "ok" }
+        let openCount = try inventory.openFindingSeverities().values.reduce(0, +)
+        let unknown = results.contains { $0.status == "unknown" }
         let worst = openBySeverity.keys.compactMap { Severity(rawValue: $0) }.max()
-        let exit = temporary ? ExitStatus.temporaryFailure : ((worst ?? .info) >= .warning ? ExitStatus.findings : ExitStatus.healthy)
+        let exit = (worst ?? .info) >= .warning ? ExitStatus.findings : (unknown ? ExitStatus.temporaryFailure : ExitStatus.healthy)
         if output.json {
             printJSON(PollOutput(runId: runId, startedAt: isoDate(started), domains: results.map(PollOutput.Domain.init),
                                  openFindings: openCount, exitCode: exit))
@@ -124,22 +126,33 @@ extension Poller {
     /// The poller `poll` and `run` build: the settings file's `unreachable_after` and observed-sender thresholds.
     init(store: InventoryStore, resolver: any DNSResolver, settings: MonitorSettings?, concurrency: Int, alerts: AlertPlanner?) {
         self.init(store: store, resolver: resolver, concurrency: concurrency,
-                  unreachableAfter: settings?.unreachableAfter ?? 3, alerts: alerts)
+                  unreachableAfter: settings?.unreachableAfter ?? 3, now: { epochNow() }, alerts: alerts)
         observed = settings?.observed ?? .init()
     }
 }
 
+/// JSON contract of `poll --json` (schemaVersion 2): per domain `status` (ok, partial, unknown), the findings
+/// opened and resolved, `stillOpen`, `undetermined` (open findings left as they were: their evidence is
+/// unknown now), `unknownParts` and `recordChanged` (a new observation was stored).
 struct PollOutput: Encodable {
+    struct Part: Encodable {
+        let id: String
+        let label: String
+        let cause: String
+    }
     struct Domain: Encodable {
         let domain: String
         let status: String
         let opened: [Finding]
         let resolved: [Finding]
         let stillOpen: Int
+        let undetermined: Int
+        let unknownParts: [Part]
         let recordChanged: Bool
         init(_ r: DomainPollResult) {
             domain = r.domain; status = r.status; opened = r.opened; resolved = r.resolved
-            stillOpen = r.stillOpen.count; recordChanged = r.observationInserted
+            stillOpen = r.stillOpen.count; undetermined = r.undetermined.count; recordChanged = r.observationInserted
+            unknownParts = r.unknownParts.map { Part(id: $0.id, label: $0.label, cause: $0.verdict.reason ?? "unknown") }
         }
     }
     let schemaVersion = jsonSchemaVersion
@@ -154,7 +167,19 @@ enum PollText {
     static func render(_ results: [DomainPollResult], openCount: Int, database: String) -> String {
         var out: [String] = []
         for r in results where !r.opened.isEmpty || !r.resolved.isEmpty || r.status != "ok" {
-            out.append("\(r.domain):" + (r.status == "ok" ? "" : " no verdict (temporary DNS failure \(r.consecutiveTempFailures) poll(s) in a row)"))
+            switch r.status {
+            case "unknown":
+                out.append("\(r.domain): no verdict: its own SPF and DMARC records did not answer (\(r.consecutiveTempFailures) poll(s) in a row)")
+            case "partial":
+                out.append("\(r.domain): \(r.unknownParts.count) part(s) unknown"
+                           + (r.undetermined.isEmpty ? "" : ", \(r.undetermined.count) open finding(s) left as they were"))
+            default:
+                out.append("\(r.domain):")
+            }
+            if r.status != "ok" {
+                for part in r.unknownParts.prefix(5) { out.append("  unknown  \(part.label): \(part.verdict.reason ?? "no answer")") }
+                if r.unknownParts.count > 5 { out.append("  unknown  ... and \(r.unknownParts.count - 5) more (see --json)") }
+            }
             for f in r.opened {
                 out.append("  opened   [\(f.severity.rawValue)] \(f.kind): \(f.message)")
                 if let fix = f.fix { out.append("           fix: \(fix)") }
@@ -163,8 +188,10 @@ enum PollText {
         }
         let opened = results.reduce(0) { $0 + $1.opened.count }
         let resolved = results.reduce(0) { $0 + $1.resolved.count }
-        let noVerdict = results.filter { $0.status != "ok" }.count
+        let noVerdict = results.filter { $0.status == "unknown" }.count
+        let partial = results.filter { $0.status == "partial" }.count
         out.append("polled \(results.count) domain(s): \(opened) finding(s) opened, \(resolved) resolved, \(openCount) open in all"
+                   + (partial > 0 ? ", \(partial) with unknown parts" : "")
                    + (noVerdict > 0 ? ", \(noVerdict) without a verdict" : "") + " (\(database))")
         return out.joined(separator: "\n")
     }

@@ -67,20 +67,20 @@ struct SPFCommand: AsyncParsableCommand {
             let report = SPFCheckOutput(domain: domainName.text, ip: address, sender: sender ?? "postmaster@\(domainName.text)",
                                         helo: helo, evaluation: evaluation)
             if output.json { printJSON(report) } else { print(SPFText.check(report, evaluation: evaluation)) }
-            switch evaluation.result {
-            case .pass: throw ExitCode(ExitStatus.healthy)
-            case .temperror: throw ExitCode(ExitStatus.temporaryFailure)
-            default: throw ExitCode(ExitStatus.findings)
-            }
+            // A result reached past an unanswered query is no verdict; a permanent failure is one (temperror).
+            if evaluation.unknownCause != nil, evaluation.result != .pass { throw ExitCode(ExitStatus.temporaryFailure) }
+            throw ExitCode(evaluation.result == .pass ? ExitStatus.healthy : ExitStatus.findings)
         }
         let analysis = await SPFAnalyzer(resolver: session.resolver).analyze(domain: domainName)
         if output.json { printJSON(SPFAnalysisOutput(analysis)) } else { print(SPFText.analysis(analysis)) }
-        if analysis.result == .temperror { throw ExitCode(ExitStatus.temporaryFailure) }
-        throw ExitCode(analysis.errors.isEmpty && analysis.warnings.isEmpty && analysis.record != nil ? ExitStatus.healthy : ExitStatus.findings)
+        if analysis.topRecordUnknown != nil { throw ExitCode(ExitStatus.temporaryFailure) }
+        let errors = analysis.errors.filter { $0.code != "dns-temporary" }
+        throw ExitCode(errors.isEmpty && analysis.warnings.isEmpty && analysis.record != nil ? ExitStatus.healthy : ExitStatus.findings)
     }
 }
 
-/// JSON contract of `spf DOMAIN --json` (schemaVersion 1).
+/// JSON contract of `spf DOMAIN --json` (schemaVersion 2: `verdict` of the record, `dnsLookupsLowerBound`,
+/// `unknownParts`, and a `verdict` on each tree node).
 struct SPFAnalysisOutput: Encodable {
     let schemaVersion = jsonSchemaVersion
     let domain: String
@@ -97,8 +97,12 @@ struct SPFAnalysisOutput: Encodable {
     let warnings: [SPFDiagnostic]
     let errors: [SPFDiagnostic]
     let tree: SPFNode?
+    let verdict: String
+    let dnsLookupsLowerBound: Bool
+    let unknownParts: [SPFUnknownPart]
 
     init(_ a: SPFAnalysis) {
+        verdict = a.recordVerdict.word; dnsLookupsLowerBound = a.dnsLookupsAreLowerBound; unknownParts = a.unknownParts
         domain = a.domain; record = a.record; result = a.result?.rawValue
         dnsLookups = a.dnsLookups; voidLookups = a.voidLookups; voidLookupTerms = a.voidLookupTerms
         networks = a.networks.map { $0.network.description }
@@ -107,7 +111,8 @@ struct SPFAnalysisOutput: Encodable {
     }
 }
 
-/// JSON contract of `spf DOMAIN --ip IP --json` and of each `--batch` line (schemaVersion 1).
+/// JSON contract of `spf DOMAIN --ip IP --json` and of each `--batch` line (schemaVersion 2: `verdict`, unknown
+/// when a temporary DNS failure stood in the way of the result).
 struct SPFCheckOutput: Encodable {
     let schemaVersion = jsonSchemaVersion
     let domain: String
@@ -122,8 +127,10 @@ struct SPFCheckOutput: Encodable {
     let dnsLookups: Int
     let voidLookups: Int
     let trace: [SPFTraceEntry]?
+    let verdict: String
 
     init(domain: String, ip: IPAddress, sender: String, helo: String?, evaluation: SPFEvaluation, includeTrace: Bool = true) {
+        verdict = evaluation.verdict.word
         self.domain = domain; self.ip = ip.description; self.sender = sender; self.helo = helo
         result = evaluation.result.rawValue; mechanism = evaluation.mechanism; explanation = evaluation.explanation
         problem = evaluation.problem; record = evaluation.record

@@ -5,13 +5,23 @@ import SPF
 enum SPFText {
     static func analysis(_ a: SPFAnalysis) -> String {
         var out = ["SPF for \(a.domain)"]
+        if let failure = a.topRecordUnknown {
+            out.append("  record:        unknown: \(failure)")
+            return out.joined(separator: "\n")
+        }
         out.append("  record:        \(a.record.map { "\"\($0)\"" } ?? "(none)")")
         if let result = a.result, result != .pass {
             out.append("  result:        \(result.rawValue) for every sender")
         }
         let over = a.dnsLookups > 10
-        out.append("  DNS lookups:   \(a.dnsLookups) of 10 in the worst case\(over ? "  <-- over the limit: receivers return permerror" : "")")
-        out.append("  void lookups:  \(a.voidLookups) of 2" + (a.voidLookupTerms.isEmpty ? "" : " (\(a.voidLookupTerms.joined(separator: ", ")))"))
+        let atLeast = a.dnsLookupsAreLowerBound ? "at least " : ""
+        out.append("  DNS lookups:   \(atLeast)\(a.dnsLookups) of 10 in the worst case\(over ? "  <-- over the limit: receivers return permerror" : "")")
+        out.append("  void lookups:  \(a.voidLookupsAreLowerBound ? "at least " : "")\(a.voidLookups) of 2"
+                   + (a.voidLookupTerms.isEmpty ? "" : " (\(a.voidLookupTerms.joined(separator: ", ")))"))
+        if !a.unknownParts.isEmpty {
+            out.append("  unknown (DNS did not answer; counts and networks cover only what did):")
+            out += a.unknownParts.map { "    - \($0.label): \($0.cause)" }
+        }
         if let tree = a.tree, !tree.children.isEmpty {
             out.append("  include tree (own lookups / with includes):")
             out += treeLines(tree, prefix: "    ", isLast: true, isRoot: true)
@@ -27,9 +37,12 @@ enum SPFText {
             out.append("  not enumerable (depend on the sender or on DNS at check time):")
             out += a.unenumerable.map { "    \($0)" }
         }
-        out += diagnostics("errors", a.errors)
+        let errors = a.errors.filter { $0.code != "dns-temporary" }
+        out += diagnostics("errors", errors)
         out += diagnostics("warnings", a.warnings)
-        if a.errors.isEmpty && a.warnings.isEmpty && a.record != nil { out.append("  no problems found") }
+        if errors.isEmpty && a.warnings.isEmpty && a.record != nil {
+            out.append(a.isComplete ? "  no problems found" : "  no problems found in the parts that answered")
+        }
         return out.joined(separator: "\n")
     }
 

@@ -82,6 +82,7 @@ struct SnapshotCommand: AsyncParsableCommand {
                                           concurrency: dns.effective(settings?.dnsSettings ?? .init()).concurrency ?? 32,
                                           takenAt: takenAt, generator: "senderwatch \(SenderwatchCommand.version)")
             builder.observedThresholds = settings?.observed ?? .init()
+            builder.unreachableAfter = settings?.unreachableAfter ?? 3
             let snapshot = try await builder.build()
             switch format {
             case .csv: try write(Data(SnapshotCSV.render(snapshot).utf8))

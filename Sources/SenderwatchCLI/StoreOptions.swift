@@ -1,3 +1,4 @@
+import Audit
 import Alerting
 import ArgumentParser
 import Foundation
@@ -64,6 +65,11 @@ extension MonitorSettings {
     }
 }
 
-func epochNow() -> Int64 { Int64(Date().timeIntervalSince1970) }
+/// The current time in epoch seconds: every command's "now" comes from here. `SENDERWATCH_NOW` (epoch seconds)
+/// fixes it, for reproducible runs and for tests that need a date other than today.
+func epochNow() -> Int64 {
+    if let text = ProcessInfo.processInfo.environment["SENDERWATCH_NOW"], let value = Int64(text) { return value }
+    return Int64(Date().timeIntervalSince1970)
+}
 
 func isoDate(_ seconds: Int64?) -> String? { seconds.map(Timestamp.iso) }

@@ -4,7 +4,9 @@
 /// senders by kind and value, networks by address.
 public struct Snapshot: Codable, Sendable, Hashable {
     public static let formatName = "senderwatch-snapshot"
-    public static let currentSchemaVersion = 1
+    /// 2: parts DNS did not answer are recorded as unknown (`unknownParts`, `verdict`, `dnsLookupsLowerBound`)
+    /// and a domain's `status` is ok, partial or unknown. Version 1 files still read and verify.
+    public static let currentSchemaVersion = 2
 
     public var format = Snapshot.formatName
     public var schemaVersion = Snapshot.currentSchemaVersion
@@ -31,12 +33,15 @@ public struct Snapshot: Codable, Sendable, Hashable {
         /// Open findings by kind, e.g. `spf.lookup-limit`.
         public var findingsByKind: [String: Int]
         public var lookupLimit: Int
+        /// Domains with some part DNS did not answer at this instant (schema 2).
+        public var domainsWithUnknownParts: Int?
     }
 }
 
 public struct DomainSnapshot: Codable, Sendable, Hashable {
     public var domain: String
-    /// `ok`, or `temperror` when DNS kept the evaluation from a verdict.
+    /// `ok` (every part answered), `partial` (some part unknown: see `unknownParts`) or `unknown` (neither
+    /// the domain's own SPF nor its DMARC answered). Schema 1 wrote `ok` or `temperror`.
     public var status: String
     public var intervalSeconds: Int
     public var lastPollAt: String?
@@ -51,6 +56,16 @@ public struct DomainSnapshot: Codable, Sendable, Hashable {
     public var findings: [FindingSnapshot]
     /// The worst severity among the findings, nil when there are none.
     public var worstSeverity: String?
+    /// The parts DNS did not answer at this instant, with why (schema 2). Findings that rest on them are
+    /// neither claimed nor denied: open ones are kept as the monitor last saw them.
+    public var unknownParts: [UnknownPartSnapshot]?
+}
+
+public struct UnknownPartSnapshot: Codable, Sendable, Hashable {
+    /// The stable part id, e.g. `spf.include:_spf.provider.example`.
+    public var part: String
+    public var label: String
+    public var cause: String
 }
 
 public struct ExpectationsSnapshot: Codable, Sendable, Hashable {
@@ -77,6 +92,10 @@ public struct SPFSnapshot: Codable, Sendable, Hashable {
     public var includes: [String]
     /// Problem codes and messages from the analysis.
     public var diagnostics: [DiagnosticSnapshot]
+    /// known, unknown (the record did not answer: the values above mean nothing) or impossible (schema 2).
+    public var verdict: String?
+    /// True when some subtree did not answer, so `dnsLookups` is a lower bound (schema 2).
+    public var dnsLookupsLowerBound: Bool?
 }
 
 public struct NetworkSnapshot: Codable, Sendable, Hashable {
@@ -103,6 +122,8 @@ public struct DMARCSnapshot: Codable, Sendable, Hashable {
     public var appliedPolicy: String?
     public var reportDestinations: [ReportDestinationSnapshot]
     public var problem: String?
+    /// known, unknown (the policy did not answer) or impossible (schema 2).
+    public var verdict: String?
 }
 
 public struct ReportDestinationSnapshot: Codable, Sendable, Hashable {

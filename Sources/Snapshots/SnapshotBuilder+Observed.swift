@@ -12,7 +12,7 @@ extension SnapshotBuilder {
     }
 
     func observed(_ domain: DomainName, observation: DomainObservation, approved: [ApprovedSender],
-                  flattened: [FlattenedIncludeRow], providerNetworks: [String: [String]]) throws -> ObservedPart {
+                  flattened: [FlattenedCopy], providerNetworks: [String: [String]]) throws -> ObservedPart {
         var part = ObservedPart()
         part.daily = try store.observedDays(domain: domain.text).map {
             DailyPassRateSnapshot(day: $0.day, domain: domain.text, messages: $0.messages,
@@ -21,13 +21,14 @@ extension SnapshotBuilder {
         let authorized = observation.spf.authorizedNetworks.map(\.network)
         // An approved include covers the networks its provider authorizes now, or the copy flattened from it.
         var includeNetworks = providerNetworks.mapValues { $0.compactMap(CIDRNetwork.init) }
-        for row in flattened {
-            includeNetworks[row.include, default: []] += FlattenedWatch.networks(row.networksJSON)
+        for copy in flattened {
+            includeNetworks[copy.include, default: []] += copy.networks
         }
         let approvedIncludes = approved.filter { $0.kind == .include }
-        let audit = ObservedAudit(store: store, resolver: resolver, thresholds: observedThresholds)
         func owner(_ ip: IPAddress) -> String? {
-            if let sender = audit.owner(of: ip, approved: approved, observation: observation) { return sender.key }
+            if let sender = ObservedJudge.owner(of: ip, approved: approved, expanded: observation.expandedSenders) {
+                return sender.key
+            }
             return approvedIncludes.first { includeNetworks[$0.value.lowercased()]?.contains { $0.contains(ip) } == true }?.key
         }
         part.sources = try store.observedSources(domain: domain.text).map { source in

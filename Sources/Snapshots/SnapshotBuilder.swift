@@ -9,8 +9,9 @@ import Foundation
 import Inventory
 import SPF
 
-/// Takes a snapshot: every monitored domain observed through DNS now, audited against its inventory,
-/// with the monitor's record of when each finding opened and the recorded flattened copies.
+/// Takes a snapshot: every monitored domain assessed now as a poll assesses it (gather, then judge), with the
+/// monitor's record of when each finding opened and the recorded flattened copies. Parts DNS did not answer
+/// are recorded as unknown, and the open findings resting on them are kept as the monitor last saw them.
 public struct SnapshotBuilder: Sendable {
     public let store: InventoryStore
     public let resolver: any DNSResolver
@@ -20,6 +21,8 @@ public struct SnapshotBuilder: Sendable {
     public let generator: String
     /// The thresholds of the findings drawn from DMARC reports, as the poll uses them (settings file).
     public var observedThresholds = ObservedThresholds()
+    /// Polls in a row without the domain's own records before `dns.unreachable` opens (as the poll counts).
+    public var unreachableAfter = 3
 
     public init(store: InventoryStore, resolver: any DNSResolver, concurrency: Int = 32, takenAt: Int64, generator: String) {
         self.store = store; self.resolver = resolver; self.concurrency = max(1, concurrency)
@@ -41,7 +44,8 @@ public struct SnapshotBuilder: Sendable {
             openFindings: findings.count,
             findingsBySeverity: Dictionary(grouping: findings, by: \.severity).mapValues(\.count),
             findingsByKind: Dictionary(grouping: findings, by: \.kind).mapValues(\.count),
-            lookupLimit: 10)
+            lookupLimit: 10,
+            domainsWithUnknownParts: domains.filter { !($0.unknownParts ?? []).isEmpty }.count)
         return Snapshot(sequence: nil, previousSHA256: nil, contentSHA256: nil, takenAt: Timestamp.iso(takenAt),
                         generator: generator, summary: summary, domains: domains, observedSenders: Self.observedSenders(observed))
     }
@@ -50,57 +54,61 @@ public struct SnapshotBuilder: Sendable {
         guard let domainId = row.id, let name = try? DomainName(row.name) else {
             throw InputFailure("domain \(row.name) in the database is not a valid name")
         }
-        let senders = try store.senders(domainId: domainId).compactMap(InventoryMapping.sender)
-        let expectations = InventoryMapping.expectations(row)
-        let observation = await DomainInspector(resolver: resolver).observe(name, approved: senders)
-        let temporary = observation.hadTemporaryFailure
-        var findings: [Finding] = []
-        if !temporary {
-            findings = DomainAuditor.findings(for: observation, expectations: expectations, approved: senders)
-            findings += try await ObservedAudit(store: store, resolver: resolver, thresholds: observedThresholds)
-                .findings(observation, approved: senders)
-            findings = try await FlattenedWatch(store: store, resolver: resolver).review(
-                findings, domainId: domainId, domain: name, senders: senders, expectations: expectations, observation: observation)
-        }
-        // What the monitor tracks as open and cannot be seen in one look (drift, unreachability) is kept too.
-        let open = try store.openFindings(domainId: domainId)
+        let (facts, open) = try store.facts(for: row, thresholds: observedThresholds, now: takenAt)
+        let settings = DomainJudge.Settings(observed: observedThresholds, unreachableAfter: unreachableAfter)
+        let assessment = await DomainAssessor(resolver: resolver, settings: settings).assess(name, facts: facts)
+        let observation = assessment.observation
+        let senders = facts.approved
+        let expectations = facts.expectations
+        var findings = assessment.findings
+        // Open findings whose evidence DNS did not give now stand as the monitor last saw them; so do the ones
+        // no single look can see (drift, unreachability), until the next poll settles them.
+        let kept = Set(assessment.transitions.undetermined)
+        let events: Set<FindingKind> = [.recordChanged, .providerChanged, .dnsUnreachable]
         let current = Set(findings.map(\.fingerprint))
-        findings += open.filter { !current.contains($0.fingerprint) }.map { InventoryMapping.finding($0, domain: name.text) }
+        findings += open.filter { row in
+            !current.contains(row.fingerprint) && (kept.contains(row.fingerprint) || events.contains(FindingKind(row.kind)))
+        }.map { InventoryMapping.finding($0, domain: name.text) }
         let since = Dictionary(open.map { ($0.fingerprint, $0.firstSeenAt) }, uniquingKeysWith: min)
         let flattened = try store.flattenedIncludes(domainId: domainId)
         let ordered = Finding.ordered(findings)
+        // What DNS said now; the stored summary would carry unanswered parts forward.
         let summary = ObservationSummary(observation)
-        let observed = try self.observed(name, observation: observation, approved: senders, flattened: flattened,
+        let observed = try self.observed(name, observation: observation, approved: senders, flattened: facts.flattened,
                                          providerNetworks: summary.providerNetworks)
         let snapshot = DomainSnapshot(
-            domain: name.text, status: temporary ? "temperror" : "ok", intervalSeconds: row.intervalSeconds,
+            domain: name.text, status: assessment.status.rawValue, intervalSeconds: row.intervalSeconds,
             lastPollAt: row.lastPollAt.map(Timestamp.iso),
             expectations: ExpectationsSnapshot(spfAll: expectations.spfAll.map { $0 + "all" },
                                                dmarcPolicy: expectations.dmarcPolicy?.rawValue, maxLookups: expectations.maxLookups),
             spf: spf(observation.spf, includes: summary.includes, expectations: expectations),
             dmarc: dmarc(observation),
             senders: Self.senders(observation, includes: Set(summary.includes), flattened: Set(flattened.map(\.include))),
-            flattened: flattened.map {
-                FlattenedSnapshot(include: $0.include, networks: FlattenedWatch.networks($0.networksJSON).map(\.description),
-                                  flattenedAt: Timestamp.iso($0.flattenedAt))
+            flattened: facts.flattened.map {
+                FlattenedSnapshot(include: $0.include, networks: $0.networks.map(\.description), flattenedAt: Timestamp.iso($0.flattenedAt))
             },
             findings: ordered.map { f in
                 FindingSnapshot(kind: f.kind.rawValue, severity: f.severity.rawValue, subject: f.subject, message: f.message,
                                 fix: f.fix, evidence: f.evidence, openSince: since[f.fingerprint].map(Timestamp.iso))
             },
-            worstSeverity: ordered.first?.severity.rawValue)
+            worstSeverity: ordered.first?.severity.rawValue,
+            unknownParts: assessment.unknownParts.map {
+                UnknownPartSnapshot(part: $0.id, label: $0.label, cause: $0.verdict.reason ?? "unknown")
+            })
         return (snapshot, observed)
     }
 
     /// `includes`: the include and redirect targets anywhere in the tree (`ObservationSummary.includes`).
     func spf(_ a: SPFAnalysis, includes: [String], expectations: Expectations) -> SPFSnapshot {
+        let verdict = a.recordVerdict
         let networks = a.authorizedNetworks.map { NetworkSnapshot(network: $0.network.description, source: $0.source, via: $0.via) }
         let diagnostics = a.errors.map { DiagnosticSnapshot(level: "error", code: $0.code, message: $0.message) }
             + a.warnings.map { DiagnosticSnapshot(level: "warning", code: $0.code, message: $0.message) }
         return SPFSnapshot(record: a.record, recordSHA256: a.record.map(Self.sha256), result: a.result?.rawValue,
                            dnsLookups: a.dnsLookups, lookupLimit: 10, lookupBudget: min(expectations.maxLookups ?? 10, 10),
                            voidLookups: a.voidLookups, allQualifier: a.allQualifier.map { $0 + "all" },
-                           authorizedNetworks: networks, includes: includes, diagnostics: diagnostics)
+                           authorizedNetworks: networks, includes: includes, diagnostics: diagnostics,
+                           verdict: verdict.word, dnsLookupsLowerBound: a.dnsLookupsAreLowerBound ? true : nil)
     }
 
     func dmarc(_ o: DomainObservation) -> DMARCSnapshot {
@@ -111,7 +119,7 @@ public struct SnapshotBuilder: Sendable {
         return DMARCSnapshot(record: o.dmarc.recordText, recordSHA256: o.dmarc.recordText.map(Self.sha256),
                              status: o.dmarc.status.rawValue, policyDomain: o.dmarc.policyDomain?.text,
                              appliedPolicy: o.dmarc.appliedPolicy?.rawValue, reportDestinations: destinations,
-                             problem: o.dmarc.problem)
+                             problem: o.dmarc.problem, verdict: o.dmarc.verdict.word)
     }
 
     /// Each approved sender against the live record.
@@ -124,7 +132,8 @@ public struct SnapshotBuilder: Sendable {
             if sender.kind == .include {
                 let name = sender.value.lowercased()
                 status = includes.contains(name) || flattened.contains(name) ? "authorized" : "unauthorized"
-            } else if checks.contains(where: { $0.result == "temperror" }) || expanded.temporary {
+            } else if o.senderChecks.contains(where: { $0.sender?.key == sender.key && $0.evaluation.unknownCause != nil })
+                        || expanded.temporary {
                 status = "unknown"
             } else if checks.isEmpty {
                 status = "unresolvable"

@@ -55,12 +55,25 @@ struct CLIRunner {
         try process.run()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
-        // Read before waiting so a large output cannot fill the pipe and block the child.
+        // Both pipes are drained at once, before waiting: a child that fills one (a crash backtrace of more
+        // than 64 KiB on stderr) while we block reading the other would never exit.
+        let stderrBox = DataBox()
+        let drained = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            stderrBox.data = err.fileHandleForReading.readDataToEndOfFile()
+            drained.signal()
+        }
         let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
+        drained.wait()
+        let stderrData = stderrBox.data
         process.waitUntilExit()
         return Output(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
                       stderr: String(decoding: stderrData, as: UTF8.self))
+    }
+
+    /// Hands the stderr bytes from the reading thread to the caller (ordered by the semaphore).
+    final class DataBox: @unchecked Sendable {
+        var data = Data()
     }
 
     /// A fresh temporary directory, removed by the caller.

@@ -18,7 +18,7 @@ import Testing
                                         "acme-widgets.example", "brightpath.example", "ledgerly.example", "harborline.example"])
         #expect(output.status == 1, "findings of warning or worse exit 1: \(output.stderr)")
         let json = try output.json()
-        #expect(json["schemaVersion"] as? Int == 1)
+        #expect(json["schemaVersion"] as? Int == 2)
         let byName = domains(json)
         #expect(Array(byName.keys).sorted() == ["acme-widgets.example", "brightpath.example", "harborline.example", "ledgerly.example"])
 

@@ -8,8 +8,8 @@ import TestSupport
         let root: URL
         var database: String { root.appendingPathComponent("sw.sqlite").path }
         init() throws { root = try CLIRunner.temporaryDirectory() }
-        func run(_ arguments: [String], stdin: String? = nil) throws -> CLIRunner.Output {
-            try CLIRunner.run(arguments + ["--db", database], stdin: stdin)
+        func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> CLIRunner.Output {
+            try CLIRunner.run(arguments + ["--db", database], stdin: stdin, environment: environment)
         }
         func write(_ name: String, _ text: String) throws -> String {
             let url = root.appendingPathComponent(name)
@@ -60,7 +60,7 @@ import TestSupport
         #expect(line["domain"] as? String == "brightpath.example")
         #expect(line["records"] as? Int == 4)
         #expect(line["messages"] as? Int == 241)
-        #expect(line["schemaVersion"] as? Int == 1)
+        #expect(line["schemaVersion"] as? Int == 2)
         let again = try ws.run(["ingest", "--json", Self.demoReports])
         #expect(again.status == 0)
         #expect(try Self.lines(again).map { $0["status"] as? String } == ["duplicate"])
@@ -158,8 +158,8 @@ import TestSupport
         let later = 1_795_737_600 + 40 * 86400
         let path = try ws.write("later.xml", Self.report(id: "later-1", begin: later, end: later + 86399,
                                                            rows: [("60.130.71.223", 30, "pass", "fail", "none")]))
-        #expect(try ws.run(["ingest", path]).status == 0)
-        _ = try ws.run(["poll", "--all", "--zone", CLIRunner.demoZones])
+        #expect(try ws.run(["ingest", path], environment: ["SENDERWATCH_NOW": String(later + 86400)]).status == 0)
+        _ = try ws.run(["poll", "--all", "--zone", CLIRunner.demoZones], environment: ["SENDERWATCH_NOW": String(later + 86400)])
         let after = try ws.run(["findings", "--open", "--domain", "brightpath.example", "--json"]).json()["items"] as? [[String: Any]] ?? []
         let stale = after.filter { $0["kind"] as? String == "inventory.stale" }.compactMap { $0["subject"] as? String }.sorted()
         #expect(stale == ["include:_spf.suite.example", "ip:203.0.113.10"], "\(stale)")

@@ -7,7 +7,7 @@ struct MigrationTests {
     func migrationsApplied(kind: StoreKind) throws {
         try withStore(kind) { store throws in
             #expect(try store.appliedMigrations() == InventoryStore.knownMigrations)
-            #expect(Array(InventoryStore.knownMigrations.prefix(3)) == ["v1-inventory", "v2-observed", "v3-snapshots"], "shipped migrations keep their order")
+            #expect(Array(InventoryStore.knownMigrations.prefix(4)) == ["v1-inventory", "v2-observed", "v3-snapshots", "v4-partial-observations"], "shipped migrations keep their order")
             #expect(try store.schemaVersion() == InventoryStore.knownMigrations.last)
             #expect(try store.integrityCheck() == "ok")
             #expect(try store.domains().isEmpty)

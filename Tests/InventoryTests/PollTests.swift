@@ -26,23 +26,28 @@ struct PollTests {
         }
     }
 
-    @Test("a changed hash or status adds a row; latest good skips temperrors", arguments: StoreKind.allCases)
+    @Test("a changed hash adds a row; a poll that knew less with the same values extends it, a complete one upgrades it",
+          arguments: StoreKind.allCases)
     func changes(kind: StoreKind) throws {
         try withStore(kind) { store throws in
             let id = try addDomain(store)
             #expect(try store.recordPoll(poll(id, at: t0, hash: "h1")).observationInserted)
             #expect(try store.recordPoll(poll(id, at: t0 + 1, hash: "h2")).observationInserted)
-            let timeout = try store.recordPoll(poll(id, at: t0 + 2, hash: "h2", status: ObservationRow.statusTempError))
-            #expect(timeout.observationInserted)
-            #expect(try !store.recordPoll(poll(id, at: t0 + 3, hash: "h2", status: "temperror")).observationInserted)
+            // The same values, partly carried forward: the same observation, still "ok".
+            let partial = try store.recordPoll(poll(id, at: t0 + 2, hash: "h2", status: "partial"))
+            #expect(!partial.observationInserted)
+            #expect(try store.latestObservation(domainId: id)?.status == "ok")
+            // Values that differ, with a part carried: a new row, marked partial ...
+            #expect(try store.recordPoll(poll(id, at: t0 + 3, hash: "h3", status: "partial")).observationInserted)
+            #expect(try store.latestObservation(domainId: id)?.status == "partial")
+            // ... which a complete poll of the same values upgrades in place.
+            #expect(try !store.recordPoll(poll(id, at: t0 + 4, hash: "h3")).observationInserted)
 
-            #expect(try store.observations(domainId: id).map(\.contentHash) == ["h2", "h2", "h1"])
-            #expect(try store.observations(domainId: id, limit: 1).map(\.status) == ["temperror"])
-            #expect(try store.latestObservation(domainId: id)?.status == "temperror")
-            #expect(try store.latestObservation(domainId: id)?.seenCount == 2)
+            #expect(try store.observations(domainId: id).map(\.contentHash) == ["h3", "h2", "h1"])
+            #expect(try store.observations(domainId: id).map(\.status) == ["ok", "ok", "ok"])
+            #expect(try store.observations(domainId: id).map(\.seenCount) == [2, 2, 1])
             let good = try #require(try store.latestGoodObservation(domainId: id))
-            #expect(good.contentHash == "h2" && good.status == "ok")
-            #expect(try store.domain(id: id)?.consecutiveTempFailures == 1)
+            #expect(good.contentHash == "h3" && good.status == "ok")
         }
     }
 

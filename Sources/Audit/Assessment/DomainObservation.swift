@@ -2,7 +2,8 @@ import DMARC
 import DNSCore
 import SPF
 
-/// What DNS published for one domain at one moment, evaluated: the raw material of every finding.
+/// What DNS published for one domain at one moment, evaluated: the raw material of every finding. Built by
+/// `DomainGatherer`; every part carries what is known of it (see `DomainJudge.parts`).
 public struct DomainObservation: Sendable {
     public var domain: DomainName
     public var spf: SPFAnalysis
@@ -12,22 +13,26 @@ public struct DomainObservation: Sendable {
     public var senderChecks: [SenderCheck]
     /// The approved senders as expanded through DNS (empty for a plain `check`).
     public var expandedSenders: [ExpandedSender]
+    /// `check_host` now for the observed sources that look like real mail, by address text.
+    public var observedChecks: [String: SPFEvaluation]
+    /// Providers read for the flattened copies (and the generator's fix), by lower-case include name.
+    public var providerReadings: [String: ProviderSurvey.Reading]
 
     public init(domain: DomainName, spf: SPFAnalysis, dmarc: DMARCDiscoveryResult,
                 reportAuthorizations: [ReportAuthorization], senderChecks: [SenderCheck],
-                expandedSenders: [ExpandedSender] = []) {
+                expandedSenders: [ExpandedSender] = [], observedChecks: [String: SPFEvaluation] = [:],
+                providerReadings: [String: ProviderSurvey.Reading] = [:]) {
         self.domain = domain; self.spf = spf; self.dmarc = dmarc
         self.reportAuthorizations = reportAuthorizations; self.senderChecks = senderChecks
-        self.expandedSenders = expandedSenders
+        self.expandedSenders = expandedSenders; self.observedChecks = observedChecks
+        self.providerReadings = providerReadings
     }
 
-    /// True when a temporary DNS failure kept SPF or DMARC from a verdict.
-    public var hadTemporaryFailure: Bool {
-        spf.result == .temperror || dmarc.status == .temperror
-            || senderChecks.contains { $0.evaluation.result == .temperror }
-            || expandedSenders.contains { $0.temporary }
-            || reportAuthorizations.contains { $0.external && $0.authorized == nil }
-    }
+    /// Why the domain's own SPF record is unknown, if it is.
+    public var ownSPFUnknown: DNSFailure? { spf.topRecordUnknown }
+
+    /// Why the domain's own `_dmarc` record is unknown, if it is.
+    public var ownDMARCUnknown: DNSFailure? { dmarc.ownRecordUnknown ? dmarc.failure : nil }
 }
 
 /// One sending address and what `check_host` says about it.

@@ -1,0 +1,19 @@
+import DNSCore
+import SPF
+
+/// Gather, then judge: the one way `check`, `poll`, `snapshot` and the daemon assess a domain.
+public struct DomainAssessor: Sendable {
+    public let gatherer: DomainGatherer
+    public let settings: DomainJudge.Settings
+
+    public init(resolver: any DNSResolver, settings: DomainJudge.Settings = .init(), spfOptions: SPFOptions = .init()) {
+        gatherer = DomainGatherer(resolver: resolver, spfOptions: spfOptions, thresholds: settings.observed)
+        self.settings = settings
+    }
+
+    /// `ips` are checked as anonymous senders (`check --ip`).
+    public func assess(_ domain: DomainName, facts: DomainFacts = DomainFacts(), ips: [IPAddress] = []) async -> DomainAssessment {
+        let observation = await gatherer.gather(domain, facts: facts, ips: ips)
+        return DomainJudge.judge(observation, facts: facts, settings: settings)
+    }
+}

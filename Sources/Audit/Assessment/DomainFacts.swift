@@ -1,0 +1,75 @@
+import DNSCore
+
+/// Everything the store knows about a domain that its assessment needs, read in one pass before any DNS
+/// query: the desired state, the drift baseline, what is open, what the reports saw, the flattened copies.
+/// `check` assesses with `DomainFacts()` (nothing stored).
+public struct DomainFacts: Sendable {
+    public var approved: [ApprovedSender]
+    public var expectations: Expectations
+    /// The latest stored observation summary, the baseline of drift; nil before the first poll.
+    public var baseline: ObservationSummary?
+    /// The findings open now.
+    public var openFindings: [StoredFinding]
+    /// What ingested reports and headers saw; nil when there is nothing.
+    public var observed: ObservedFacts?
+    /// The providers `generate --flatten` copied into the record.
+    public var flattened: [FlattenedCopy]
+    /// Polls in a row whose own records went unanswered, before this one.
+    public var consecutiveTempFailures: Int
+
+    public init(approved: [ApprovedSender] = [], expectations: Expectations = .init(), baseline: ObservationSummary? = nil,
+                openFindings: [StoredFinding] = [], observed: ObservedFacts? = nil, flattened: [FlattenedCopy] = [],
+                consecutiveTempFailures: Int = 0) {
+        self.approved = approved; self.expectations = expectations; self.baseline = baseline
+        self.openFindings = openFindings; self.observed = observed; self.flattened = flattened
+        self.consecutiveTempFailures = consecutiveTempFailures
+    }
+}
+
+/// An open finding as stored, with the time the monitor first saw it.
+public struct StoredFinding: Sendable, Hashable {
+    public var finding: Finding
+    public var firstSeenAt: Int64
+
+    public init(finding: Finding, firstSeenAt: Int64) {
+        self.finding = finding; self.firstSeenAt = firstSeenAt
+    }
+
+    public var fingerprint: String { finding.fingerprint }
+}
+
+/// What DMARC reports (and recorded headers) saw sending as the domain.
+public struct ObservedFacts: Sendable {
+    /// The first and last UTC day (YYYY-MM-DD) with observations.
+    public var firstDay: String
+    public var lastDay: String
+    /// The sources seen within the window (`ObservedThresholds.windowDays`, counted back from the last day
+    /// that has both happened and been reported).
+    public var recent: [ObservedSenderFacts]
+    /// Every source ever seen, for the stale check; empty when that check cannot apply yet.
+    public var all: [ObservedSenderFacts]
+    /// An approved sender last seen on or before this day is stale (`stale_after` days before the last
+    /// reported day); nil while the reports do not reach back that far.
+    public var staleBefore: String?
+
+    public init(firstDay: String, lastDay: String, recent: [ObservedSenderFacts], all: [ObservedSenderFacts],
+                staleBefore: String?) {
+        self.firstDay = firstDay; self.lastDay = lastDay; self.recent = recent; self.all = all
+        self.staleBefore = staleBefore
+    }
+}
+
+/// A provider's networks as `generate --flatten` copied them into the record.
+public struct FlattenedCopy: Sendable, Hashable {
+    /// The include the copy replaces, lower-cased.
+    public var include: String
+    public var networks: [CIDRNetwork]
+    /// `include:_spfN.domain` terms of the generated sub-records that hold the copies, lower-cased.
+    public var subRecordTerms: [String]
+    /// Epoch seconds of the generate run.
+    public var flattenedAt: Int64
+
+    public init(include: String, networks: [CIDRNetwork], subRecordTerms: [String], flattenedAt: Int64) {
+        self.include = include; self.networks = networks; self.subRecordTerms = subRecordTerms; self.flattenedAt = flattenedAt
+    }
+}

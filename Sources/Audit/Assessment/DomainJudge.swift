@@ -1,0 +1,78 @@
+import DNSCore
+
+/// The second step of an assessment: pure functions from everything gathered (`DomainObservation`) and
+/// stored (`DomainFacts`) to findings, the part of each verdict, and the summary to store. Every command
+/// that assesses a domain (`check`, `poll`, `snapshot`, the daemon) goes through here.
+public enum DomainJudge {
+    public struct Settings: Sendable {
+        public var observed: ObservedThresholds
+        /// Polls in a row without the domain's own records before `dns.unreachable` opens.
+        public var unreachableAfter: Int
+
+        public init(observed: ObservedThresholds = .init(), unreachableAfter: Int = 3) {
+            self.observed = observed; self.unreachableAfter = unreachableAfter
+        }
+    }
+
+    public static func judge(_ o: DomainObservation, facts: DomainFacts = DomainFacts(), settings: Settings = .init()) -> DomainAssessment {
+        let domain = o.domain.text
+        var findings = SPFFindings.findings(o, facts.expectations)
+            + DMARCFindings.findings(o, facts.expectations)
+            + InventoryFindings.findings(o, approved: facts.approved)
+        let observed = ObservedJudge.judge(o, facts: facts, thresholds: settings.observed)
+        findings += observed.findings
+        let summary = ObservationSummary(o).merged(onto: facts.baseline)
+        findings += Drift.findings(domain: domain, previous: facts.baseline, current: summary)
+        let flattened = FlattenedJudge.review(findings, observation: o, facts: facts)
+        findings = flattened.findings
+
+        let ownFailure = o.ownSPFUnknown ?? o.ownDMARCUnknown
+        let consecutive = ownFailure == nil ? 0 : facts.consecutiveTempFailures + 1
+        if let unreachable = FindingLifecycle.unreachable(domain: domain, consecutiveFailures: consecutive,
+                                                          threshold: settings.unreachableAfter, cause: ownFailure?.description) {
+            findings.append(unreachable)
+        }
+        let parts = AssessmentParts.list(o, observed: observed, flattenedUnknown: flattened.unknown)
+        return DomainAssessment(
+            observation: o, facts: facts, findings: Finding.ordered(findings.filter { $0.kind != .dnsTemporary }),
+            parts: parts, coverage: EvidenceCoverage(o, observed: observed, flattenedUnknown: flattened.unknown),
+            summary: summary, consecutiveTempFailures: consecutive)
+    }
+}
+
+/// One domain assessed: what was established, what stayed unknown, and what to store.
+public struct DomainAssessment: Sendable {
+    public enum Status: String, Sendable {
+        /// Every part was answered.
+        case ok
+        /// Some part stayed unknown; the findings are those the known parts establish.
+        case partial
+        /// Neither the domain's own SPF record nor its DMARC policy could be read: no verdict at all.
+        case unknown
+    }
+
+    public var observation: DomainObservation
+    public var facts: DomainFacts
+    /// What the known evidence establishes, in the stable output order.
+    public var findings: [Finding]
+    public var parts: [AssessmentPart]
+    public var coverage: EvidenceCoverage
+    /// This poll's summary merged onto the baseline: the observation to store.
+    public var summary: ObservationSummary
+    /// Polls in a row, this one included, whose own records went unanswered.
+    public var consecutiveTempFailures: Int
+
+    public var domain: DomainName { observation.domain }
+
+    public var unknownParts: [AssessmentPart] { parts.filter { $0.verdict.isUnknown } }
+
+    public var status: Status {
+        if observation.ownSPFUnknown != nil, observation.dmarc.verdict.isUnknown { return .unknown }
+        return unknownParts.isEmpty ? .ok : .partial
+    }
+
+    /// How the open findings move.
+    public var transitions: FindingLifecycle.Transitions {
+        FindingLifecycle.transitions(open: facts.openFindings.map(\.finding), current: findings, coverage: coverage)
+    }
+}

@@ -1,0 +1,124 @@
+import DNSCore
+import SPF
+
+/// Which findings this assessment could have seen. A finding open before and not seen now resolves only
+/// when the evidence it rests on was known in this assessment; otherwise it stays open as it was (no
+/// resolution, no alert, last seen not moved). One rule per finding kind, from the parts it depends on.
+public struct EvidenceCoverage: Sendable {
+    let domain: String
+    /// The domain's own SPF record was answered (found, absent, or unusable for good).
+    let spfTop: Bool
+    /// Every record and address of the SPF tree was answered.
+    let spfComplete: Bool
+    /// The top record and the redirect chain that stands in for it were answered.
+    let spfChain: Bool
+    /// Records of the tree that were answered, lower-cased.
+    let spfRecords: Set<String>
+    /// `term|holder` of every term whose target went unanswered, lower-cased.
+    let spfUnknownTerms: Set<String>
+    /// Top-level providers whose subtree went unanswered.
+    let unknownProviders: Set<String>
+    let dmarc: Bool
+    /// Report destinations whose authorization is unknown, by URI.
+    let unknownDestinations: Set<String>
+    /// Approved senders (by key) and `--ip` addresses whose check met a temporary failure.
+    let unknownSenders: Set<String>
+    let unknownObservedSources: Set<String>
+    let unknownSightings: Set<String>
+    let observedClassification: Bool
+    let unknownFlattened: Set<String>
+    /// The domain's own records (SPF and `_dmarc`) answered: what `dns.unreachable` is about.
+    let ownRecords: Bool
+
+    /// True when everything was answered: nothing stays open for lack of evidence.
+    public var isComplete: Bool {
+        spfTop && spfComplete && dmarc && unknownDestinations.isEmpty && unknownSenders.isEmpty
+            && unknownObservedSources.isEmpty && unknownSightings.isEmpty && observedClassification && unknownFlattened.isEmpty
+    }
+
+    /// Whether the absence of this finding now is conclusive.
+    public func covers(_ finding: Finding) -> Bool {
+        let subject = finding.subject ?? ""
+        switch finding.kind {
+        case .spfMissing:
+            return spfTop
+        case .spfMultiple, .spfSyntax, .spfPTR, .spfPermissiveAll, .spfTooLong, .spfBrokenInclude, .spfNoAll:
+            return spfRecordKnown(finding.evidence["recordDomain"] ?? domain)
+        case .spfLookupLimit, .spfVoidLimit, .spfRedundant, .spfIncludeLoop, .spfMXLimit, .spfDNSError:
+            return spfTop && spfComplete
+        case .spfAllQualifier:
+            return spfChain
+        case .spfUnapprovedAuthorization:
+            return spfTop && !spfUnknownTerms.contains("\(subject.lowercased())|\(domain.lowercased())")
+        case .spfSenderUnauthorized:
+            if subject.lowercased().hasPrefix("include:") { return spfTop && spfComplete }
+            return spfTop && !unknownSenders.contains(subject.lowercased())
+        case .inventorySenderUnresolvable:
+            return !unknownSenders.contains(subject.lowercased())
+        case .spfFlattenedStale:
+            return spfTop && !unknownFlattened.contains(subject.lowercased())
+        case .spfObservedUnauthorized:
+            return spfTop && observedClassification && !unknownObservedSources.contains(subject)
+        case .dmarcSpoofing:
+            return observedClassification
+        case .inventoryStale:
+            return !unknownSightings.contains(subject.lowercased())
+        case .dmarcMissing, .dmarcInvalid, .dmarcMultiple, .dmarcMonitoringOnly, .dmarcWeakerThanExpected,
+             .dmarcRecordWarning, .dmarcDNSError:
+            return dmarc
+        case .dmarcRUAUnauthorized:
+            return dmarc && !unknownDestinations.contains(subject)
+        case .recordChanged:
+            return subject.hasPrefix("dmarc@") ? dmarc : spfTop
+        case .providerChanged:
+            let provider = subject.split(separator: "@").dropLast().joined(separator: "@").lowercased()
+            return spfTop && !unknownProviders.contains(provider)
+        case .dnsUnreachable:
+            return ownRecords
+        default:
+            return isComplete
+        }
+    }
+
+    /// A record-local finding can be judged when that record was read, or when the whole tree was read and the
+    /// record is no longer part of it.
+    func spfRecordKnown(_ name: String) -> Bool {
+        spfTop && (spfRecords.contains(name.lowercased()) || spfComplete)
+    }
+}
+
+extension EvidenceCoverage {
+    /// The coverage of an observation, with what the observed and flattened judges could not tell.
+    init(_ o: DomainObservation, observed: ObservedJudge.Outcome, flattenedUnknown: [String: DNSFailure]) {
+        let spf = o.spf
+        domain = o.domain.text
+        spfTop = spf.topRecordUnknown == nil
+        spfComplete = spf.isComplete
+        spfChain = spfTop && !spf.unknownParts.contains { $0.kind == .record && ($0.term?.lowercased().hasPrefix("redirect=") ?? false) }
+        spfRecords = Set((spf.tree?.descendants ?? []).filter { $0.verdict != "unknown" }.map { $0.domain.lowercased() })
+        spfUnknownTerms = Set(spf.unknownParts.compactMap { part in
+            part.term.map { "\($0.lowercased())|\((part.holder ?? "").lowercased())" }
+        })
+        var providers: Set<String> = []
+        for child in spf.tree?.children ?? [] where child.via != nil {
+            let subtree = Set(child.descendants.map { $0.domain.lowercased() })
+            if spf.unknownParts.contains(where: { subtree.contains($0.name.lowercased()) || subtree.contains(($0.holder ?? "").lowercased()) }) {
+                providers.insert(child.domain.lowercased())
+            }
+        }
+        unknownProviders = providers
+        dmarc = !o.dmarc.verdict.isUnknown
+        unknownDestinations = Set(o.reportAuthorizations.filter { $0.verdict.isUnknown }.map(\.uri))
+        var senders: Set<String> = []
+        for expanded in o.expandedSenders where expanded.temporary { senders.insert(expanded.sender.key) }
+        for check in o.senderChecks where check.evaluation.unknownCause != nil {
+            senders.insert(check.sender?.key ?? check.ip.description)
+        }
+        unknownSenders = senders
+        unknownObservedSources = Set(observed.unknownSources.keys)
+        unknownSightings = Set(observed.unknownSightings.keys)
+        observedClassification = observed.classificationUnknown == nil
+        unknownFlattened = Set(flattenedUnknown.keys)
+        ownRecords = o.ownSPFUnknown == nil && o.ownDMARCUnknown == nil
+    }
+}

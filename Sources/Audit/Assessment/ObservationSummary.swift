@@ -1,0 +1,166 @@
+import DMARC
+import DNSCore
+import SPF
+
+/// What one poll saw, reduced to what drift detection and history need, stored with each observation.
+///
+/// A part DNS did not answer this time is never recorded as absent: the stored summary carries its last
+/// known value forward (`carried`), or marks it `unknown` when it was never known. So the latest stored
+/// summary is always the baseline drift compares with, part by part, and two polls that knew the same
+/// things are one observation even when the second could not re-read everything.
+public struct ObservationSummary: Sendable, Hashable, Codable {
+    /// `ok`: every part answered; `partial`: some part carried or unknown; `temperror`: neither the
+    /// domain's own SPF nor its DMARC answered.
+    public enum Status: String, Sendable, Codable { case ok, partial, temperror }
+
+    /// How a part's value came to be in this summary.
+    public enum PartState: String, Sendable, Codable {
+        /// Read in this poll.
+        case known
+        /// Not answered in this poll; the value is the last one known.
+        case carried
+        /// Not answered, and never known before: the value is empty and means nothing.
+        case unknown
+    }
+
+    public var status: Status
+    public var spfRecord: String?
+    public var spfResult: String?
+    public var dnsLookups: Int
+    public var voidLookups: Int
+    public var allQualifier: String?
+    /// The domain's own record, term by term.
+    public var ownTerms: [String]
+    /// Every network the record authorizes with `+`, as text, sorted.
+    public var networks: [String]
+    /// Include and redirect targets anywhere in the tree, sorted.
+    public var includes: [String]
+    /// For each include/redirect target of the domain's own record, the networks its subtree authorizes.
+    public var providerNetworks: [String: [String]]
+    public var dmarcStatus: String
+    public var dmarcRecord: String?
+    public var dmarcPolicy: String?
+    /// Nil in summaries stored before parts had states: `known`, unless the whole poll was a temperror.
+    public var spfState: PartState?
+    public var dmarcState: PartState?
+    /// Providers (keys of `providerNetworks`) whose subtree was not fully answered.
+    public var providerStates: [String: PartState]?
+    /// True when some subtree went unanswered, so `dnsLookups` is a lower bound.
+    public var dnsLookupsLowerBound: Bool?
+
+    /// The summary of what this observation answered; unknown parts are empty and marked `unknown`.
+    public init(_ o: DomainObservation) {
+        let spf = o.spf
+        let spfKnown = spf.topRecordUnknown == nil
+        spfState = spfKnown ? .known : .unknown
+        spfRecord = spf.record
+        spfResult = spf.result?.rawValue
+        dnsLookups = spf.dnsLookups
+        voidLookups = spf.voidLookups
+        dnsLookupsLowerBound = spf.dnsLookupsAreLowerBound ? true : nil
+        allQualifier = spf.allQualifier
+        ownTerms = spf.record.map { $0.split(separator: " ").dropFirst().map(String.init) } ?? []
+        let positive = spf.authorizedNetworks
+        networks = Array(Set(positive.map { $0.network.description })).sorted()
+        includes = Array(Set((spf.tree?.descendants ?? []).filter { $0.via != nil }.map { $0.domain.lowercased() })).sorted()
+        var providers: [String: [String]] = [:]
+        var states: [String: PartState] = [:]
+        for provider in spf.tree?.children ?? [] where provider.via != nil {
+            let key = provider.domain.lowercased()
+            let subtree = Set(provider.descendants.map { $0.domain.lowercased() })
+            providers[key] = Array(Set(positive.filter { subtree.contains($0.via.lowercased()) }.map { $0.network.description })).sorted()
+            let unanswered = spf.unknownParts.contains { part in
+                subtree.contains(part.name.lowercased()) || part.holder.map { subtree.contains($0.lowercased()) } == true
+            }
+            if unanswered { states[key] = .unknown }
+        }
+        providerNetworks = providers
+        providerStates = states.isEmpty ? nil : states
+        let dmarcKnown = !o.dmarc.verdict.isUnknown
+        dmarcState = dmarcKnown ? .known : .unknown
+        dmarcStatus = o.dmarc.status.rawValue
+        dmarcRecord = o.dmarc.recordText
+        dmarcPolicy = o.dmarc.appliedPolicy?.rawValue
+        status = .ok
+        status = derivedStatus
+        if !spfKnown { clearSPF() }
+        if !dmarcKnown { dmarcRecord = nil; dmarcPolicy = nil }
+    }
+
+    /// What this summary knows of the SPF part.
+    public var spfPart: PartState { spfState ?? (status == .temperror ? .unknown : .known) }
+    public var dmarcPart: PartState { dmarcState ?? (status == .temperror ? .unknown : .known) }
+
+    /// What this summary knows of one provider's networks.
+    public func providerPart(_ provider: String) -> PartState {
+        let spf = spfPart
+        guard spf != .unknown else { return .unknown }
+        let own = providerStates?[provider.lowercased()] ?? .known
+        return own == .known && spf == .carried ? .carried : own
+    }
+
+    /// This summary with every part it did not answer taken from `baseline` (the latest stored summary), when
+    /// the baseline knew it: the value to store and to compare the next poll with.
+    public func merged(onto baseline: ObservationSummary?) -> ObservationSummary {
+        var merged = self
+        guard let baseline else { return merged }
+        if spfPart == .unknown, baseline.spfPart != .unknown {
+            merged.copySPF(from: baseline)
+            merged.spfState = .carried
+        } else if spfPart == .known, baseline.spfPart != .unknown {
+            for (provider, state) in providerStates ?? [:] where state == .unknown {
+                guard baseline.providerPart(provider) != .unknown, let networks = baseline.providerNetworks[provider] else { continue }
+                merged.providerNetworks[provider] = networks
+                merged.providerStates?[provider] = .carried
+                merged.networks = Array(Set(merged.networks).union(networks)).sorted()
+            }
+        }
+        if dmarcPart == .unknown, baseline.dmarcPart != .unknown {
+            merged.dmarcStatus = baseline.dmarcStatus
+            merged.dmarcRecord = baseline.dmarcRecord
+            merged.dmarcPolicy = baseline.dmarcPolicy
+            merged.dmarcState = .carried
+        }
+        merged.status = merged.derivedStatus
+        return merged
+    }
+
+    /// A digest of the values alone (not of how they were obtained): equal for a poll that re-read
+    /// everything and one that carried some of it, as long as nothing known differs.
+    public var contentDigest: String {
+        var values = self
+        values.status = .ok
+        values.spfState = nil
+        values.dmarcState = nil
+        values.providerStates = nil
+        return Self.digest(JSONCoding.string(values))
+    }
+
+    /// A stable 64-bit FNV-1a digest of a text, in hex: used to tell record versions apart in finding
+    /// subjects. (Tamper evidence for snapshots uses SHA-256 elsewhere.)
+    public static func digest(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    private var derivedStatus: Status {
+        let spf = spfState ?? .known, dmarc = dmarcState ?? .known
+        if spf != .known && dmarc != .known { return .temperror }
+        if spf == .known, dmarc == .known, (providerStates ?? [:]).isEmpty { return .ok }
+        return .partial
+    }
+
+    private mutating func clearSPF() {
+        spfRecord = nil; spfResult = nil; dnsLookups = 0; voidLookups = 0; allQualifier = nil
+        ownTerms = []; networks = []; includes = []; providerNetworks = [:]; providerStates = nil; dnsLookupsLowerBound = nil
+    }
+
+    private mutating func copySPF(from other: ObservationSummary) {
+        spfRecord = other.spfRecord; spfResult = other.spfResult; dnsLookups = other.dnsLookups
+        voidLookups = other.voidLookups; allQualifier = other.allQualifier; ownTerms = other.ownTerms
+        networks = other.networks; includes = other.includes; providerNetworks = other.providerNetworks
+        providerStates = other.providerStates; dnsLookupsLowerBound = other.dnsLookupsLowerBound
+    }
+}
