@@ -42,8 +42,8 @@ public enum FindingLifecycle {
         return result
     }
 
-    /// The `dns.unreachable` finding, once `consecutiveFailures` polls in a row could not read the domain's own
-    /// records (its SPF TXT or its `_dmarc` TXT).
+    /// The `dns.unreachable` finding, once `consecutiveFailures` polls in a row got no answer for any of the
+    /// domain's own records (its SPF TXT and its `_dmarc` TXT).
     public static func unreachable(domain: String, consecutiveFailures: Int, threshold: Int, cause: String?) -> Finding? {
         guard consecutiveFailures >= threshold else { return nil }
         return Finding(kind: .dnsUnreachable, severity: .error, domain: domain,

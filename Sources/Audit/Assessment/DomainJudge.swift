@@ -26,7 +26,7 @@ public enum DomainJudge {
         let flattened = FlattenedJudge.review(findings, observation: o, facts: facts)
         findings = flattened.findings
 
-        let ownFailure = o.ownSPFUnknown ?? o.ownDMARCUnknown
+        let ownFailure = o.ownRecordsUnanswered
         let consecutive = ownFailure == nil ? 0 : facts.consecutiveTempFailures + 1
         if let unreachable = FindingLifecycle.unreachable(domain: domain, consecutiveFailures: consecutive,
                                                           threshold: settings.unreachableAfter, cause: ownFailure?.description) {

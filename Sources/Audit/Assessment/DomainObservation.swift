@@ -33,6 +33,14 @@ public struct DomainObservation: Sendable {
 
     /// Why the domain's own `_dmarc` record is unknown, if it is.
     public var ownDMARCUnknown: DNSFailure? { dmarc.ownRecordUnknown ? dmarc.failure : nil }
+
+    /// Why none of the domain's own records answered (its SPF TXT and its `_dmarc` TXT), when neither did: its
+    /// nameservers gave nothing. One answer is enough to show they are reachable; a part that alone stays
+    /// unanswered is reported as an unknown part instead.
+    public var ownRecordsUnanswered: DNSFailure? {
+        guard let spf = ownSPFUnknown, ownDMARCUnknown != nil else { return nil }
+        return spf
+    }
 }
 
 /// One sending address and what `check_host` says about it.

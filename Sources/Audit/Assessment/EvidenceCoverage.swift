@@ -27,7 +27,7 @@ public struct EvidenceCoverage: Sendable {
     let unknownSightings: Set<String>
     let observedClassification: Bool
     let unknownFlattened: Set<String>
-    /// The domain's own records (SPF and `_dmarc`) answered: what `dns.unreachable` is about.
+    /// Some of the domain's own records (SPF, `_dmarc`) answered: what `dns.unreachable` is about.
     let ownRecords: Bool
 
     /// True when everything was answered: nothing stays open for lack of evidence.
@@ -119,6 +119,6 @@ extension EvidenceCoverage {
         unknownSightings = Set(observed.unknownSightings.keys)
         observedClassification = observed.classificationUnknown == nil
         unknownFlattened = Set(flattenedUnknown.keys)
-        ownRecords = o.ownSPFUnknown == nil && o.ownDMARCUnknown == nil
+        ownRecords = o.ownRecordsUnanswered == nil
     }
 }

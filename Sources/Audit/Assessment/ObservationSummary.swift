@@ -47,6 +47,9 @@ public struct ObservationSummary: Sendable, Hashable, Codable {
     public var providerStates: [String: PartState]?
     /// True when some subtree went unanswered, so `dnsLookups` is a lower bound.
     public var dnsLookupsLowerBound: Bool?
+    /// True when some part of the SPF tree (a provider, the addresses of an `a` or `mx` term) went unanswered
+    /// in this poll; its values are then the last known ones where the record was the same.
+    public var spfIncomplete: Bool?
 
     /// The summary of what this observation answered; unknown parts are empty and marked `unknown`.
     public init(_ o: DomainObservation) {
@@ -58,6 +61,7 @@ public struct ObservationSummary: Sendable, Hashable, Codable {
         dnsLookups = spf.dnsLookups
         voidLookups = spf.voidLookups
         dnsLookupsLowerBound = spf.dnsLookupsAreLowerBound ? true : nil
+        spfIncomplete = spfKnown && !spf.isComplete ? true : nil
         allQualifier = spf.allQualifier
         ownTerms = spf.record.map { $0.split(separator: " ").dropFirst().map(String.init) } ?? []
         let positive = spf.authorizedNetworks
@@ -107,13 +111,8 @@ public struct ObservationSummary: Sendable, Hashable, Codable {
         if spfPart == .unknown, baseline.spfPart != .unknown {
             merged.copySPF(from: baseline)
             merged.spfState = .carried
-        } else if spfPart == .known, baseline.spfPart != .unknown {
-            for (provider, state) in providerStates ?? [:] where state == .unknown {
-                guard baseline.providerPart(provider) != .unknown, let networks = baseline.providerNetworks[provider] else { continue }
-                merged.providerNetworks[provider] = networks
-                merged.providerStates?[provider] = .carried
-                merged.networks = Array(Set(merged.networks).union(networks)).sorted()
-            }
+        } else if spfPart == .known, spfIncomplete == true, baseline.spfPart != .unknown, baseline.spfRecord == spfRecord {
+            merged.fillSPFHoles(from: baseline, now: self)
         }
         if dmarcPart == .unknown, baseline.dmarcPart != .unknown {
             merged.dmarcStatus = baseline.dmarcStatus
@@ -133,6 +132,7 @@ public struct ObservationSummary: Sendable, Hashable, Codable {
         values.spfState = nil
         values.dmarcState = nil
         values.providerStates = nil
+        values.spfIncomplete = nil
         return Self.digest(JSONCoding.string(values))
     }
 
@@ -148,13 +148,38 @@ public struct ObservationSummary: Sendable, Hashable, Codable {
     private var derivedStatus: Status {
         let spf = spfState ?? .known, dmarc = dmarcState ?? .known
         if spf != .known && dmarc != .known { return .temperror }
-        if spf == .known, dmarc == .known, (providerStates ?? [:]).isEmpty { return .ok }
+        if spf == .known, dmarc == .known, (providerStates ?? [:]).isEmpty, spfIncomplete != true { return .ok }
         return .partial
+    }
+
+    /// The record is the same as the baseline's but part of its tree went unanswered: the values are the
+    /// baseline's (counts, includes, the networks of the record's own terms and of the providers that did
+    /// not answer), and the providers that did answer bring their networks of now, so a provider that
+    /// moved is still seen to have moved.
+    private mutating func fillSPFHoles(from baseline: ObservationSummary, now: ObservationSummary) {
+        copySPF(from: baseline)
+        spfIncomplete = true
+        let baselineProviders = Set(baseline.providerNetworks.values.flatMap { $0 })
+        let ownNetworks = Set(baseline.networks).subtracting(baselineProviders)
+        var states = baseline.providerStates ?? [:]
+        for (provider, networks) in now.providerNetworks {
+            if now.providerStates?[provider] == .unknown {
+                states[provider] = baseline.providerPart(provider) == .unknown || baseline.providerNetworks[provider] == nil
+                    ? .unknown : .carried
+                if baseline.providerNetworks[provider] == nil { providerNetworks[provider] = [] }
+            } else {
+                states[provider] = nil
+                providerNetworks[provider] = networks
+            }
+        }
+        providerStates = states.isEmpty ? nil : states
+        networks = Array(ownNetworks.union(providerNetworks.values.flatMap { $0 })).sorted()
     }
 
     private mutating func clearSPF() {
         spfRecord = nil; spfResult = nil; dnsLookups = 0; voidLookups = 0; allQualifier = nil
         ownTerms = []; networks = []; includes = []; providerNetworks = [:]; providerStates = nil; dnsLookupsLowerBound = nil
+        spfIncomplete = nil
     }
 
     private mutating func copySPF(from other: ObservationSummary) {
@@ -162,5 +187,6 @@ public struct ObservationSummary: Sendable, Hashable, Codable {
         voidLookups = other.voidLookups; allQualifier = other.allQualifier; ownTerms = other.ownTerms
         networks = other.networks; includes = other.includes; providerNetworks = other.providerNetworks
         providerStates = other.providerStates; dnsLookupsLowerBound = other.dnsLookupsLowerBound
+        spfIncomplete = other.spfIncomplete
     }
 }
