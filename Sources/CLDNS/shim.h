@@ -3,4 +3,10 @@
 /* stdbool.h first, or every ldns `bool` imports into Swift as Int8. */
 #include <stdbool.h>
 #include <ldns/ldns.h>
+#include <openssl/crypto.h>
+
+/* OpenSSL set up once, without its atexit cleanup (see LDNSRuntime). */
+static inline bool senderwatch_openssl_init(void) {
+    return OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT | OPENSSL_INIT_ADD_ALL_CIPHERS | OPENSSL_INIT_ADD_ALL_DIGESTS, NULL) == 1;
+}
 #endif

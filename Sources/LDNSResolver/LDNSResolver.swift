@@ -4,9 +4,9 @@ import Synchronization
 /// A `DNSResolver` over libldns: stub queries to the configured nameservers, EDNS0, TCP when an answer is
 /// truncated, CNAME chains followed across responses.
 ///
-/// Queries run on `workers` dedicated threads, each with its own libldns resolvers (they are not safe to
-/// share); callers suspend until their answer arrives. Call `shutdown()` when done; dropping the last
-/// reference does the same.
+/// Queries run on up to `workers` dedicated threads, started as the work needs them, each with its own
+/// libldns resolvers (they are not safe to share); callers suspend until their answer arrives. Call
+/// `shutdown()` when done (it joins the threads); dropping the last reference does the same.
 public final class LDNSResolver: DNSResolver, Sendable {
     private let pool: WorkerPool
     private let counters = Mutex(ResolverStatistics())
@@ -15,15 +15,20 @@ public final class LDNSResolver: DNSResolver, Sendable {
         guard (1...256).contains(workers) else {
             throw ResolverConfigurationError("workers \(workers): expected 1 to 256 threads")
         }
+        LDNSRuntime.prepare()
         // Build (and drop) one engine here so a bad configuration fails now rather than on a worker.
         _ = try LDNSQueryEngine(configuration: configuration)
-        pool = WorkerPool(configuration: configuration, workers: workers)
+        pool = WorkerPool(configuration: configuration, maxWorkers: workers)
     }
 
     deinit { pool.close() }
 
-    /// Lets running queries finish and fails any still queued; later lookups fail at once.
+    /// Lets running queries finish, fails any still queued and joins the worker threads; later lookups fail
+    /// at once.
     public func shutdown() { pool.close() }
+
+    /// Worker threads started so far (they start as queries need them).
+    public var workerThreads: Int { pool.workerCount }
 
     public var statistics: ResolverStatistics { counters.withLock { $0 } }
 

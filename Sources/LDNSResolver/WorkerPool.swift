@@ -1,9 +1,17 @@
 import DNSCore
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// A fixed set of dedicated threads, each owning its own `LDNSQueryEngine`, fed from one locked queue.
-/// libldns calls block, so they run on these threads rather than on the cooperative pool, and because a
-/// libldns resolver must never be shared, every engine lives and dies on the thread that created it.
+/// Dedicated threads, each owning its own `LDNSQueryEngine`, fed from one locked queue. libldns calls
+/// block, so they run on these threads rather than on the cooperative pool, and because a libldns resolver
+/// must never be shared, every engine lives and dies on the thread that created it.
+///
+/// Threads start only as the work needs them (one `check_host` gets one thread, a 10,000-domain poll up to
+/// `maxWorkers`), and `close()` joins every one: libldns draws its query ids from OpenSSL, and a thread still
+/// running (or still tearing down its thread-local OpenSSL state) when the process exits races OpenSSL's
+/// cleanup and can crash the process.
 final class WorkerPool: @unchecked Sendable {
     typealias Completion = @Sendable (Result<DNSMessage, DNSFailure>) -> Void
 
@@ -13,25 +21,25 @@ final class WorkerPool: @unchecked Sendable {
         let completion: Completion
     }
 
+    private let configuration: LDNSConfiguration
+    private let maxWorkers: Int
     // All mutable state below is guarded by `condition`.
     private let condition = NSCondition()
     private var jobs: [Job] = []
     private var head = 0
     private var closed = false
+    private var idle = 0
+    private var threads: [pthread_t] = []
 
-    init(configuration: LDNSConfiguration, workers: Int) {
-        for index in 0..<workers {
-            let thread = Thread { [self] in
-                // Validated by the caller, so creation cannot fail for configuration reasons here.
-                guard let engine = try? LDNSQueryEngine(configuration: configuration) else { return }
-                while let job = next() {
-                    job.completion(engine.query(job.name, job.type))
-                }
-            }
-            thread.name = "senderwatch-ldns-\(index)"
-            thread.stackSize = 1 << 20
-            thread.start()
-        }
+    init(configuration: LDNSConfiguration, maxWorkers: Int) {
+        self.configuration = configuration
+        self.maxWorkers = max(1, maxWorkers)
+    }
+
+    /// Threads started so far.
+    var workerCount: Int {
+        condition.lock(); defer { condition.unlock() }
+        return threads.count
     }
 
     /// Queues a query; after `close()` the completion runs at once with a failure.
@@ -43,26 +51,65 @@ final class WorkerPool: @unchecked Sendable {
             return
         }
         jobs.append(Job(name: name, type: type, completion: completion))
+        // A queued job with no idle worker to take it gets a new worker, up to the limit.
+        if jobs.count - head > idle, threads.count < maxWorkers { startWorker() }
         condition.signal()
         condition.unlock()
     }
 
-    /// Stops the workers after the query each is running; queued queries fail with a network failure.
+    /// Stops the workers after the query each is running and waits until every thread has exited; queued
+    /// queries fail with a network failure. Safe to call more than once.
     func close() {
         condition.lock()
         let abandoned = jobs[head...]
         jobs.removeAll()
         head = 0
         closed = true
+        let running = threads
+        threads.removeAll()
         condition.broadcast()
         condition.unlock()
         for job in abandoned { job.completion(.failure(Self.closedFailure(job.name, job.type))) }
+        let current = pthread_self()
+        for thread in running where pthread_equal(thread, current) == 0 {
+            pthread_join(thread, nil)
+        }
+    }
+
+    /// Called with `condition` held.
+    private func startWorker() {
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        pthread_attr_setstacksize(&attributes, 1 << 20)
+        let context = Unmanaged.passRetained(self).toOpaque()
+        var thread = pthread_t()
+        let status = pthread_create(&thread, &attributes, { raw in
+            let pool = Unmanaged<WorkerPool>.fromOpaque(raw!).takeRetainedValue()
+            pool.work()
+            return nil
+        }, context)
+        if status == 0 {
+            threads.append(thread)
+        } else {
+            Unmanaged<WorkerPool>.fromOpaque(context).release()
+        }
+    }
+
+    private func work() {
+        // Validated by the resolver before any worker starts, so creation cannot fail for configuration reasons.
+        guard let engine = try? LDNSQueryEngine(configuration: configuration) else { return }
+        while let job = next() {
+            job.completion(engine.query(job.name, job.type))
+        }
     }
 
     private func next() -> Job? {
         condition.lock()
         defer { condition.unlock() }
+        idle += 1
         while head == jobs.count, !closed { condition.wait() }
+        idle -= 1
         guard head < jobs.count else { return nil }
         let job = jobs[head]
         head += 1

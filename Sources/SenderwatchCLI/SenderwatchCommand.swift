@@ -1,5 +1,7 @@
+import Alerting
 import ArgumentParser
 import Foundation
+import LDNSResolver
 import Monitor
 import MonitorConfig
 import Snapshots
@@ -27,6 +29,9 @@ public struct SenderwatchCommand: AsyncParsableCommand {
     /// Parses and runs, mapping every way out onto the documented exit codes: usage and input errors
     /// exit 2 (not argument-parser's 64), `--help` and `--version` exit 0.
     public static func runAndExit() async -> Never {
+        // Before any thread exists: OpenSSL without its racing exit handler, then libcurl on top of it.
+        LDNSRuntime.prepare()
+        CurlRuntime.prepare()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
