@@ -11,23 +11,23 @@ struct DNSOptions: ParsableArguments {
     var resolvers: [String] = []
 
     @Option(name: .customLong("zone"), help: ArgumentHelp(
-        "Answer from BIND zone files instead of the network: a file or a directory of them; repeatable.",
+        "Answer from BIND zone files: a file or a directory of them; repeatable. The files are authoritative for "
+            + "their zones; other names go to --resolver when one is given, else they are unknown (outside the zone files).",
         valueName: "path"))
     var zones: [String] = []
 
-    @Option(help: ArgumentHelp("Seconds to wait for each DNS answer before retrying (default 5).", valueName: "seconds"))
+    // Numbers parse unconditionally so that `--timeout -1` reaches validate() and gets a real message.
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Seconds to wait for each DNS answer before retrying (default 5).", valueName: "seconds"))
     var timeout: Double?
 
-    @Option(help: "Retries after a timeout, per query (default 2).")
+    @Option(parsing: .unconditional, help: "Retries after a timeout, per query (default 2).")
     var retries: Int?
 
-    @Option(help: "Domains (or evaluations) audited at once (default 32).")
+    @Option(parsing: .unconditional, help: "Domains (or evaluations) audited at once (default 32).")
     var concurrency: Int?
 
     func validate() throws {
-        if !zones.isEmpty && !resolvers.isEmpty {
-            throw ValidationError("--zone answers from files and --resolver from the network: give one or the other")
-        }
         for resolver in resolvers {
             do { _ = try Nameserver(parsing: resolver) } catch {
                 throw ValidationError("--resolver \(resolver): \(error)")
@@ -52,18 +52,27 @@ struct DNSOptions: ParsableArguments {
 
     var effectiveConcurrency: Int { concurrency ?? 32 }
 
-    /// The resolver for this run: zone files, or libldns behind a per-run cache that keeps answers at most
-    /// `cacheMaxTTL` seconds (the daemon keeps them shorter than its shortest interval).
+    /// The resolver for this run: zone files, libldns behind a per-run cache that keeps answers at most
+    /// `cacheMaxTTL` seconds (the daemon keeps them shorter than its shortest interval), or both: the zone
+    /// files for their zones and the network for every other name.
     func makeResolver(settings: DNSSettings = .init(), cacheMaxTTL: Double = 3600) throws -> ResolverSession {
         let values = effective(settings)
         let zones = values.zones, resolvers = values.resolvers
         if !zones.isEmpty {
+            let network = resolvers.isEmpty ? nil : try networkSession(values, cacheMaxTTL: cacheMaxTTL)
             do {
-                return ResolverSession(resolver: try ZoneFileResolver(paths: zones), network: nil)
+                return ResolverSession(resolver: try ZoneFileResolver(paths: zones, fallback: network?.resolver),
+                                       network: network?.network)
             } catch {
+                network?.shutdown()
                 throw InputError("\(error)")
             }
         }
+        return try networkSession(values, cacheMaxTTL: cacheMaxTTL)
+    }
+
+    private func networkSession(_ values: DNSSettings, cacheMaxTTL: Double) throws -> ResolverSession {
+        let resolvers = values.resolvers
         var configuration: LDNSConfiguration
         if resolvers.isEmpty {
             do { configuration = try LDNSConfiguration.system() } catch {
@@ -74,7 +83,8 @@ struct DNSOptions: ParsableArguments {
         }
         configuration.timeout = values.timeout ?? 5
         configuration.retries = values.retries ?? 2
-        let network = try LDNSResolver(configuration: configuration, workers: min(max(values.concurrency ?? 32, 1), 16))
+        // Threads start as queries need them; a wait on a silent server must not hold up the other domains.
+        let network = try LDNSResolver(configuration: configuration, workers: min(max(values.concurrency ?? 32, 1), 128))
         return ResolverSession(resolver: CachingResolver(upstream: network, maxTTL: cacheMaxTTL), network: network)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The audit commands on the demo zones (offline): the stories in Monitors/demo/zones must come out as
 /// the findings a postmaster needs.
@@ -109,6 +110,8 @@ import Testing
         (["check", "example.com", "--zone", "/nonexistent/zones"], "--zone /nonexistent/zones: no such file or directory"),
         (["spf", "--batch", "x", "example.com"], "give no DOMAIN or --ip with it"),
         (["check", "example.com", "--concurrency", "0"], "--concurrency must be 1...4096"),
+        (["check", "example.com", "--timeout", "-1"], "--timeout must be between 0 and 120 seconds, got -1.0"),
+        (["check", "example.com", "--retries", "-3"], "--retries must be 0...10, got -3"),
         (["nonsense"], "Unexpected argument"),
     ])
     func exitsTwoWithTheProblem(arguments: [String], message: String) throws {
@@ -130,5 +133,47 @@ import Testing
         let spfHelp = try CLIRunner.run(["spf", "--help"])
         #expect(spfHelp.stdout.contains("--batch"))
         #expect(spfHelp.stdout.contains("senderwatch spf example.com --ip 60.130.71.223"))
+    }
+}
+
+/// `--zone` with and without `--resolver`: the zone files answer for their zones, other names go to the
+/// network when one is given and are an unknown part (named, with "outside the zone files") otherwise. An
+/// auxiliary lookup that cannot be answered never blinds the domain: its SPF and DMARC findings stand.
+@Suite struct MixedDNSTests {
+    static var ownZone: String { SharedData.packageRoot.appendingPathComponent("Tests/Fixtures/zones/senderwatch.test.zone").path }
+
+    func part(_ output: CLIRunner.Output, _ id: String) throws -> [String: Any]? {
+        let domain = (try output.json()["domains"] as? [[String: Any]])?.first
+        return (domain?["parts"] as? [[String: Any]])?.first { $0["id"] as? String == id }
+    }
+
+    @Test func offlineOutsideTheZonesIsAnUnknownPartNotABlindDomain() throws {
+        let output = try CLIRunner.run(["check", "--zone", Self.ownZone, "senderwatch.test", "--json"])
+        #expect(output.status == 0, "the own records answered and establish no warning: \(output.stdout)\(output.stderr)")
+        let include = try #require(try part(output, "spf.include:_spf.provider.test"))
+        #expect(include["verdict"] as? String == "unknown")
+        #expect((include["cause"] as? String)?.contains("_spf.provider.test is outside the zone files given") == true)
+        #expect(try part(output, "spf.record")?["verdict"] as? String == "known")
+        #expect(try part(output, "dmarc.policy")?["verdict"] as? String == "known")
+        let domain = try #require((try output.json()["domains"] as? [[String: Any]])?.first)
+        #expect(domain["complete"] as? Bool == false)
+        #expect((domain["spf"] as? [String: Any])?["dnsLookupsLowerBound"] as? Bool == true)
+        let text = try CLIRunner.run(["check", "--zone", Self.ownZone, "senderwatch.test"])
+        #expect(text.stdout.contains("unknown: the SPF record of _spf.provider.test"), "\(text.stdout)")
+    }
+
+    @Test func zoneFilesWithAResolverFollowTheRestLive() throws {
+        let provider = NSDServer.Zone(origin: "provider.test", text: try String(
+            contentsOf: SharedData.packageRoot.appendingPathComponent("Tests/Fixtures/zones/provider.test.zone"), encoding: .utf8))
+        let parent = NSDServer.Zone(origin: "test", text: "$TTL 300\ntest. IN SOA ns1.test. h.test. 1 3600 600 86400 60\ntest. IN NS ns1.test.\n")
+        guard let server = try NSDServer.start(zones: [provider, parent]) else { try Test.cancel("NSD is not installed") }
+        defer { server.stop() }
+        let output = try CLIRunner.run(["check", "--zone", Self.ownZone, "--resolver", server.address, "senderwatch.test",
+                                        "--ip", "198.51.100.7", "--json"])
+        let domain = try #require((try output.json()["domains"] as? [[String: Any]])?.first)
+        #expect(domain["complete"] as? Bool == true, "\(output.stdout)")
+        #expect(try part(output, "spf.include:_spf.provider.test")?["verdict"] as? String == "known")
+        let senders = domain["senders"] as? [[String: Any]] ?? []
+        #expect(senders.first?["result"] as? String == "pass", "the include was followed through NSD: \(senders)")
     }
 }
