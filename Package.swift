@@ -102,6 +102,7 @@ let package = Package(
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Monitor", "MonitorConfig", "Inventory", "TestSupport"]),
         .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Audit", "Inventory", "Monitor", "MonitorConfig", "TestSupport"],
                     exclude: ["Sinks"]),
+        .testTarget(name: "AuditTests", dependencies: ["Audit", "DNSCore", "SPF", "DMARC", "TestSupport"]),
         .testTarget(name: "AuthReportsTests", dependencies: ["AuthReports", "DNSCore", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: [
             "SenderwatchCLI", "Monitor", "MonitorConfig", "Snapshots", "Inventory", "Audit", "DNSCore", "TestSupport",

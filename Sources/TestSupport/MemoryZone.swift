@@ -35,6 +35,13 @@ public struct MemoryZone: Sendable {
         add(try! DomainName(name), .txt(strings.map { Array($0.utf8) }))
     }
 
+    /// Replaces the TXT records at `name` with one holding `text`.
+    public mutating func replaceTXT(_ name: String, _ text: String) {
+        let owner = try! DomainName(name)
+        nodes[owner, default: Node()].records.removeAll { $0.data.type == .txt }
+        add(owner, .txt([Array(text.utf8)]))
+    }
+
     /// Every query for `name` fails with a temporary timeout.
     public mutating func addTimeout(_ name: DomainName) {
         nodes[name, default: Node()].timesOut = true
