@@ -1,3 +1,4 @@
+import CLDNS
 import DNSCore
 import Foundation
 #if canImport(Glibc)
@@ -57,9 +58,11 @@ final class WorkerPool: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Stops the workers after the query each is running and waits until every thread has exited; queued
-    /// queries fail with a network failure. Safe to call more than once.
-    func close() {
+    /// Stops the workers after the query each is running and waits until every thread has exited, for at
+    /// most `grace` seconds: a thread still blocked on a silent server after that (a query with a long
+    /// timeout) is left to the process exit. It waits in `poll`, not in OpenSSL, and OpenSSL has no exit
+    /// handler to race (see `LDNSRuntime`). Queued queries fail with a network failure. Safe to call twice.
+    func close(grace: Double = 2) {
         condition.lock()
         let abandoned = jobs[head...]
         jobs.removeAll()
@@ -71,8 +74,13 @@ final class WorkerPool: @unchecked Sendable {
         condition.unlock()
         for job in abandoned { job.completion(.failure(Self.closedFailure(job.name, job.type))) }
         let current = pthread_self()
+        var deadline = timespec()
+        clock_gettime(CLOCK_REALTIME, &deadline)
+        deadline.tv_sec += Int(grace)
+        deadline.tv_nsec += Int((grace - grace.rounded(.down)) * 1_000_000_000)
+        if deadline.tv_nsec >= 1_000_000_000 { deadline.tv_sec += 1; deadline.tv_nsec -= 1_000_000_000 }
         for thread in running where pthread_equal(thread, current) == 0 {
-            pthread_join(thread, nil)
+            if senderwatch_timed_join(thread, &deadline) != 0 { pthread_detach(thread) }
         }
     }
 

@@ -118,7 +118,7 @@ import Glibc
     @Test("poll killed with SIGKILL part way, then resumed: consistent, complete, no duplicates")
     func killedPollResumes() async throws {
         let g = Self.generate()
-        guard let server = try NSDServer.start(zones: Self.zones(g)) else { return }
+        guard let server = try NSDServer.start(zones: Self.zones(g)) else { try Test.cancel("NSD is not installed") }
         defer { server.stop() }
         let root = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }

@@ -48,7 +48,7 @@ import Glibc
     /// A zone change after an NSD reload is seen by the first poll of the domain that starts after it: the
     /// drift finding opens and its signed webhook arrives; /metrics parses and carries the promised names.
     @Test func driftFindingAndWebhookAfterReload() async throws {
-        guard let server = try NSDServer.start(zones: [Self.parent, Self.driftZone(crmSPF: "v=spf1 ip4:192.0.2.10 -all")]) else { return }
+        guard let server = try NSDServer.start(zones: [Self.parent, Self.driftZone(crmSPF: "v=spf1 ip4:192.0.2.10 -all")]) else { try Test.cancel("NSD is not installed") }
         defer { server.stop() }
         let root = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
@@ -172,14 +172,18 @@ import Glibc
             records.append((name, "v=spf1 ip4:192.0.2.10 -all"))
             records.append(("_dmarc.\(name)", "v=DMARC1; p=reject"))
         }
-        guard let server = try NSDServer.start(zones: [Self.parent, Self.zone(origin: "term.test", records: records)]) else { return }
+        guard let server = try NSDServer.start(zones: [Self.parent, Self.zone(origin: "term.test", records: records)]) else { try Test.cancel("NSD is not installed") }
         defer { server.stop() }
+        // Every answer held back 50 ms, so that polls are always under way when the signal lands.
+        guard let slow = try LossyDNSProxy.start(upstream: server.address, drop: 0, servfail: 0, seed: 1, delayMilliseconds: 50)
+        else { try Test.cancel("python3 is not installed") }
+        defer { slow.stop() }
         let root = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
         try ("domains:\n" + names.map { "  - domain: \($0)\n    interval: 2s\n" }.joined())
             .write(to: root.appendingPathComponent("monitor.yaml"), atomically: true, encoding: .utf8)
         let database = root.appendingPathComponent("sw.sqlite").path
-        let daemon = try DaemonProcess(["monitor.yaml", "--db", database, "--resolver", server.address, "--max-in-flight", "4"],
+        let daemon = try DaemonProcess(["monitor.yaml", "--db", database, "--resolver", slow.address, "--max-in-flight", "4"],
                                        directory: root)
         defer { daemon.stop() }
         #expect(await daemon.wait { _ in daemon.polls().count >= 30 }, "\(daemon.tail)")
@@ -216,7 +220,7 @@ import Glibc
             ("first.hup.test", "v=spf1 -all"), ("_dmarc.first.hup.test", "v=DMARC1; p=reject"),
             ("added.hup.test", "v=spf1 -all"), ("_dmarc.added.hup.test", "v=DMARC1; p=reject"),
         ])
-        guard let server = try NSDServer.start(zones: [Self.parent, zone]) else { return }
+        guard let server = try NSDServer.start(zones: [Self.parent, zone]) else { try Test.cancel("NSD is not installed") }
         defer { server.stop() }
         let root = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
@@ -245,6 +249,32 @@ import Glibc
         #expect(await daemon.waitForExit() == 0, "\(daemon.tail)")
     }
 
+    /// Reads (and never answers) the queries that reach `socket` until one names each of `names` (as the name
+    /// or below it, e.g. `_dmarc.NAME`); false after 20 s.
+    static func queried(_ socket: Int32, names: Set<String>) async -> Bool {
+        var seen: Set<String> = []
+        let deadline = Date().addingTimeInterval(20)
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while Date() < deadline {
+            let count = recv(socket, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+            if count > 12 {
+                var labels: [String] = []
+                var index = 12
+                while index < count, buffer[index] != 0, index + Int(buffer[index]) < count {
+                    let length = Int(buffer[index])
+                    labels.append(String(decoding: buffer[(index + 1)...(index + length)], as: UTF8.self))
+                    index += length + 1
+                }
+                let name = labels.joined(separator: ".").lowercased()
+                for wanted in names where name == wanted || name.hasSuffix("." + wanted) { seen.insert(wanted) }
+                if seen == names { return true }
+                continue
+            }
+            try? await Task.sleep(nanoseconds: 20_000_000)
+        }
+        return false
+    }
+
     /// SIGTERM while polls wait on a server that never answers: after --drain-timeout they are abandoned,
     /// write nothing, the domains stay due, and the daemon still exits 0 with its run closed.
     @Test func pollsStuckOnDNSAreAbandonedAtShutdown() async throws {
@@ -271,7 +301,8 @@ import Glibc
         #expect(await daemon.wait { lines in
             lines.contains { $0["message"] as? String == "Starting service" && $0["sl-service"] as? String == "scheduler" }
         }, "\(daemon.tail)")
-        try await Task.sleep(nanoseconds: 1_000_000_000)
+        // Both polls are waiting on the silent server once it has received a query for each domain.
+        #expect(await Self.queried(silent, names: ["a.silent.test", "b.silent.test"]), "both polls sent their queries")
         daemon.signal(SIGTERM)
         #expect(await daemon.waitForExit() == 0, "\(daemon.tail)")
         let abandoned = daemon.lines().first { ($0["message"] as? String)?.hasPrefix("abandoning polls") == true }

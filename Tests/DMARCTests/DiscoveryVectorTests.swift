@@ -22,7 +22,7 @@ struct DiscoveryVectorTests {
     @Test func discoveryVectors() async throws {
         guard let vectors = try DMARCVectorFile.group("discovery_vectors") else {
             print(VectorTally().summary("dmarc-discovery") + " (shared data absent)")
-            return
+            try Test.cancel("shared data absent (set SENDERWATCH_SHARED)")
         }
         var tally = VectorTally()
         for vector in vectors {

@@ -15,7 +15,7 @@ struct EvaluationVectorTests {
     @Test func evaluationVectors() async throws {
         guard let vectors = try DMARCVectorFile.group("evaluation_vectors") else {
             print(VectorTally().summary("dmarc-evaluation") + " (shared data absent)")
-            return
+            try Test.cancel("shared data absent (set SENDERWATCH_SHARED)")
         }
         var tally = VectorTally()
         for vector in vectors {

@@ -76,7 +76,7 @@ struct RecordVectorTests {
     @Test func recordVectors() throws {
         guard let vectors = try DMARCVectorFile.group("record_vectors") else {
             print(VectorTally().summary("dmarc-records") + " (shared data absent)")
-            return
+            try Test.cancel("shared data absent (set SENDERWATCH_SHARED)")
         }
         var tally = VectorTally()
         for vector in vectors {
@@ -151,7 +151,7 @@ struct RecordVectorTests {
     @Test func reportURIVectors() throws {
         guard let vectors = try DMARCVectorFile.group("report_uri_vectors") else {
             print(VectorTally().summary("dmarc-report-uris") + " (shared data absent)")
-            return
+            try Test.cancel("shared data absent (set SENDERWATCH_SHARED)")
         }
         var tally = VectorTally()
         for vector in vectors {

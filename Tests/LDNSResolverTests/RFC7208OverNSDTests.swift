@@ -69,7 +69,7 @@ struct RFC7208OverNSDTests {
 
     @Test("every expressible case agrees between NSD + LDNSResolver and the memory zone")
     func agreement() async throws {
-        guard let url = try SharedData.url("conformance/spf/rfc7208-tests.yml") else { return }
+        guard let url = try SharedData.url("conformance/spf/rfc7208-tests.yml") else { try Test.cancel("shared data absent (set SENDERWATCH_SHARED)") }
         let scenarios = try NSDSuite.load(url)
         var agree = 0
         var differ: [String] = []
@@ -78,7 +78,7 @@ struct RFC7208OverNSDTests {
         var slowest = (name: "", seconds: 0.0)
         let started = Date()
         for scenario in scenarios {
-            guard let server = try NSDServer.start(zones: [NSDSuite.zone(scenario)]) else { return }
+            guard let server = try NSDServer.start(zones: [NSDSuite.zone(scenario)]) else { try Test.cancel("NSD is not installed") }
             defer { server.stop() }
             // NSD answers SERVFAIL for a zone it could not load: say why instead of comparing 200 SERVFAILs.
             guard LoopbackPorts.probe(port: server.port, name: ".", timeout: 1) == 0 else {

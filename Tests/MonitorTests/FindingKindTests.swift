@@ -71,7 +71,7 @@ import Testing
 
     @Test("each finding kind through NSD, the same as from memory")
     func throughNSD() async throws {
-        guard let server = try NSDServer.start(zones: MonitorFixture.nsdZones()) else { return }
+        guard let server = try NSDServer.start(zones: MonitorFixture.nsdZones()) else { try Test.cancel("NSD is not installed") }
         defer { server.stop() }
         let resolver = try MonitorFixture.resolver(server.address)
         defer { resolver.shutdown() }

@@ -113,7 +113,7 @@ import Glibc
     @Test("through real DNS: a silent UDP port for the bad polls, NSD for the good ones")
     func throughNSD() async throws {
         let domains = F.domains.filter { $0.label == "ip-unauth" }
-        guard let server = try NSDServer.start(zones: F.nsdZones(monitor: F.monitorRecords(domains))) else { return }
+        guard let server = try NSDServer.start(zones: F.nsdZones(monitor: F.monitorRecords(domains))) else { try Test.cancel("NSD is not installed") }
         defer { server.stop() }
         let silent = try SilentPort()
         let good = try F.resolver(server.address)

@@ -15,7 +15,7 @@ import Testing
     ]
 
     @Test func rfc7208Suite() async throws {
-        guard let url = try SharedData.url("conformance/spf/rfc7208-tests.yml") else { return }
+        guard let url = try SharedData.url("conformance/spf/rfc7208-tests.yml") else { try Test.cancel("shared data absent (set SENDERWATCH_SHARED)") }
         let scenarios = try SuiteLoader.load(url)
         var passed = 0, failed = 0, skipped = 0
         for scenario in scenarios {
@@ -41,10 +41,16 @@ import Testing
         #expect(passed + failed + skipped == 203)
     }
 
-    /// The older RFC 4408 suite, for information only: where the RFCs differ RFC 7208 wins, so differences
-    /// are listed and never fail the run.
+    /// Cases of the RFC 4408 suite where senderwatch gives another result, each with the reason. Where the
+    /// RFCs differ RFC 7208 wins; any other difference fails the run.
+    static let rfc4408Differences: [String: String] = [
+        "macro-mania-in-domain": "the expanded name holds spaces, which DomainName rejects, so the exists: term "
+            + "gets no match (fail) where the suite expects pass; the RFC 7208 suite's copy is skipped for the same reason",
+    ]
+
+    /// The older RFC 4408 suite: every case agrees, except the listed differences.
     @Test func rfc4408Agreement() async throws {
-        guard let url = try SharedData.url("conformance/spf/rfc4408-tests.yml") else { return }
+        guard let url = try SharedData.url("conformance/spf/rfc4408-tests.yml") else { try Test.cancel("shared data absent (set SENDERWATCH_SHARED)") }
         var agree = 0
         var differ: [String] = []
         for scenario in try SuiteLoader.load(url) {
@@ -59,5 +65,9 @@ import Testing
             }
         }
         print("rfc4408: \(agree) agree, \(differ.count) differ" + (differ.isEmpty ? "" : ": " + differ.joined(separator: ", ")))
+        let unexpected = differ.filter { entry in !Self.rfc4408Differences.keys.contains { entry.hasPrefix($0 + " ") || entry == $0 } }
+        #expect(unexpected.isEmpty, "differences not listed in rfc4408Differences: \(unexpected)")
+        #expect(agree + differ.count == 191, "the suite holds 191 cases")
+        #expect(agree >= 191 - Self.rfc4408Differences.count)
     }
 }
