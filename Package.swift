@@ -34,7 +34,11 @@ let package = Package(
 
         // Adapters.
         .systemLibrary(name: "CLDNS", pkgConfig: "ldns", providers: [.apt(["libldns-dev"])]),
-        .target(name: "LDNSResolver", dependencies: ["CLDNS", "DNSCore"]),
+        .target(name: "LDNSResolver", dependencies: [
+            "CLDNS", "DNSCore",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
 
         .target(name: "Inventory", dependencies: [
             "DNSCore", "DMARC", "Audit", "AuthReports", .product(name: "GRDB", package: "GRDB.swift"),

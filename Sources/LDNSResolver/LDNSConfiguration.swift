@@ -15,6 +15,8 @@ public struct LDNSConfiguration: Sendable {
     public var ednsBufferSize: UInt16 = 1232
     /// Repeat a truncated UDP answer over TCP (RFC 7766).
     public var tcpFallback = true
+    /// Send over TCP from the first try (the transport's path for answers that came back truncated).
+    var forceTCP = false
 
     public init(nameservers: [Nameserver]) {
         self.nameservers = nameservers

@@ -107,6 +107,7 @@ final class LDNSQueryEngine {
 
     private func send(_ resolver: UnsafeMutablePointer<ldns_resolver>, _ owner: UnsafeMutablePointer<ldns_rdf>,
                       _ name: DomainName, _ type: DNSRecordType, _ server: Nameserver) -> Result<DNSMessage, DNSFailure> {
+        if configuration.forceTCP { return send(resolver, owner, name, type, server, overTCP: true) }
         let first = send(resolver, owner, name, type, server, overTCP: false)
         guard configuration.tcpFallback, case .failure(let failure) = first, failure.kind == .malformedResponse,
               failure.detail.hasSuffix(Self.truncatedSuffix) else { return first }

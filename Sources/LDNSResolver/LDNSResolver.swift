@@ -1,34 +1,36 @@
 import DNSCore
 import Synchronization
 
-/// A `DNSResolver` over libldns: stub queries to the configured nameservers, EDNS0, TCP when an answer is
-/// truncated, CNAME chains followed across responses.
-///
-/// Queries run on up to `workers` dedicated threads, started as the work needs them, each with its own
-/// libldns resolvers (they are not safe to share); callers suspend until their answer arrives. Call
-/// `shutdown()` when done (it joins the threads); dropping the last reference does the same.
+/// A `DNSResolver` over the network: stub queries to the configured nameservers with EDNS0, TCP when an answer
+/// is truncated, CNAME chains followed across responses. Queries go out through `UDPTransport` (a few
+/// long-lived sockets on one event-loop thread, any number in flight; libldns reads the answers); callers
+/// suspend until their answer arrives. Call `shutdown()` when done; it joins the transport's threads.
 public final class LDNSResolver: DNSResolver, Sendable {
-    private let pool: WorkerPool
+    private let transport: UDPTransport
     private let counters = Mutex(ResolverStatistics())
+    private let stopped = Mutex(false)
 
+    /// `workers` bounds the threads that carry TCP queries (answers too large for UDP), started on demand.
     public init(configuration: LDNSConfiguration, workers: Int = 4) throws {
         guard (1...256).contains(workers) else {
             throw ResolverConfigurationError("workers \(workers): expected 1 to 256 threads")
         }
         LDNSRuntime.prepare()
-        // Build (and drop) one engine here so a bad configuration fails now rather than on a worker.
+        // Build (and drop) one engine here so a bad configuration fails now rather than on a query.
         _ = try LDNSQueryEngine(configuration: configuration)
-        pool = WorkerPool(configuration: configuration, maxWorkers: workers)
+        transport = try UDPTransport(configuration: configuration, tcpWorkers: min(workers, 8))
     }
 
-    deinit { pool.close() }
+    deinit { shutdown() }
 
-    /// Lets running queries finish, fails any still queued and joins the worker threads; later lookups fail
-    /// at once.
-    public func shutdown() { pool.close() }
-
-    /// Worker threads started so far (they start as queries need them).
-    public var workerThreads: Int { pool.workerCount }
+    /// Fails what is still waiting, closes the sockets and joins the threads; later lookups fail at once.
+    public func shutdown() {
+        let first = stopped.withLock { stopped in
+            defer { stopped = true }
+            return !stopped
+        }
+        if first { transport.shutdown() }
+    }
 
     public var statistics: ResolverStatistics { counters.withLock { $0 } }
 
@@ -66,7 +68,7 @@ public final class LDNSResolver: DNSResolver, Sendable {
     private func send(_ name: DomainName, _ type: DNSRecordType) async -> Result<DNSMessage, DNSFailure> {
         counters.withLock { $0.queriesSent += 1 }
         return await withCheckedContinuation { continuation in
-            pool.submit(name, type) { continuation.resume(returning: $0) }
+            transport.query(name, type) { continuation.resume(returning: $0) }
         }
     }
 }
