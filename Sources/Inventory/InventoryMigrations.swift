@@ -12,6 +12,7 @@ enum InventoryMigrations {
         migrator.registerMigration("v1-inventory", migrate: v1Inventory)
         migrator.registerMigration("v2-observed", migrate: v2Observed)
         migrator.registerMigration("v3-snapshots", migrate: v3Snapshots)
+        migrator.registerMigration("v4-removed-domains", migrate: v4RemovedDomains)
         return migrator
     }
 
