@@ -59,6 +59,7 @@ struct SnapshotCommand: AsyncParsableCommand {
 
         @OptionGroup var store: StoreOptions
         @OptionGroup var dns: DNSOptions
+        @OptionGroup var progressOptions: ProgressOptions
 
         func validate() throws {
             if from != nil && format == .json { throw ValidationError("--from renders an existing JSON snapshot: give --format csv or html") }
@@ -82,7 +83,11 @@ struct SnapshotCommand: AsyncParsableCommand {
                                           concurrency: dns.effective(settings?.dnsSettings ?? .init()).concurrency ?? 32,
                                           takenAt: takenAt, generator: "senderwatch \(SenderwatchCommand.version)")
             builder.observedThresholds = settings?.observed ?? .init()
+            let progress = Progress("observing", total: try inventory.domains().count, unit: "domains", options: progressOptions)
+            builder.onDomain = { progress.advance() }
+            defer { progress.finish() }
             let snapshot = try await builder.build()
+            progress.finish()
             switch format {
             case .csv: try write(Data(SnapshotCSV.render(snapshot).utf8))
             case .html: try write(Data(SnapshotHTML.render(snapshot).utf8))

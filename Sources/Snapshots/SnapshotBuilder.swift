@@ -20,6 +20,8 @@ public struct SnapshotBuilder: Sendable {
     public let generator: String
     /// The thresholds of the findings drawn from DMARC reports, as the poll uses them (settings file).
     public var observedThresholds = ObservedThresholds()
+    /// Called after each domain is observed (the CLI's progress line).
+    public var onDomain: (@Sendable () -> Void)?
 
     public init(store: InventoryStore, resolver: any DNSResolver, concurrency: Int = 32, takenAt: Int64, generator: String) {
         self.store = store; self.resolver = resolver; self.concurrency = max(1, concurrency)
@@ -32,7 +34,7 @@ public struct SnapshotBuilder: Sendable {
         var observed: [ObservedPart] = []
         try await OrderedConcurrency.forEach(count: rows.count, limit: concurrency,
                                              operation: { try await self.domain(rows[$0]) },
-                                             emit: { _, result in domains.append(result.0); observed.append(result.1) })
+                                             emit: { _, result in domains.append(result.0); observed.append(result.1); onDomain?() })
         domains.sort { $0.domain < $1.domain }
         let findings = domains.flatMap(\.findings)
         let summary = Snapshot.Summary(
