@@ -194,10 +194,13 @@ public struct OutboxDispatcher: Sendable {
         return latest
     }
 
-    /// libcurl and sendmail block; keep them off the cooperative thread pool.
+    /// libcurl and sendmail block; keep them off the cooperative thread pool, on a thread of their own: a
+    /// shared queue busy with other blocking work would add its wait to the delivery's bounded timeout.
     static func offload<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: work()) }
+            let thread = Thread { continuation.resume(returning: work()) }
+            thread.name = "senderwatch.delivery"
+            thread.start()
         }
     }
 

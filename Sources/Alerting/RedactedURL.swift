@@ -38,8 +38,12 @@ public enum RedactedURL {
         for secret in secrets.sorted(by: { $0.count > $1.count }) where !secret.isEmpty {
             text = text.replacingOccurrences(of: secret, with: "***")
         }
-        return text.split(separator: " ", omittingEmptySubsequences: false)
-            .map { $0.contains("://") ? string(String($0)) : String($0) }.joined(separator: " ")
+        return text.split(separator: " ", omittingEmptySubsequences: false).map { word -> String in
+            guard word.contains("://") else { return String(word) }
+            // Punctuation after a URL in a sentence (`POST https://h/x?a=b: timed out`) is not part of it.
+            let url = word.reversed().drop { ":,;)".contains($0) }.reversed()
+            return string(String(url)) + word.dropFirst(url.count)
+        }.joined(separator: " ")
     }
 
     /// The parts of a URL that are credentials (userinfo, query, fragment), for `scrub` to remove wherever

@@ -13,9 +13,9 @@ struct DomainsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List monitored domains with their last poll and open findings.",
             discussion: """
-            --removed lists instead the domains `apply --prune` removed that can still be restored, with what \\
-            they carry and until when. JSON (--json): schemaVersion and items (domain, interval, senders, \\
-            lastPoll, nextPoll, openFindings, source; with --removed: domain, removedAt, restorableUntil, \\
+            --removed lists instead the domains `apply --prune` removed that can still be restored, with what \
+            they carry and until when. JSON (--json): schemaVersion and items (domain, interval, senders, \
+            lastPoll, nextPoll, openFindings, source; with --removed: domain, removedAt, restorableUntil, \
             senders, observations, findings, openFindings).
             """)
         @Flag(help: "List the removed domains that can still be restored instead.") var removed = false
@@ -56,9 +56,9 @@ struct DomainsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Bring back domains that apply --prune removed, with their senders, observations and findings.",
             discussion: """
-            The domain comes back as it was when removed (its definition, history and open findings) and is \\
-            polled at its next due time. A later `apply --prune` of files that do not define it removes it \\
-            again: add it to a monitor file to keep it. Applying a file that defines a removed domain restores \\
+            The domain comes back as it was when removed (its definition, history and open findings) and is \
+            polled at its next due time. A later `apply --prune` of files that do not define it removes it \
+            again: add it to a monitor file to keep it. Applying a file that defines a removed domain restores \
             it as well.
             """)
         @Argument(help: "Removed domains, as `domains list --removed` shows them.") var domains: [String]
