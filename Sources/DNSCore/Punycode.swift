@@ -57,7 +57,8 @@ public enum Punycode {
     /// nil when a label cannot be encoded.
     public static func aLabels(of name: String) -> String? {
         var labels: [String] = []
-        for label in name.lowercased().precomposedStringWithCanonicalMapping.split(separator: ".", omittingEmptySubsequences: false) {
+        let mapped = name.lowercased().precomposedStringWithCanonicalMapping
+        for label in mapped.split(separator: ".", omittingEmptySubsequences: false) {
             if label.unicodeScalars.allSatisfy(\.isASCII) {
                 labels.append(String(label))
             } else {

@@ -44,7 +44,8 @@ public struct MonitorReload: Sendable {
             let settings = try settingsPath.map { try MonitorLoader.load(paths: [$0]) }
             if !monitorPaths.isEmpty {
                 let configuration = try MonitorLoader.load(paths: monitorPaths)
-                let limits = (settings?.settings.source != nil ? settings?.settings : configuration.settings)?.pruning ?? PruneGuard()
+                let fromSettingsFile = settings?.settings.source != nil ? settings?.settings : nil
+                let limits = (fromSettingsFile ?? configuration.settings).pruning
                 let entries = try MonitorApply.apply(configuration, store: state.store,
                                                      options: MonitorApply.Options(prune: prune, limits: limits), now: now)
                 let counts = Dictionary(grouping: entries, by: \.action).mapValues(\.count)
@@ -67,7 +68,8 @@ public struct MonitorReload: Sendable {
                          metadata: ["problems": .string(error.description)])
         } catch let error as PruneRefusal {
             logger.error("monitor files not applied; still running with the previous state",
-                         metadata: ["problems": .string(error.description + " (the daemon never forces: use `senderwatch apply --prune --force`)")])
+                         metadata: ["problems": .string(error.description
+                                                       + " (the daemon never forces: use `senderwatch apply --prune --force`)")])
         } catch {
             logger.error("monitor files not applied; still running with the previous state",
                          metadata: ["error": .string("\(error)")])

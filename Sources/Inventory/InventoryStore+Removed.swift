@@ -155,7 +155,8 @@ extension InventoryStore {
     /// References from other tables (the outbox) into the rows about to leave, which the delete will set to NULL.
     static func incomingLinks(to owned: [String: [Int64]], in db: Database) throws -> [IncomingLink] {
         var links: [IncomingLink] = []
-        for table in try userTables(db) where owned[table] == nil && table != "domain" && table != RemovedDomainRow.databaseTableName {
+        let staying = try userTables(db).filter { owned[$0] == nil && $0 != "domain" && $0 != RemovedDomainRow.databaseTableName }
+        for table in staying {
             for key in try db.foreignKeys(on: table) where key.mapping.count == 1 {
                 guard let ids = owned[key.destinationTable], !ids.isEmpty else { continue }
                 let column = key.mapping[0].origin
@@ -175,7 +176,8 @@ extension InventoryStore {
     static func clearDanglingReferences(in table: String, _ db: Database) throws {
         let keys = try db.foreignKeys(on: table)
         for violation in try Array(db.foreignKeyViolations(in: table)) {
-            guard let rowid = violation.originRowID, let key = keys.first(where: { $0.id == violation.foreignKeyId }) else { continue }
+            guard let rowid = violation.originRowID,
+                  let key = keys.first(where: { $0.id == violation.foreignKeyId }) else { continue }
             for column in key.originColumns {
                 try db.execute(sql: "UPDATE \(table.quotedDatabaseIdentifier) SET \(column.quotedDatabaseIdentifier) = NULL "
                     + "WHERE rowid = ?", arguments: [rowid])

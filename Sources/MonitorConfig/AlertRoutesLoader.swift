@@ -21,7 +21,8 @@ public enum AlertRoutesLoader {
                 let message: String?
                 switch entry.ref.resolve(environment: environment) {
                 case .failure(let error): message = error.message
-                case .success(let value): message = entry.field == "url" ? referencedURLProblem(value, route: route, ref: entry.ref) : nil
+                case .success(let value):
+                    message = entry.field == "url" ? referencedURLProblem(value, route: route, ref: entry.ref) : nil
                 }
                 guard let message else { return nil }
                 let at = route.secretLocations[entry.field]
@@ -152,12 +153,14 @@ public enum AlertRoutesLoader {
             url = .secret(urlRef)
         } else {
             guard let urlNode = e["url"], let text = reader.string(urlNode, reader.join(path, "url")) else {
-                reader.problem(e["url"], reader.join(path, "url"), "a webhook route needs url: (http or https, or { env: NAME } / { file: PATH })")
+                reader.problem(e["url"], reader.join(path, "url"),
+                               "a webhook route needs url: (http or https, or { env: NAME } / { file: PATH })")
                 return nil
             }
-            guard let parsed = URLComponents(string: text), let scheme = parsed.scheme?.lowercased(), ["http", "https"].contains(scheme),
-                  let host = parsed.host, !host.isEmpty else {
-                reader.problem(urlNode, reader.join(path, "url"), "expected an http:// or https:// URL, found \"\(RedactedURL.string(text))\"")
+            guard let parsed = URLComponents(string: text), let scheme = parsed.scheme?.lowercased(),
+                  ["http", "https"].contains(scheme), let host = parsed.host, !host.isEmpty else {
+                reader.problem(urlNode, reader.join(path, "url"),
+                               "expected an http:// or https:// URL, found \"\(RedactedURL.string(text))\"")
                 return nil
             }
             url = .literal(text)
@@ -196,7 +199,8 @@ public enum AlertRoutesLoader {
                 return nil
             }
             // A URL by reference is checked (scheme, cleartext AUTH) when `apply` reads it.
-            var smtp = EmailTarget.SMTP(url: setting, starttls: bool(e["starttls"], reader.join(path, "starttls"), reader) ?? (scheme != "smtps"),
+            let starttls = bool(e["starttls"], reader.join(path, "starttls"), reader) ?? (scheme != "smtps")
+            var smtp = EmailTarget.SMTP(url: setting, starttls: starttls,
                                         username: reader.string(e["username"], reader.join(path, "username")), password: password)
             smtp.allowCleartextAuth = bool(e["allow_cleartext_auth"], reader.join(path, "allow_cleartext_auth"), reader) ?? false
             smtp.tlsVerify = bool(e["tls_verify"], reader.join(path, "tls_verify"), reader) ?? true

@@ -35,7 +35,8 @@ public enum MonitorApply {
         public var refusal: PruneRefusal?
     }
 
-    public static func plan(_ configuration: MonitorConfiguration, store: InventoryStore, options: Options, now: Int64) throws -> Plan {
+    public static func plan(_ configuration: MonitorConfiguration, store: InventoryStore, options: Options,
+                            now: Int64) throws -> Plan {
         var entries: [Entry] = []
         var defined: Set<String> = []
         for domain in configuration.domains {
@@ -47,12 +48,14 @@ public enum MonitorApply {
                                      source: domain.source))
             } else if let removed = try store.removedDomain(named: domain.name.key) {
                 let history = "removed \(Timestamp.iso(removed.removedAt)); its \(describe(removed)) come back"
-                let before = try store.removedDefinition(removed).flatMap { InventoryMapping.monitoredDomain($0.domain, senders: $0.senders) }
-                entries.append(Entry(domain: domain.name.text, action: .restored,
-                                     changes: [history] + (before.map { differences(from: $0, to: domain) } ?? []), source: domain.source))
+                let before = try store.removedDefinition(removed).flatMap {
+                    InventoryMapping.monitoredDomain($0.domain, senders: $0.senders)
+                }
+                let changes = [history] + (before.map { differences(from: $0, to: domain) } ?? [])
+                entries.append(Entry(domain: domain.name.text, action: .restored, changes: changes, source: domain.source))
             } else {
-                entries.append(Entry(domain: domain.name.text, action: .added,
-                                     changes: domain.senders.map { "sender \($0.kind.rawValue) \($0.value)" }, source: domain.source))
+                let senders = domain.senders.map { "sender \($0.kind.rawValue) \($0.value)" }
+                entries.append(Entry(domain: domain.name.text, action: .added, changes: senders, source: domain.source))
             }
         }
         let live = try store.domains()
@@ -76,7 +79,8 @@ public enum MonitorApply {
 
     /// Writes the plan in one transaction; throws `PruneRefusal` (and writes nothing) when the prune goes past
     /// the guard without `force`.
-    public static func apply(_ configuration: MonitorConfiguration, store: InventoryStore, options: Options, now: Int64) throws -> [Entry] {
+    public static func apply(_ configuration: MonitorConfiguration, store: InventoryStore, options: Options,
+                             now: Int64) throws -> [Entry] {
         let plan = try plan(configuration, store: store, options: options, now: now)
         if let refusal = plan.refusal { throw refusal }
         var changes = InventoryChanges()

@@ -3,11 +3,14 @@ import Audit
 import Foundation
 import Inventory
 
+extension ApprovedSender.Kind: ExpressibleByArgument {}
+
 /// `senderwatch senders add|remove|list`.
 struct SendersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "senders", abstract: "Manage a domain's approved senders.",
-        discussion: "Monitor files are the usual source; these commands change the database directly (the next apply of the files restores what they say).",
+        discussion: "Monitor files are the usual source; these commands change the database directly "
+            + "(the next apply of the files restores what they say).",
         subcommands: [List.self, Add.self, Remove.self], defaultSubcommand: List.self)
 
     struct List: AsyncParsableCommand {
@@ -27,19 +30,24 @@ struct SendersCommand: AsyncParsableCommand {
             var entries: [SenderEntry] = []
             for row in rows {
                 for sender in try inventory.senders(domainId: row.id ?? 0) {
-                    entries.append(SenderEntry(domain: row.name, kind: sender.kind, value: sender.value, name: sender.name, owner: sender.owner, note: sender.note))
+                    entries.append(SenderEntry(domain: row.name, kind: sender.kind, value: sender.value, name: sender.name,
+                                               owner: sender.owner, note: sender.note))
                 }
             }
             if output.json { printJSON(Envelope(items: entries)); return }
-            for e in entries { print("\(e.domain)  \(e.kind) \(e.value)" + (e.name.map { "  \($0)" } ?? "") + (e.owner.map { "  owner: \($0)" } ?? "")) }
+            for entry in entries {
+                print("\(entry.domain)  \(entry.kind) \(entry.value)" + (entry.name.map { "  \($0)" } ?? "")
+                      + (entry.owner.map { "  owner: \($0)" } ?? ""))
+            }
         }
     }
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Approve a sender: senderwatch senders add DOMAIN KIND VALUE [--name N].",
-                                                        discussion: "KIND is ip, cidr, include, host or mx.")
+        static let configuration = CommandConfiguration(
+            abstract: "Approve a sender: senderwatch senders add DOMAIN KIND VALUE [--name N].",
+            discussion: "KIND is ip, cidr, include, host or mx.")
         @Argument var domain: String
-        @Argument var kind: String
+        @Argument var kind: ApprovedSender.Kind
         @Argument var value: String
         @Option var name: String?
         @Option var owner: String?
@@ -47,35 +55,47 @@ struct SendersCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func validate() throws {
-            guard let kind = ApprovedSender.Kind(rawValue: kind) else { throw ValidationError("KIND must be one of ip, cidr, include, host, mx; got \"\(kind)\"") }
-            if case .failure(let error) = ApprovedSender.validated(kind: kind, value: value) { throw ValidationError("VALUE: \(error.message)") }
+            _ = try parseDomain(domain)
+            if case .failure(let error) = ApprovedSender.validated(kind: kind, value: value) {
+                throw ValidationError("VALUE: \(error.message)")
+            }
         }
 
         func run() async throws {
             let inventory = try store.openExistingStore(try store.settings())
-            let senderKind = ApprovedSender.Kind(rawValue: kind)!
-            guard case .success(let canonical) = ApprovedSender.validated(kind: senderKind, value: value) else { return }
-            let added = try inventory.addSender(SenderRow(kind: kind, value: canonical, name: name, owner: owner, note: note),
-                                                toDomain: try parseDomain(domain).key)
-            print(added ? "approved \(kind) \(canonical) for \(domain)" : "\(kind) \(canonical) was already approved for \(domain)")
+            let key = try parseDomain(domain).key
+            guard try inventory.domain(named: key) != nil else { throw notMonitored(key, inventory) }
+            guard case .success(let canonical) = ApprovedSender.validated(kind: kind, value: value) else { return }
+            let row = SenderRow(kind: kind.rawValue, value: canonical, name: name, owner: owner, note: note)
+            let added = try inventory.addSender(row, toDomain: key)
+            print(added ? "approved \(kind.rawValue) \(canonical) for \(key)"
+                        : "\(kind.rawValue) \(canonical) was already approved for \(key)")
         }
     }
 
     struct Remove: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove an approved sender: senderwatch senders remove DOMAIN KIND VALUE.")
+        static let configuration = CommandConfiguration(
+            abstract: "Remove an approved sender: senderwatch senders remove DOMAIN KIND VALUE.")
         @Argument var domain: String
-        @Argument var kind: String
+        @Argument var kind: ApprovedSender.Kind
         @Argument var value: String
         @OptionGroup var store: StoreOptions
 
+        func validate() throws {
+            _ = try parseDomain(domain)
+            if case .failure(let error) = ApprovedSender.validated(kind: kind, value: value) {
+                throw ValidationError("VALUE: \(error.message)")
+            }
+        }
+
         func run() async throws {
             let inventory = try store.openExistingStore(try store.settings())
-            guard let senderKind = ApprovedSender.Kind(rawValue: kind), case .success(let canonical) = ApprovedSender.validated(kind: senderKind, value: value) else {
-                throw ValidationError("\(kind) \(value) is not a valid sender")
-            }
-            let removed = try inventory.removeSender(kind: kind, value: canonical, fromDomain: try parseDomain(domain).key)
-            guard removed else { throw InputError("\(kind) \(canonical) is not an approved sender of \(domain)") }
-            print("removed \(kind) \(canonical) from \(domain)")
+            let key = try parseDomain(domain).key
+            guard try inventory.domain(named: key) != nil else { throw notMonitored(key, inventory) }
+            guard case .success(let canonical) = ApprovedSender.validated(kind: kind, value: value) else { return }
+            let removed = try inventory.removeSender(kind: kind.rawValue, value: canonical, fromDomain: key)
+            guard removed else { throw InputError("\(kind.rawValue) \(canonical) is not an approved sender of \(key)") }
+            print("removed \(kind.rawValue) \(canonical) from \(key)")
         }
     }
 }

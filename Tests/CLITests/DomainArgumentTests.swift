@@ -48,7 +48,8 @@ import Testing
         let database = root.appendingPathComponent("sw.sqlite").path
         #expect(try CLIRunner.run(["apply", CLIRunner.demoMonitors, "--db", database]).status == 0)
         for command in [["findings", "--domain", "unknown.example"], ["history", "unknown.example"],
-                        ["senders", "list", "unknown.example"]] {
+                        ["senders", "list", "unknown.example"], ["senders", "add", "unknown.example", "ip", "192.0.2.1"],
+                        ["senders", "remove", "unknown.example", "ip", "192.0.2.1"]] {
             let out = try CLIRunner.run(command + ["--db", database])
             #expect(out.status == 2, "\(command)")
             #expect(out.stderr.contains("unknown.example is not monitored"), "\(command): \(out.stderr)")
