@@ -75,7 +75,8 @@ struct SendersCommand: AsyncParsableCommand {
 
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Remove an approved sender: senderwatch senders remove DOMAIN KIND VALUE.")
+            abstract: "Remove an approved sender: senderwatch senders remove DOMAIN KIND VALUE.",
+            discussion: "Prints the `senders add` command that puts the sender back, with its name, owner and note.")
         @Argument var domain: String
         @Argument var kind: ApprovedSender.Kind
         @Argument var value: String
@@ -93,9 +94,25 @@ struct SendersCommand: AsyncParsableCommand {
             let key = try parseDomain(domain).key
             guard try inventory.domain(named: key) != nil else { throw notMonitored(key, inventory) }
             guard case .success(let canonical) = ApprovedSender.validated(kind: kind, value: value) else { return }
+            let domainId = try inventory.domain(named: key)?.id ?? 0
+            let before = try inventory.senders(domainId: domainId).first { $0.kind == kind.rawValue && $0.value == canonical }
             let removed = try inventory.removeSender(kind: kind.rawValue, value: canonical, fromDomain: key)
-            guard removed else { throw InputError("\(kind.rawValue) \(canonical) is not an approved sender of \(key)") }
-            print("removed \(kind.rawValue) \(canonical) from \(key)")
+            guard removed, let before else { throw InputError("\(kind.rawValue) \(canonical) is not an approved sender of \(key)") }
+            print("removed \(kind.rawValue) \(canonical) from \(key); to undo: \(Self.undo(before, domain: key))")
+        }
+
+        /// The `senders add` command that puts the sender back with its labels.
+        static func undo(_ sender: SenderRow, domain: String) -> String {
+            var words = ["senderwatch", "senders", "add", domain, sender.kind, sender.value]
+            for (option, value) in [("--name", sender.name), ("--owner", sender.owner), ("--note", sender.note)] {
+                if let value { words += [option, value] }
+            }
+            return words.map(shellQuoted).joined(separator: " ")
+        }
+
+        static func shellQuoted(_ word: String) -> String {
+            let plain = word.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.:/@%+=,".contains($0)) }
+            return plain && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
         }
     }
 }

@@ -128,6 +128,29 @@ import TestSupport
         #expect(try ws.domains(removed: true).isEmpty)
     }
 
+    /// `senders remove` prints the command that undoes it; run through a shell, it restores the labels too.
+    @Test func sendersRemovePrintsItsUndo() throws {
+        let ws = try Workspace()
+        defer { ws.cleanup() }
+        #expect(try ws.run(["apply", ws.monitors.path]).status == 0)
+        let before = try ws.run(["senders", "list", "brightpath.example", "--json"]).stdout
+        let removed = try ws.run(["senders", "remove", "brightpath.example", "host", "crm-mailer.crmcloud.example"])
+        #expect(removed.status == 0, "\(removed.stderr)")
+        let undo = try #require(removed.stdout.components(separatedBy: "; to undo: ").last?.trimmingCharacters(in: .newlines))
+        #expect(undo == "senderwatch senders add brightpath.example host crm-mailer.crmcloud.example --name 'CRM invoices' "
+                + "--owner finance@brightpath.example", "\(removed.stdout)")
+        #expect(try ws.run(["senders", "list", "brightpath.example", "--json"]).stdout != before)
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", undo + " --db " + ws.database]
+        shell.environment = ["PATH": CLIRunner.binary.deletingLastPathComponent().path + ":/usr/bin:/bin"]
+        shell.standardOutput = FileHandle.nullDevice
+        try shell.run()
+        shell.waitUntilExit()
+        #expect(shell.terminationStatus == 0)
+        #expect(try ws.run(["senders", "list", "brightpath.example", "--json"]).stdout == before)
+    }
+
     /// `--dry-run` creates no database, and migrates none written by an older senderwatch.
     @Test func dryRunWritesNothing() throws {
         let ws = try Workspace()
