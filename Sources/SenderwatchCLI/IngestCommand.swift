@@ -43,7 +43,7 @@ struct IngestCommand: AsyncParsableCommand {
         let out = OutputBuffer()
         var counts: [IngestResult.Status: Int] = [:]
         var records = 0
-        let progress = Progress("ingesting", total: nil, unit: "files", options: progressOptions)
+        let progress = ProgressLine("ingesting", total: nil, unit: "files", options: progressOptions)
         out.beforeFlush = { progress.finish() }
         func emit(_ results: [IngestResult]) {
             progress.advance(by: 0, detail: "\(counts.values.reduce(0, +) + results.count) reports")

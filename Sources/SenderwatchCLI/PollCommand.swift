@@ -75,7 +75,7 @@ struct PollCommand: AsyncParsableCommand {
         var poller = Poller(store: inventory, resolver: session.resolver, settings: settings,
                             concurrency: dns.effective(settings?.dnsSettings ?? .init()).concurrency ?? 32,
                             alerts: routes.isEmpty ? nil : AlertPlanner(routes: routes))
-        let progress = Progress("polling", total: domains.count, unit: "domains", options: progressOptions)
+        let progress = ProgressLine("polling", total: domains.count, unit: "domains", options: progressOptions)
         poller.onDomainPolled = { _ in progress.advance() }
         let results: [DomainPollResult]
         defer { progress.finish() }

@@ -17,7 +17,7 @@ struct ProgressOptions: ParsableArguments {
 ///
 /// Shown only when standard error is a terminal (not under cron, in a pipe or a log file, nor with
 /// `TERM=dumb`) and `--quiet` is not given. Standard output is never touched.
-final class Progress: Sendable {
+final class ProgressLine: Sendable {
     private struct State {
         var done = 0
         var detail = ""

@@ -83,7 +83,8 @@ struct SnapshotCommand: AsyncParsableCommand {
                                           concurrency: dns.effective(settings?.dnsSettings ?? .init()).concurrency ?? 32,
                                           takenAt: takenAt, generator: "senderwatch \(SenderwatchCommand.version)")
             builder.observedThresholds = settings?.observed ?? .init()
-            let progress = Progress("observing", total: try inventory.domains().count, unit: "domains", options: progressOptions)
+            let progress = ProgressLine("observing", total: try inventory.domains().count, unit: "domains",
+                                        options: progressOptions)
             builder.onDomain = { progress.advance() }
             defer { progress.finish() }
             let snapshot = try await builder.build()

@@ -79,10 +79,10 @@ import Glibc
     }
 
     @Test func lineText() {
-        #expect(Progress.line(label: "polling", done: 120, total: 4000, unit: "domains", detail: "", elapsed: .seconds(12))
+        #expect(ProgressLine.line(label: "polling", done: 120, total: 4000, unit: "domains", detail: "", elapsed: .seconds(12))
                 == "polling 120/4000 domains (3%), 0:12, about 6:28 left")
-        #expect(Progress.line(label: "ingesting", done: 3, total: nil, unit: "files", detail: "40 reports", elapsed: .seconds(3725))
+        #expect(ProgressLine.line(label: "ingesting", done: 3, total: nil, unit: "files", detail: "40 reports", elapsed: .seconds(3725))
                 == "ingesting 3 files, 40 reports, 1:02:05")
-        #expect(Progress.line(label: "polling", done: 0, total: 0, unit: "domains", detail: "", elapsed: .zero) == "polling 0/0 domains, 0:00")
+        #expect(ProgressLine.line(label: "polling", done: 0, total: 0, unit: "domains", detail: "", elapsed: .zero) == "polling 0/0 domains, 0:00")
     }
 }
