@@ -147,7 +147,9 @@ public enum MonitorLoader {
             return nil
         }
         var name: DomainName?
-        do { name = try DomainName(mailDomain: nameText) } catch { reader.problem(nameNode, reader.join(path, "domain"), error.description) }
+        do { name = try DomainName(mailDomain: nameText) } catch {
+            reader.problem(nameNode, reader.join(path, "domain"), error.description)
+        }
         var interval = 0
         if let node = entries["interval"], let text = reader.string(node, reader.join(path, "interval")) {
             // Seconds are allowed (down to 1s) for tests and demos against a local server; real monitors use minutes.
