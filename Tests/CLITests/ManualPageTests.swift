@@ -33,17 +33,17 @@ import TestSupport
         var all: [Command] { [self] + subcommands.flatMap(\.all) }
     }
 
-    static func commands() throws -> Command {
-        let dump = try CLIRunner.run(["--experimental-dump-help"])
+    static func commands() async throws -> Command {
+        let dump = try await CLIRunner.launch(["--experimental-dump-help"])
         #expect(dump.status == 0)
         let json = try #require(try dump.json()["command"] as? [String: Any])
         return Command(json, parent: [])
     }
 
-    @Test func pageCoversEveryCommandAndOption() throws {
+    @Test func pageCoversEveryCommandAndOption() async throws {
         let text = try String(contentsOf: Self.page, encoding: .utf8)
             .replacingOccurrences(of: "\\&", with: "").replacingOccurrences(of: "\\e", with: "\\")
-        let root = try Self.commands()
+        let root = try await Self.commands()
         var missing: [String] = []
         for command in root.all where command.path.last != "help" {
             if command.path.count > 1, !text.contains(".It Em \(command.path.last!)\n") { missing.append(command.path.joined(separator: " ")) }
@@ -60,7 +60,7 @@ import TestSupport
 
     /// When the plugin's tool has been built here (Scripts/manpage builds it), the page must be exactly what
     /// it generates now.
-    @Test func pageIsExactlyWhatTheGeneratorWrites() throws {
+    @Test func pageIsExactlyWhatTheGeneratorWrites() async throws {
         let build = SharedData.packageRoot.appendingPathComponent(".build")
         let tool = ["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu"].map {
             build.appendingPathComponent("\($0)/debug/generate-manual-tool").path
@@ -85,8 +85,8 @@ import TestSupport
     }
 
     @Test(arguments: ["bash", "zsh", "fish"])
-    func completionScripts(shell: String) throws {
-        let out = try CLIRunner.run(["--generate-completion-script", shell])
+    func completionScripts(shell: String) async throws {
+        let out = try await CLIRunner.launch(["--generate-completion-script", shell])
         #expect(out.status == 0, "\(out.stderr)")
         for word in ["senderwatch", "apply", "restore", "prune", "force", "quiet"] {
             #expect(out.stdout.contains(word), "\(shell) completion lacks \(word)")

@@ -10,7 +10,13 @@ import Glibc
 /// standard output.
 @Suite struct ProgressTests {
     /// Runs the binary with standard error on a pseudo-terminal and standard output on a pipe.
-    static func runOnTerminal(_ arguments: [String]) throws -> (status: Int32, stdout: String, terminal: String) {
+    static func runOnTerminal(_ arguments: [String]) async throws -> (status: Int32, stdout: String, terminal: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try runOnTerminalNow(arguments) }) }.start()
+        }
+    }
+
+    static func runOnTerminalNow(_ arguments: [String]) throws -> (status: Int32, stdout: String, terminal: String) {
         var primary: Int32 = -1, secondary: Int32 = -1
         guard openpty(&primary, &secondary, nil, nil, nil) == 0 else { throw CLIRunner.CLIError("openpty failed") }
         let process = Process()
@@ -47,32 +53,32 @@ import Glibc
         return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: terminal.bytes, as: UTF8.self))
     }
 
-    @Test func shownOnATerminalOnly() throws {
+    @Test func shownOnATerminalOnly() async throws {
         let root = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
         let database = root.appendingPathComponent("sw.sqlite").path
-        #expect(try CLIRunner.run(["apply", CLIRunner.demoMonitors, "--db", database]).status == 0)
+        #expect(try await CLIRunner.launch(["apply", CLIRunner.demoMonitors, "--db", database]).status == 0)
         let poll = ["poll", "--all", "--zone", CLIRunner.demoZones, "--db", database]
 
-        let shown = try Self.runOnTerminal(poll)
+        let shown = try await Self.runOnTerminal(poll)
         #expect(shown.status == 1)
         #expect(shown.terminal.contains("polling 4/4 domains (100%)"), "\(shown.terminal.debugDescription)")
         #expect(shown.terminal.hasSuffix("\r\u{1B}[K"), "the line is erased at the end")
         #expect(!shown.stdout.contains("polling "), "standard output is untouched")
         #expect(shown.stdout.contains("polled 4 domain(s)"))
 
-        let quiet = try Self.runOnTerminal(poll + ["--quiet"])
+        let quiet = try await Self.runOnTerminal(poll + ["--quiet"])
         #expect(quiet.status == 1 && !quiet.terminal.contains("polling"), "\(quiet.terminal.debugDescription)")
-        let piped = try CLIRunner.run(poll)
+        let piped = try await CLIRunner.launch(poll)
         #expect(!piped.stderr.contains("polling") && !piped.stderr.contains("\u{1B}["), "\(piped.stderr)")
 
-        let snapshot = try Self.runOnTerminal(["snapshot", "--zone", CLIRunner.demoZones, "--db", database, "-q"])
+        let snapshot = try await Self.runOnTerminal(["snapshot", "--zone", CLIRunner.demoZones, "--db", database, "-q"])
         #expect(snapshot.status == 0 && !snapshot.terminal.contains("observing"))
-        let observed = try Self.runOnTerminal(["snapshot", "--zone", CLIRunner.demoZones, "--db", database,
+        let observed = try await Self.runOnTerminal(["snapshot", "--zone", CLIRunner.demoZones, "--db", database,
                                                "--format", "csv"])
         #expect(observed.terminal.contains("observing 4/4 domains"), "\(observed.terminal.debugDescription)")
         let reports = SharedData.packageRoot.appendingPathComponent("Monitors/demo/reports").path
-        let ingest = try Self.runOnTerminal(["ingest", reports, "--db", database])
+        let ingest = try await Self.runOnTerminal(["ingest", reports, "--db", database])
         // One file goes by faster than the redraw interval: the line is drawn, then erased.
         #expect(ingest.status == 0 && ingest.terminal.hasPrefix("\r\u{1B}[Kingesting 0 files")
                 && ingest.terminal.hasSuffix("\r\u{1B}[K"), "\(ingest.terminal.debugDescription)")

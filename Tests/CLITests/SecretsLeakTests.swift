@@ -91,30 +91,30 @@ import Glibc
             "SW_LEAK_URL": "http://127.0.0.1:\(hung.port)/\(secrets["urlpath"]!)?token=\(secrets["urlquery"]!)",
         ]
         var outputs: [String] = []
-        func run(_ arguments: [String]) throws -> CLIRunner.Output {
-            let out = try CLIRunner.run(arguments, environment: environment)
+        func run(_ arguments: [String]) async throws -> CLIRunner.Output {
+            let out = try await CLIRunner.launch(arguments, environment: environment)
             outputs += [out.stdout, out.stderr]
             return out
         }
         let config = ["--config", settings.path]
 
-        #expect(try run(["apply", monitors.path]).status == 0)
-        let poll = try run(["poll", "--all"] + config)
+        #expect(try await run(["apply", monitors.path]).status == 0)
+        let poll = try await run(["poll", "--all"] + config)
         #expect(poll.stderr.contains("alert route hook-literal: POST http://***@127.0.0.1:\(hook.port)/hook?***#***: HTTP 500"),
                 "\(poll.stderr)")
         #expect(poll.stderr.contains("alert route hook-env: POST (url from environment variable SW_LEAK_URL): Timeout was reached"),
                 "\(poll.stderr)")
-        _ = try run(["poll", "--all", "--json"] + config)
-        let list = try run(["alerts", "list"] + config)
+        _ = try await run(["poll", "--all", "--json"] + config)
+        let list = try await run(["alerts", "list"] + config)
         #expect(list.stdout.contains("last error: POST http://***@127.0.0.1"), "\(list.stdout)")
-        _ = try run(["alerts", "list", "--json"] + config)
-        for route in ["hook-literal", "hook-env", "mail"] { _ = try run(["alerts", "test", route] + config) }
-        _ = try run(["domains", "list", "--json"] + config)
-        _ = try run(["findings", "--json"] + config)
+        _ = try await run(["alerts", "list", "--json"] + config)
+        for route in ["hook-literal", "hook-env", "mail"] { _ = try await run(["alerts", "test", route] + config) }
+        _ = try await run(["domains", "list", "--json"] + config)
+        _ = try await run(["findings", "--json"] + config)
 
         // The daemon on a second database: it polls everything, dispatches, and logs the failures.
         let daemonDatabase = root.appendingPathComponent("daemon.sqlite").path
-        #expect(try run(["apply", monitors.path, "--db", daemonDatabase]).status == 0)
+        #expect(try await run(["apply", monitors.path, "--db", daemonDatabase]).status == 0)
         let daemon = try DaemonProcess(config + ["--db", daemonDatabase, "--outbox-interval", "0.5"], directory: root,
                                        environment: environment)
         defer { daemon.stop() }
