@@ -75,11 +75,14 @@ public struct AlertRoute: Sendable, Hashable {
         }
     }
 
-    /// Every secret the route needs, with the setting that names it (`secret`, `password`).
+    /// Every secret the route needs, with the setting that names it (`url`, `secret`, `password`).
     public var secrets: [(field: String, ref: SecretRef)] {
         switch target {
-        case .webhook(let hook): hook.secret.map { [("secret", $0)] } ?? []
-        case .email(let mail): mail.smtp?.password.map { [("password", $0)] } ?? []
+        case .webhook(let hook):
+            return (hook.url.reference.map { [("url", $0)] } ?? []) + (hook.secret.map { [("secret", $0)] } ?? [])
+        case .email(let mail):
+            guard let smtp = mail.smtp else { return [] }
+            return (smtp.url.reference.map { [("url", $0)] } ?? []) + (smtp.password.map { [("password", $0)] } ?? [])
         }
     }
 
@@ -94,12 +97,13 @@ public struct AlertRoute: Sendable, Hashable {
         return domains.isEmpty || domains.contains { DomainGlob.matches(pattern: $0, domain: domain) }
     }
 
-    /// Where the route sends, safe to print (credentials in a URL are redacted).
+    /// Where the route sends, safe to print: a URL's userinfo, query and fragment are redacted, and a URL
+    /// given by reference is named by its reference only.
     public var destination: String {
         switch target {
-        case .webhook(let hook): "webhook " + RedactedURL.string(hook.url)
+        case .webhook(let hook): "webhook " + hook.url.shown
         case .email(let mail):
-            "email to " + mail.to.joined(separator: ", ") + " via " + (mail.sendmail ?? mail.smtp.map { RedactedURL.string($0.url) } ?? "?")
+            "email to " + mail.to.joined(separator: ", ") + " via " + (mail.sendmail ?? mail.smtp.map(\.url.shown) ?? "?")
         }
     }
 }
@@ -113,22 +117,30 @@ public struct WebhookTarget: Sendable, Hashable {
         case slack
     }
 
-    /// http or https only (checked by the loader).
-    public var url: String
+    /// http or https only (checked by the loader, or by `apply` for a URL given by reference).
+    public var url: URLSetting
     /// Key for `X-Senderwatch-Signature`; without one the header is omitted.
     public var secret: SecretRef?
     public var format: Format
     /// False only when the route opts out of certificate verification (`tls_verify: false`).
     public var tlsVerify: Bool
-    /// Seconds for the whole request.
-    public var timeout: Double
+    /// Seconds for the whole request; nil for the settings' `alert_timeout`.
+    public var timeout: Double?
+    /// Seconds to connect; nil for the settings' `alert_connect_timeout`.
+    public var connectTimeout: Double?
     /// A CA bundle to trust instead of the system's (private CAs, tests).
     public var caFile: String?
 
-    public init(url: String, secret: SecretRef? = nil, format: Format = .json, tlsVerify: Bool = true,
-                timeout: Double = 10, caFile: String? = nil) {
+    public init(url: URLSetting, secret: SecretRef? = nil, format: Format = .json, tlsVerify: Bool = true,
+                timeout: Double? = nil, connectTimeout: Double? = nil, caFile: String? = nil) {
         self.url = url; self.secret = secret; self.format = format; self.tlsVerify = tlsVerify
-        self.timeout = timeout; self.caFile = caFile
+        self.timeout = timeout; self.connectTimeout = connectTimeout; self.caFile = caFile
+    }
+
+    public init(url: String, secret: SecretRef? = nil, format: Format = .json, tlsVerify: Bool = true,
+                timeout: Double? = nil, connectTimeout: Double? = nil, caFile: String? = nil) {
+        self.init(url: .literal(url), secret: secret, format: format, tlsVerify: tlsVerify, timeout: timeout,
+                  connectTimeout: connectTimeout, caFile: caFile)
     }
 }
 
@@ -136,19 +148,43 @@ public struct WebhookTarget: Sendable, Hashable {
 public struct EmailTarget: Sendable, Hashable {
     public struct SMTP: Sendable, Hashable {
         /// `smtp://host:port` (with `starttls`) or `smtps://host:port` (implicit TLS).
-        public var url: String
+        public var url: URLSetting
         /// Require STARTTLS on an `smtp://` URL (CURLUSESSL_ALL): the message never goes out in clear.
         public var starttls: Bool
         public var username: String?
         public var password: SecretRef?
+        /// AUTH on a connection without TLS (`smtp://` with `starttls: false`) sends the password readable by
+        /// anyone on the path: refused unless the route says `allow_cleartext_auth: true`.
+        public var allowCleartextAuth: Bool
         public var tlsVerify: Bool
         public var caFile: String?
-        public var timeout: Double
+        /// Seconds for the whole SMTP dialogue; nil for the settings' `alert_timeout`.
+        public var timeout: Double?
+        /// Seconds to connect; nil for the settings' `alert_connect_timeout`.
+        public var connectTimeout: Double?
+
+        public init(url: URLSetting, starttls: Bool = true, username: String? = nil, password: SecretRef? = nil,
+                    allowCleartextAuth: Bool = false, tlsVerify: Bool = true, caFile: String? = nil,
+                    timeout: Double? = nil, connectTimeout: Double? = nil) {
+            self.url = url; self.starttls = starttls; self.username = username; self.password = password
+            self.allowCleartextAuth = allowCleartextAuth; self.tlsVerify = tlsVerify; self.caFile = caFile
+            self.timeout = timeout; self.connectTimeout = connectTimeout
+        }
 
         public init(url: String, starttls: Bool = true, username: String? = nil, password: SecretRef? = nil,
-                    tlsVerify: Bool = true, caFile: String? = nil, timeout: Double = 30) {
-            self.url = url; self.starttls = starttls; self.username = username; self.password = password
-            self.tlsVerify = tlsVerify; self.caFile = caFile; self.timeout = timeout
+                    allowCleartextAuth: Bool = false, tlsVerify: Bool = true, caFile: String? = nil,
+                    timeout: Double? = nil, connectTimeout: Double? = nil) {
+            self.init(url: .literal(url), starttls: starttls, username: username, password: password,
+                      allowCleartextAuth: allowCleartextAuth, tlsVerify: tlsVerify, caFile: caFile,
+                      timeout: timeout, connectTimeout: connectTimeout)
+        }
+
+        /// Why this route may not authenticate over `url` (the resolved URL), or nil when it may.
+        public func cleartextAuthProblem(url: String) -> String? {
+            let cleartext = RedactedURL.scheme(of: url) == "smtp" && !starttls
+            guard cleartext, username != nil || password != nil, !allowCleartextAuth else { return nil }
+            return "SMTP AUTH without TLS would send the password in clear: use starttls: true or an smtps:// URL"
+                + " (or set allow_cleartext_auth: true to accept that on a trusted network)"
         }
     }
 

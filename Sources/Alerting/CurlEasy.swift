@@ -51,19 +51,23 @@ final class CurlEasy {
         if let caFile { set(CURLOPT_CAINFO, caFile) }
     }
 
-    func timeout(seconds: Double) {
-        set(CURLOPT_TIMEOUT_MS, Int(seconds * 1000))
-        set(CURLOPT_CONNECTTIMEOUT_MS, Int(min(seconds, 10) * 1000))
+    /// Bounds the connection and the whole transfer (connecting included).
+    func timeouts(_ timeouts: DeliveryTimeouts) {
+        set(CURLOPT_TIMEOUT_MS, max(1, Int(timeouts.total * 1000)))
+        set(CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(min(timeouts.connect, timeouts.total) * 1000)))
     }
 
     /// Runs the transfer: nil on success, else libcurl's message (which names no secret: curl never echoes
-    /// passwords; the caller still scrubs it).
-    func perform() -> String? {
+    /// passwords; the caller still scrubs it) and whether the peer never answered (no connection, a timeout):
+    /// then the route's other alerts would only wait for the same timeout.
+    func perform() -> (message: String, noAnswer: Bool)? {
         let code = curl_easy_perform(handle)
         guard code != CURLE_OK else { return nil }
         let detail = String(cString: errorBuffer)
         let summary = String(cString: curl_easy_strerror(code))
-        return detail.isEmpty ? summary : "\(summary): \(detail)"
+        let noAnswer = [CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_OPERATION_TIMEDOUT, CURLE_GOT_NOTHING,
+                        CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_SSL_CONNECT_ERROR].contains(code)
+        return (detail.isEmpty ? summary : "\(summary): \(detail)", noAnswer)
     }
 
     var responseCode: Int {

@@ -4,15 +4,20 @@ import Foundation
 /// Hands a finished message to the mail system: SMTP submission through libcurl (STARTTLS or implicit TLS,
 /// AUTH, certificate verification), or the local `sendmail -t -i`. Returns nil once the message is accepted.
 enum MailSender {
-    static func send(_ message: String, target: EmailTarget, password: String?) -> String? {
-        if let sendmail = target.sendmail { return viaSendmail(message, program: sendmail) }
-        guard let smtp = target.smtp else { return "the route has neither smtp nor sendmail" }
-        return viaSMTP(message, from: target.from, to: target.to, smtp: smtp, password: password)
+    /// `url` is the resolved SMTP URL (nil for sendmail).
+    static func send(_ message: String, target: EmailTarget, url: String?, password: String?,
+                     timeouts: DeliveryTimeouts) -> DeliveryFailure? {
+        if let sendmail = target.sendmail { return viaSendmail(message, program: sendmail).map { DeliveryFailure($0) } }
+        guard let smtp = target.smtp, let url else { return DeliveryFailure("the route has neither smtp nor sendmail") }
+        return viaSMTP(message, from: target.from, to: target.to, smtp: smtp, url: url, password: password, timeouts: timeouts)
     }
 
-    static func viaSMTP(_ message: String, from: String, to: [String], smtp: EmailTarget.SMTP, password: String?) -> String? {
-        guard let curl = CurlEasy() else { return "cannot initialise libcurl" }
-        curl.set(CURLOPT_URL, smtp.url)
+    static func viaSMTP(_ message: String, from: String, to: [String], smtp: EmailTarget.SMTP, url: String,
+                        password: String?, timeouts: DeliveryTimeouts) -> DeliveryFailure? {
+        // Checked by `apply` already; checked again here, since a URL by reference may have changed since.
+        if let problem = smtp.cleartextAuthProblem(url: url) { return DeliveryFailure("SMTP \(smtp.url.shown): \(problem)") }
+        guard let curl = CurlEasy() else { return DeliveryFailure("cannot initialise libcurl") }
+        curl.set(CURLOPT_URL, url)
         curl.set(CURLOPT_PROTOCOLS_STR, "smtp,smtps")
         curl.set(CURLOPT_MAIL_FROM, "<\(bareAddress(from))>")
         curl.set(CURLOPT_MAIL_RCPT, list: to.map { "<\(bareAddress($0))>" })
@@ -22,10 +27,11 @@ enum MailSender {
         if let username = smtp.username { curl.set(CURLOPT_USERNAME, username) }
         if let password { curl.set(CURLOPT_PASSWORD, password) }
         curl.tls(verify: smtp.tlsVerify, caFile: smtp.caFile)
-        curl.timeout(seconds: smtp.timeout)
+        curl.timeouts(timeouts)
         if let failure = curl.perform() {
             let code = curl.responseCode
-            return "SMTP \(RedactedURL.string(smtp.url)): \(failure)" + (code > 0 ? " (last reply \(code))" : "")
+            return DeliveryFailure("SMTP \(smtp.url.shown): \(failure.message)" + (code > 0 ? " (last reply \(code))" : ""),
+                                   noAnswer: failure.noAnswer)
         }
         return nil
     }

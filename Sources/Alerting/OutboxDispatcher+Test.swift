@@ -11,18 +11,23 @@ extension OutboxDispatcher {
         case .failure(let error): return error.message
         }
         let row = AlertPlanner.testEvent(route: route, now: now)
-        let failure: String?
+        let failure: DeliveryFailure?
+        let timeouts = route.timeouts
         switch route.target {
         case .webhook(let hook):
+            let url = secrets["url"] ?? hook.url.literalText
             failure = await Self.offload {
                 WebhookSender.post(eventId: row.eventId, event: AlertEvent.test.rawValue, payloadJSON: row.payloadJSON,
-                                   to: hook, secret: secrets["secret"])
+                                   to: hook, url: url, secret: secrets["secret"], timeouts: timeouts)
             }
         case .email(let mail):
             let payloads = [try? AlertPayload.decode(row.payloadJSON)].compactMap { $0 }
             let digest = EmailDigest(payloads: payloads, from: mail.from, to: mail.to, now: now, hostname: Self.hostname)
-            failure = await Self.offload { MailSender.send(digest.message, target: mail, password: secrets["password"]) }
+            let url = secrets["url"] ?? mail.smtp?.url.literalText
+            failure = await Self.offload {
+                MailSender.send(digest.message, target: mail, url: url, password: secrets["password"], timeouts: timeouts)
+            }
         }
-        return failure.map { RedactedURL.scrub($0, secrets: Array(secrets.values)) }
+        return failure.map { RedactedURL.scrub($0.message, secrets: Self.scrubList(route, secrets)) }
     }
 }

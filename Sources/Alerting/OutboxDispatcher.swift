@@ -1,3 +1,4 @@
+import Audit
 import Foundation
 import Inventory
 
@@ -32,7 +33,8 @@ public struct OutboxDispatcher: Sendable {
         self.clock = clock; self.environment = environment; self.batchLimit = max(1, batchLimit)
     }
 
-    /// Delivers what is due at `now`.
+    /// Delivers what is due at `now`: each route's rows in order, different routes at the same time, so a
+    /// slow receiver delays only its own alerts.
     public func dispatch(now: Int64) async -> DispatchReport {
         var report = DispatchReport()
         let rows: [OutboxRow]
@@ -49,18 +51,33 @@ public struct OutboxDispatcher: Sendable {
             if grouped[row.route] == nil { order.append(row.route) }
             grouped[row.route, default: []].append(row)
         }
-        for name in order {
-            let group = grouped[name] ?? []
-            guard let route = byName[name] else {
-                fail(group, route: nil, name: name, "route \(name) is not configured (any more)", now: now, &report)
-                continue
+        let reports = await withTaskGroup(of: (Int, DispatchReport).self) { group in
+            for (index, name) in order.enumerated() {
+                let batch = grouped[name] ?? []
+                let route = byName[name]
+                group.addTask {
+                    var routeReport = DispatchReport()
+                    if let route {
+                        await deliver(batch, route: route, now: now, &routeReport)
+                    } else {
+                        fail(batch, route: nil, name: name, "route \(name) is not configured (any more)", now: now, &routeReport)
+                    }
+                    return (index, routeReport)
+                }
             }
-            await deliver(group, route: route, now: now, &report)
+            var collected: [(Int, DispatchReport)] = []
+            for await result in group { collected.append(result) }
+            return collected.sorted { $0.0 < $1.0 }.map(\.1)
         }
+        for routeReport in reports { report.merge(routeReport) }
         return report
     }
 
     /// Sends rows now, whatever their back-off: `alerts test` and tests use it for one route.
+    ///
+    /// Circuit breaker: when the receiver does not answer (no connection, a timeout), the route's remaining
+    /// rows are not tried in this run. They keep their attempt counts and wait until the failed row's next
+    /// attempt, so a dead receiver costs one timeout per run, not one per alert.
     func deliver(_ rows: [OutboxRow], route: AlertRoute, now: Int64, _ report: inout DispatchReport) async {
         let secrets: [String: String]
         switch resolveSecrets(route) {
@@ -69,30 +86,67 @@ public struct OutboxDispatcher: Sendable {
             fail(rows, route: route, name: route.name, error.message, now: now, &report)
             return
         }
-        let scrubbed = Array(secrets.values)
+        let scrubbed = Self.scrubList(route, secrets)
+        let timeouts = route.timeouts
         switch route.target {
         case .webhook(let hook):
-            for row in rows {
+            let url = secrets["url"] ?? hook.url.literalText
+            for (index, row) in rows.enumerated() {
                 let event = (try? AlertPayload.decode(row.payloadJSON))?.event.rawValue ?? "unknown"
                 let failure = await Self.offload {
-                    WebhookSender.post(eventId: row.eventId, event: event, payloadJSON: row.payloadJSON, to: hook, secret: secrets["secret"])
+                    WebhookSender.post(eventId: row.eventId, event: event, payloadJSON: row.payloadJSON, to: hook, url: url,
+                                       secret: secrets["secret"], timeouts: timeouts)
                 }
-                if let failure {
-                    fail([row], route: route, name: route.name, RedactedURL.scrub(failure, secrets: scrubbed), now: now, &report)
-                } else {
+                guard let failure else {
                     delivered([row], route: route, &report)
+                    continue
+                }
+                let next = fail([row], route: route, name: route.name, RedactedURL.scrub(failure.message, secrets: scrubbed),
+                                now: now, &report)
+                if failure.noAnswer, index + 1 < rows.count {
+                    hold(Array(rows[(index + 1)...]), route: route, until: next ?? now + Int64(retry.base), &report)
+                    break
                 }
             }
         case .email(let mail):
             let payloads = rows.compactMap { try? AlertPayload.decode($0.payloadJSON) }
             let digest = EmailDigest(payloads: payloads, from: mail.from, to: mail.to, now: clock(), hostname: Self.hostname)
-            let failure = await Self.offload { MailSender.send(digest.message, target: mail, password: secrets["password"]) }
+            let url = secrets["url"] ?? mail.smtp?.url.literalText
+            let failure = await Self.offload {
+                MailSender.send(digest.message, target: mail, url: url, password: secrets["password"], timeouts: timeouts)
+            }
             if let failure {
-                fail(rows, route: route, name: route.name, RedactedURL.scrub(failure, secrets: scrubbed), now: now, &report)
+                fail(rows, route: route, name: route.name, RedactedURL.scrub(failure.message, secrets: scrubbed), now: now, &report)
             } else {
                 delivered(rows, route: route, &report)
             }
         }
+    }
+
+    /// Rows not tried because the route's receiver did not answer: due again at `until`, attempts unchanged.
+    private func hold(_ rows: [OutboxRow], route: AlertRoute, until: Int64, _ report: inout DispatchReport) {
+        do {
+            report.held += try store.holdOutbox(ids: rows.compactMap(\.id), until: until)
+            report.error(route.name, "\(rows.count) more alert(s) held until \(Timestamp.iso(until)): the receiver did not answer")
+        } catch {
+            report.error(route.name, "could not hold \(rows.count) alert(s) back: \(error)")
+        }
+    }
+
+    /// What to scrub from messages: every secret value, and the credential parts of the URL.
+    static func scrubList(_ route: AlertRoute, _ secrets: [String: String]) -> [String] {
+        var list = Array(secrets.values)
+        switch route.target {
+        case .webhook(let hook):
+            let url = secrets["url"] ?? hook.url.literalText
+            list += RedactedURL.sensitiveParts(of: url, wholeURL: hook.url.reference != nil)
+        case .email(let mail):
+            if let smtp = mail.smtp {
+                let url = secrets["url"] ?? smtp.url.literalText
+                list += RedactedURL.sensitiveParts(of: url, wholeURL: smtp.url.reference != nil)
+            }
+        }
+        return list
     }
 
     /// The route's secrets by field, read now; a failure names the field and the reference, not a value.
@@ -118,10 +172,13 @@ public struct OutboxDispatcher: Sendable {
         }
     }
 
+    /// Counts a failed attempt of each row; returns the last row's next attempt time (nil if none was set).
+    @discardableResult
     private func fail(_ rows: [OutboxRow], route: AlertRoute?, name: String, _ message: String, now: Int64,
-                      _ report: inout DispatchReport) {
+                      _ report: inout DispatchReport) -> Int64? {
         report.error(name, message)
         let limit = route?.maxAttempts ?? AlertRoute.defaultMaxAttempts
+        var latest: Int64?
         for row in rows {
             guard let id = row.id else { continue }
             let attempt = row.attempts + 1
@@ -130,16 +187,21 @@ public struct OutboxDispatcher: Sendable {
             do {
                 guard try store.markAttempt(id: id, error: message, nextAttemptAt: next, dead: dead) else { continue }
                 if dead { report.dead += 1 } else { report.failed += 1 }
+                latest = next
             } catch {
                 report.error(name, "could not record the failed attempt of \(row.eventId): \(error)")
             }
         }
+        return latest
     }
 
-    /// libcurl and sendmail block; keep them off the cooperative thread pool.
+    /// libcurl and sendmail block; keep them off the cooperative thread pool, on a thread of their own: a
+    /// shared queue busy with other blocking work would add its wait to the delivery's bounded timeout.
     static func offload<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: work()) }
+            let thread = Thread { continuation.resume(returning: work()) }
+            thread.name = "senderwatch.delivery"
+            thread.start()
         }
     }
 

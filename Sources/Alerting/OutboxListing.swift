@@ -27,7 +27,9 @@ public struct OutboxListing: Sendable, Hashable, Codable {
         severity = payload?.finding.severity; subject = payload?.finding.subject; findingId = row.findingId
         createdAt = Timestamp.iso(row.createdAt)
         nextAttemptAt = row.state == OutboxRow.statePending ? Timestamp.iso(row.nextAttemptAt) : nil
-        deliveredAt = row.deliveredAt.map(Timestamp.iso); lastError = row.lastError
+        deliveredAt = row.deliveredAt.map(Timestamp.iso)
+        // Stored errors are redacted when written; scrubbed again for rows written by an older senderwatch.
+        lastError = row.lastError.map { RedactedURL.scrub($0, secrets: []) }
     }
 
     /// One line for the text listing.

@@ -33,30 +33,40 @@ enum WebhookSender {
     }
 
     /// Sends and returns nil when the receiver answered 2xx, else why not (no secret in the message).
-    static func post(eventId: String, event: String, payloadJSON: String, to target: WebhookTarget, secret: String?) -> String? {
-        guard let curl = CurlEasy() else { return "cannot initialise libcurl" }
+    /// `url` is the resolved URL; messages name it as `target.url.shown` does.
+    static func post(eventId: String, event: String, payloadJSON: String, to target: WebhookTarget, url: String,
+                     secret: String?, timeouts: DeliveryTimeouts) -> DeliveryFailure? {
+        guard let curl = CurlEasy() else { return DeliveryFailure("cannot initialise libcurl") }
         let body = body(payloadJSON: payloadJSON, format: target.format)
         var headers = ["Content-Type: application/json", "User-Agent: senderwatch", "Expect:",
                        "X-Senderwatch-Event-Id: \(eventId)", "X-Senderwatch-Event: \(event)"]
         if let secret { headers.append("X-Senderwatch-Signature: \(signature(body: body, secret: secret))") }
-        curl.set(CURLOPT_URL, target.url)
+        curl.set(CURLOPT_URL, url)
         curl.set(CURLOPT_PROTOCOLS_STR, "http,https")
         curl.set(CURLOPT_POST, 1)
         curl.set(CURLOPT_POSTFIELDSIZE, body.utf8.count)
         curl.set(CURLOPT_COPYPOSTFIELDS, body)
         curl.set(CURLOPT_HTTPHEADER, list: headers)
         curl.tls(verify: target.tlsVerify, caFile: target.caFile)
-        curl.timeout(seconds: target.timeout)
-        let where_ = RedactedURL.string(target.url)
+        curl.timeouts(timeouts)
+        let shown = target.url.shown
         if let failure = curl.perform() {
-            return "POST \(where_): \(failure)"
+            return DeliveryFailure("POST \(shown): \(failure.message)", noAnswer: failure.noAnswer)
         }
         let status = curl.responseCode
         guard (200..<300).contains(status) else {
             let answer = String(decoding: curl.transfer.response.prefix(200), as: UTF8.self)
                 .replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces)
-            return "POST \(where_): HTTP \(status)" + (answer.isEmpty ? "" : ": \(answer)")
+            return DeliveryFailure("POST \(shown): HTTP \(status)" + (answer.isEmpty ? "" : ": \(answer)"))
         }
         return nil
     }
+}
+
+/// Why one delivery failed. `noAnswer` when the receiver never answered (no connection, a timeout): the
+/// dispatcher's circuit breaker then holds the route's other alerts back for this run.
+struct DeliveryFailure: Error, Sendable {
+    var message: String
+    var noAnswer: Bool
+    init(_ message: String, noAnswer: Bool = false) { self.message = message; self.noAnswer = noAnswer }
 }

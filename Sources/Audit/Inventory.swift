@@ -41,9 +41,14 @@ public struct ApprovedSender: Sendable, Hashable, Codable {
             guard value.contains("/"), let network = CIDRNetwork(value) else {
                 return .failure(SenderValueError("\"\(value)\" is not a network in CIDR notation such as 198.51.100.0/28"))
             }
+            // A set host bit is a typo more often than not (an address meant as `ip:`, a wrong prefix length).
+            if let written = value.split(separator: "/").first.flatMap({ IPAddress($0) }), written != network.address {
+                return .failure(SenderValueError("\"\(value)\" has host bits set: the network is \(network)"
+                    + " (write that, or ip: \(written) for the one address)"))
+            }
             return .success(network.description)
         case .include, .host, .mx:
-            do { return .success(try DomainName(value).text.lowercased()) } catch {
+            do { return .success(try DomainName(mailDomain: value).text.lowercased()) } catch {
                 return .failure(SenderValueError(error.description))
             }
         }

@@ -35,6 +35,8 @@ public struct DomainName: Sendable, Hashable, Comparable, CustomStringConvertibl
             }
             offset += 1
         }
+        // `a..` arrives here as `a.`: the root label may be empty only at the very end, once.
+        if offset == labelStart { throw DomainNameError(input: input, reason: .emptyLabel(index: labelIndex)) }
         if offset > Self.maximumLength { throw DomainNameError(input: input, reason: .tooLong(length: offset)) }
         self.text = text
         self.key = text.lowercased()
@@ -90,6 +92,13 @@ public struct DomainNameError: Error, Hashable, Sendable, CustomStringConvertibl
         case tooLong(length: Int)
         case nonASCII(character: Character, offset: Int)
         case invalidCharacter(character: Character, offset: Int)
+        // The mail-domain rule (`DomainName(mailDomain:)`) adds these.
+        case ipAddress
+        case wildcard
+        case singleLabel
+        case numericTopLabel(label: String)
+        case hyphenAtLabelEdge(label: String)
+        case notHostCharacter(character: Character, offset: Int)
     }
     public let input: String
     public let reason: Reason
@@ -106,11 +115,30 @@ public struct DomainNameError: Error, Hashable, Sendable, CustomStringConvertibl
         case .tooLong(let length):
             return "\(quoted) is not a domain name: it is \(length) octets long, the limit is 253"
         case .nonASCII(let character, let offset):
-            return "\(quoted) is not a domain name: non-ASCII character \"\(character)\" at offset \(offset) (use the IDNA A-label, xn--...)"
+            let written = input.hasSuffix(".") ? String(input.dropLast()) : input
+            let hint = Punycode.aLabels(of: written).map { "write it as the IDNA A-label \($0)" } ?? "use the IDNA A-label, xn--..."
+            return "\(quoted) is not a domain name: non-ASCII character \"\(character)\" at offset \(offset) (\(hint))"
         case .invalidCharacter(let character, let offset):
-            let code = character.unicodeScalars.first.map { String($0.value, radix: 16, uppercase: true) } ?? "?"
-            let shown = "U+" + String(repeating: "0", count: max(0, 4 - code.count)) + code
-            return "\(quoted) is not a domain name: invalid character \(shown) at offset \(offset)"
+            return "\(quoted) is not a domain name: invalid character \(Self.codePoint(character)) at offset \(offset)"
+        case .ipAddress:
+            return "\(quoted) is an IP address, not a domain name: give the domain (an address to check goes in --ip)"
+        case .wildcard:
+            return "\(quoted) is a wildcard, not a domain name: give the domain itself, such as example.com"
+        case .singleLabel:
+            return "\(quoted) is a single label, not a domain name: expected a name such as example.com"
+        case .numericTopLabel(let label):
+            return "\(quoted) is not a domain name: its last label \"\(label)\" is all digits, and no top-level domain is"
+        case .hyphenAtLabelEdge(let label):
+            return "\(quoted) is not a domain name: label \"\(label)\" starts or ends with a hyphen"
+        case .notHostCharacter(let character, let offset):
+            let shown = character.isASCII && !character.isWhitespace ? "\"\(character)\"" : Self.codePoint(character)
+            return "\(quoted) is not a domain name: character \(shown) at offset \(offset) "
+                + "(expected letters, digits, hyphens and dots, such as mail.example.com)"
         }
+    }
+
+    private static func codePoint(_ character: Character) -> String {
+        let code = character.unicodeScalars.first.map { String($0.value, radix: 16, uppercase: true) } ?? "?"
+        return "U+" + String(repeating: "0", count: max(0, 4 - code.count)) + code
     }
 }

@@ -67,10 +67,10 @@ public struct OutboxService: Service, CustomStringConvertible {
         guard !routes.isEmpty else { return }
         let report = await OutboxDispatcher(store: state.store, routes: routes, clock: now).dispatch(now: now())
         PollMetrics.recordDelivery(delivered: report.delivered, failed: report.failed + report.dead)
-        if report.delivered + report.failed + report.dead > 0 {
+        if report.delivered + report.failed + report.dead + report.held > 0 {
             logger.info("alerts dispatched", metadata: [
                 "delivered": .stringConvertible(report.delivered), "to_retry": .stringConvertible(report.failed),
-                "given_up": .stringConvertible(report.dead),
+                "given_up": .stringConvertible(report.dead), "held": .stringConvertible(report.held),
             ])
         }
         for (route, messages) in report.errors.sorted(by: { $0.key < $1.key }) {

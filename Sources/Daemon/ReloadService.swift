@@ -36,14 +36,18 @@ public struct MonitorReload: Sendable {
         self.monitorPaths = monitorPaths; self.settingsPath = settingsPath; self.prune = prune
     }
 
-    /// Applies the files; on any mistake logs it and changes nothing. Returns false on a mistake.
+    /// Applies the files; on any mistake (a file that does not parse, a prune beyond prune_max_percent) logs
+    /// it and changes nothing: the daemon keeps the last good state. Returns false on a mistake.
     @discardableResult
     public func apply(to state: DaemonState, logger: Logger, now: Int64) -> Bool {
         do {
             let settings = try settingsPath.map { try MonitorLoader.load(paths: [$0]) }
             if !monitorPaths.isEmpty {
                 let configuration = try MonitorLoader.load(paths: monitorPaths)
-                let entries = try MonitorApply.apply(configuration, store: state.store, prune: prune, now: now)
+                let fromSettingsFile = settings?.settings.source != nil ? settings?.settings : nil
+                let limits = (fromSettingsFile ?? configuration.settings).pruning
+                let entries = try MonitorApply.apply(configuration, store: state.store,
+                                                     options: MonitorApply.Options(prune: prune, limits: limits), now: now)
                 let counts = Dictionary(grouping: entries, by: \.action).mapValues(\.count)
                 logger.info("monitor files applied", metadata: [
                     "files": .array(configuration.files.map { .string($0) }),
@@ -62,6 +66,10 @@ public struct MonitorReload: Sendable {
         } catch let error as MonitorFileError {
             logger.error("monitor files not applied; still running with the previous state",
                          metadata: ["problems": .string(error.description)])
+        } catch let error as PruneRefusal {
+            logger.error("monitor files not applied; still running with the previous state",
+                         metadata: ["problems": .string(error.description
+                                                       + " (the daemon never forces: use `senderwatch apply --prune --force`)")])
         } catch {
             logger.error("monitor files not applied; still running with the previous state",
                          metadata: ["error": .string("\(error)")])

@@ -13,6 +13,7 @@ enum InventoryMigrations {
         migrator.registerMigration("v2-observed", migrate: v2Observed)
         migrator.registerMigration("v3-snapshots", migrate: v3Snapshots)
         migrator.registerMigration("v4-partial-observations", migrate: v4PartialObservations)
+        migrator.registerMigration("v5-removed-domains", migrate: v5RemovedDomains)
         return migrator
     }
 

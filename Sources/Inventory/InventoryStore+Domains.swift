@@ -9,11 +9,16 @@ extension InventoryStore {
     /// When the interval shortens, a next poll scheduled further out than `now + interval` is brought forward.
     @discardableResult
     public func upsertDomain(_ domain: DomainRow, senders: [SenderRow], now: Int64) throws -> UpsertOutcome {
+        try writer.write { db in try Self.upsert(domain, senders: senders, now: now, in: db) }
+    }
+
+    /// `upsertDomain` inside a transaction the caller holds.
+    static func upsert(_ domain: DomainRow, senders: [SenderRow], now: Int64, in db: Database) throws -> UpsertOutcome {
         var wanted = domain
         wanted.name = Self.canonicalName(domain.name)
         try Self.validate(wanted)
         let senders = try Self.deduplicated(senders, domain: wanted.name)
-        return try writer.write { db in
+        do {
             guard var existing = try DomainRow.all().named(wanted.name).fetchOne(db) else {
                 wanted.id = nil
                 wanted.createdAt = now
@@ -43,12 +48,24 @@ extension InventoryStore {
         }
     }
 
-    /// Removes the domain and, by cascade, its senders, observations and findings.
+    /// Writes what `apply` decided in one transaction, so a failure half way leaves the inventory as it was:
+    /// expired removed domains are purged, removed domains brought back, definitions upserted, pruned domains
+    /// removed restorably.
+    public func apply(_ changes: InventoryChanges, now: Int64) throws {
+        try writer.write { db in
+            _ = try Self.purgeRemoved(now: now, in: db)
+            for name in changes.restore { _ = try Self.restore(named: name, in: db) }
+            for upsert in changes.upserts { _ = try Self.upsert(upsert.domain, senders: upsert.senders, now: now, in: db) }
+            for name in changes.remove { _ = try Self.archive(named: name, now: now, retention: changes.retention, in: db) }
+        }
+    }
+
+    /// Removes the domain for good and, by cascade, its senders, observations and findings (`apply --prune`
+    /// uses `removeDomainRestorably`, which keeps them aside for a while).
     ///
-    /// Deleting rather than marking removed keeps every query free of a "removed" filter; history that must
-    /// outlive the domain belongs in a snapshot export taken before. Runs are not per domain and stay; outbox rows
-    /// about its findings stay too (their `findingId` becomes NULL) so an alert already decided is still sent.
-    /// Returns false if there was no such domain.
+    /// Deleting rather than marking removed keeps every query free of a "removed" filter. Runs are not per
+    /// domain and stay; outbox rows about its findings stay too (their `findingId` becomes NULL) so an alert
+    /// already decided is still sent. Returns false if there was no such domain.
     @discardableResult
     public func removeDomain(named name: String) throws -> Bool {
         try writer.write { db in

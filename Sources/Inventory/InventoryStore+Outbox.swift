@@ -45,8 +45,23 @@ extension InventoryStore {
         }
     }
 
-    /// `alerts retry`: dead rows (or the given pending/dead ids) back to pending with a fresh attempt budget,
-    /// due now. Delivered rows are never touched: an event a receiver accepted is not sent again.
+    /// Moves pending rows' next attempt to `until` (never earlier than it was) without counting an attempt:
+    /// the dispatcher's circuit breaker, for rows it did not try because their receiver did not answer.
+    /// Returns the number of rows changed.
+    @discardableResult
+    public func holdOutbox(ids: [Int64], until: Int64) throws -> Int {
+        guard !ids.isEmpty else { return 0 }
+        return try writer.write { db in
+            try OutboxRow.filter(ids.contains(OutboxRow.Columns.id))
+                .filter(OutboxRow.Columns.state == OutboxRow.statePending && OutboxRow.Columns.nextAttemptAt < until)
+                .updateAll(db, OutboxRow.Columns.nextAttemptAt.set(to: until))
+        }
+    }
+
+    /// `alerts retry`: dead rows (or the given pending/dead ids) back to pending, due now. The attempt count is
+    /// kept (it is the row's history, shown by `alerts list`), so a revived row that has used its route's
+    /// `max_attempts` gets one more attempt: delivered, or dead again at once, never a second round of
+    /// back-off. Delivered rows are never touched: an event a receiver accepted is not sent again.
     /// Returns the number of rows changed.
     @discardableResult
     public func reviveOutbox(ids: [Int64], allDead: Bool, now: Int64) throws -> Int {
@@ -60,7 +75,6 @@ extension InventoryStore {
             }
             return try request.updateAll(db,
                                          OutboxRow.Columns.state.set(to: OutboxRow.statePending),
-                                         OutboxRow.Columns.attempts.set(to: 0),
                                          OutboxRow.Columns.nextAttemptAt.set(to: now))
         }
     }

@@ -40,9 +40,9 @@ public final class InventoryStore: Sendable {
         self.path = path
     }
 
-    private init(writer: any DatabaseWriter) {
+    init(writer: any DatabaseWriter, path: String? = nil) {
         self.writer = writer
-        self.path = nil
+        self.path = path
     }
 
     /// A private in-memory inventory, for tests and dry runs; gone when the store is released.

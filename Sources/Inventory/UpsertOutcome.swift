@@ -5,3 +5,15 @@ public enum UpsertOutcome: Sendable, Hashable {
     case changed([String])
     case unchanged
 }
+
+/// What `apply` writes, in one transaction (`InventoryStore.apply`).
+public struct InventoryChanges: Sendable {
+    /// Removed domains to bring back before their definitions are upserted.
+    public var restore: [String] = []
+    public var upserts: [(domain: DomainRow, senders: [SenderRow])] = []
+    /// Domains to remove restorably.
+    public var remove: [String] = []
+    /// Seconds a removed domain stays restorable.
+    public var retention: Int = 30 * 86400
+    public init() {}
+}

@@ -39,6 +39,8 @@ public struct Poller: Sendable {
     public var observed = ObservedThresholds()
     /// When each domain is due next (spread, back-off); shared by `poll` and the daemon.
     public let schedule: PollSchedule
+    /// Called after each domain of `poll(_:runId:)`, in order (the CLI's progress line).
+    public var onDomainPolled: (@Sendable (DomainPollResult) -> Void)?
 
     public init(store: InventoryStore, resolver: any DNSResolver, concurrency: Int = 32, unreachableAfter: Int = 3,
                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
@@ -52,7 +54,7 @@ public struct Poller: Sendable {
         var results: [DomainPollResult] = []
         try await OrderedConcurrency.forEach(count: domains.count, limit: concurrency,
                                              operation: { try await self.pollMeasured(domains[$0], runId: runId) },
-                                             emit: { _, result in results.append(result) })
+                                             emit: { _, result in results.append(result); onDomainPolled?(result) })
         return results
     }
 

@@ -27,6 +27,10 @@ public struct MonitorSettings: Sendable, Hashable {
     public var defaultInterval: Int = 3600
     /// Findings from ingested reports: `observed_min_messages`, `observed_window`, `stale_after`.
     public var observed = ObservedThresholds()
+    /// `apply --prune`: `prune_max_percent`, `removed_retention` (see OperationalSettings).
+    public var pruning = PruneGuard()
+    /// Alert delivery: `alert_connect_timeout`, `alert_timeout`, for routes that set none of their own.
+    public var alertTimeouts = DeliveryTimeouts()
     public var source: String?
     public init() {}
 }
@@ -37,7 +41,7 @@ public enum MonitorLoader {
     static let expectKeys = ["spf_all", "dmarc_policy", "max_lookups"]
     static let senderKeys = ["name", "owner", "note"] + ApprovedSender.Kind.allCases.map(\.rawValue)
     static let settingsKeys = ["database", "resolvers", "zones", "timeout", "retries", "concurrency", "unreachable_after", "default_interval"]
-        + observedSettingsKeys
+        + observedSettingsKeys + operationalSettingsKeys
 
     /// Loads files and directories (every `*.yaml` / `*.yml` below a directory, in name order).
     public static func load(paths: [String]) throws(MonitorFileError) -> MonitorConfiguration {
@@ -88,6 +92,7 @@ public enum MonitorLoader {
         var result = settings ?? MonitorSettings()
         for index in domains.indices where domains[index].interval <= 0 { domains[index].interval = result.defaultInterval }
         if settings == nil { result.source = nil }
+        routes = routes.map { $0.withDefaultTimeouts(result.alertTimeouts) }
         return MonitorConfiguration(domains: domains.sorted { $0.name < $1.name }, settings: result, files: files, routes: routes)
     }
 
@@ -108,16 +113,7 @@ public enum MonitorLoader {
         var domains: [MonitoredDomain] = []
         var settings: MonitorSettings?
         var routes: [AlertRoute] = []
-        let documents: [Node]
-        do {
-            documents = Array(try Yams.compose_all(yaml: text))
-        } catch let error as YamlError {
-            reader.problem(nil, "", "not valid YAML: \(error)")
-            return ([], nil, [])
-        } catch {
-            reader.problem(nil, "", "not valid YAML: \(error)")
-            return ([], nil, [])
-        }
+        guard let documents = YAMLDocuments.compose(text, reader) else { return ([], nil, []) }
         for document in documents {
             switch document {
             case .sequence(let items):
@@ -151,7 +147,9 @@ public enum MonitorLoader {
             return nil
         }
         var name: DomainName?
-        do { name = try DomainName(nameText) } catch { reader.problem(nameNode, reader.join(path, "domain"), error.description) }
+        do { name = try DomainName(mailDomain: nameText) } catch {
+            reader.problem(nameNode, reader.join(path, "domain"), error.description)
+        }
         var interval = 0
         if let node = entries["interval"], let text = reader.string(node, reader.join(path, "interval")) {
             // Seconds are allowed (down to 1s) for tests and demos against a local server; real monitors use minutes.
@@ -238,6 +236,7 @@ public enum MonitorLoader {
             }
         }
         parseObservedSettings(entries, into: &settings, reader)
+        parseOperationalSettings(entries, into: &settings, reader)
         settings.source = "\(reader.file):\(node.mark?.line ?? 1)"
         return settings
     }

@@ -29,6 +29,8 @@ final class YAMLReader {
 
     init(file: String) { self.file = file }
 
+    func add(_ problem: MonitorFileProblem) { problems.append(problem) }
+
     func problem(_ node: Node?, _ path: String, _ message: String) {
         problems.append(MonitorFileProblem(file: file, line: node?.mark?.line, column: node?.mark?.column, path: path, message: message))
     }

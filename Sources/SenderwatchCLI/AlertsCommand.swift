@@ -21,16 +21,10 @@ struct AlertsCommand: AsyncParsableCommand {
 
     /// The settings file's routes; an input error when there is no settings file.
     static func loadRoutes(_ store: StoreOptions) throws -> (MonitorSettings, [AlertRoute]) {
-        let path = store.config ?? ProcessInfo.processInfo.environment["SENDERWATCH_CONFIG"]
-        guard let path, !path.isEmpty else {
+        guard let configuration = try store.configuration() else {
             throw InputError("no settings file: give --config PATH or set SENDERWATCH_CONFIG (routes are under alerts: there)")
         }
-        do {
-            let configuration = try MonitorLoader.load(paths: [path])
-            return (configuration.settings, configuration.routes)
-        } catch {
-            throw InputError("settings file \(path):\n\(error.description)")
-        }
+        return (configuration.settings, configuration.routes)
     }
 
     struct Test: AsyncParsableCommand {
@@ -80,7 +74,11 @@ struct AlertsCommand: AsyncParsableCommand {
     struct Retry: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Move dead alerts back to pending and dispatch now.",
-            discussion: "Give outbox ids (from `alerts list`), or --dead for every dead alert. Delivered alerts are never resent.")
+            discussion: """
+            Give outbox ids (from `alerts list`), or --dead for every dead alert. Delivered alerts are never \
+            resent. The attempt count is kept (it is the alert's history): a revived alert that has used its \
+            route's max_attempts gets one more attempt now, and is dead again at once if that fails.
+            """)
         @Flag(help: "Retry every dead alert.") var dead = false
         @Argument(help: "Outbox ids to retry.") var ids: [Int64] = []
         @OptionGroup var store: StoreOptions
@@ -99,7 +97,8 @@ struct AlertsCommand: AsyncParsableCommand {
             if output.json {
                 printJSON(RetryOutput(revived: revived, report: report))
             } else {
-                print("revived \(revived) alert(s); delivered \(report.delivered), failed \(report.failed), dead \(report.dead)")
+                print("revived \(revived) alert(s) (attempt counts kept); delivered \(report.delivered), failed \(report.failed), "
+                      + "dead \(report.dead)" + (report.held > 0 ? ", held \(report.held) (receiver not answering)" : ""))
                 for (route, messages) in report.errors.sorted(by: { $0.key < $1.key }) {
                     for message in messages { print("  \(route): \(message)") }
                 }

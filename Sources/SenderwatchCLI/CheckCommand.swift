@@ -93,7 +93,7 @@ struct CheckCommand: AsyncParsableCommand {
         for (offset, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let text = line.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !text.isEmpty, !text.hasPrefix("#") else { continue }
-            do { names.append(try DomainName(text)) } catch {
+            do { names.append(try DomainName(mailDomain: text)) } catch {
                 throw InputError("\(path):\(offset + 1): \(error.description)")
             }
         }

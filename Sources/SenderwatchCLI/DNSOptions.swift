@@ -114,7 +114,7 @@ struct OutputOptions: ParsableArguments {
 
 /// Parses a domain argument, exiting 2 with the exact problem when it is not a domain.
 func parseDomain(_ text: String, option: String = "domain") throws -> DomainName {
-    do { return try DomainName(text) } catch {
+    do { return try DomainName(mailDomain: text) } catch {
         throw ValidationError("\(option) \(error.description)")
     }
 }

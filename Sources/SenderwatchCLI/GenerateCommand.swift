@@ -28,10 +28,15 @@ struct GenerateCommand: AsyncParsableCommand {
         regenerated record as the fix, when a provider moved. Run generate --flatten again after publishing \
         a regenerated record, so the copy the poll compares with is the one in DNS.
 
-        Exit codes: 0 the record fits; 1 it does not (over the lookup budget, or a provider unreadable); \
-        2 usage error or the domain is not monitored; 3 a temporary DNS failure.
+        The record is also read back through the SPF analyzer as receivers will read it once published; the \
+        steps to publish are printed only when it fits and has no problem.
+
+        Exit codes: 0 the record fits and can be published; 1 it cannot (over the lookup budget, a provider \
+        unreadable, a permerror), and no publishing steps are printed; 2 usage error or the domain is not \
+        monitored; 3 a temporary DNS failure.
         JSON (--json): schemaVersion, domain, records (name, text, strings), zoneLines, lookups, \
-        lookupBudget, lookupLimit, allQualifier, flattened (include, networks, lookupsSaved), problems, notes.
+        lookupBudget, lookupLimit, allQualifier, flattened (include, networks, lookupsSaved), problems, notes, \
+        publishable (false whenever problems is not empty).
         """
     )
 
@@ -50,7 +55,7 @@ struct GenerateCommand: AsyncParsableCommand {
         let settings = try store.settings()
         let inventory = try store.openExistingStore(settings)
         guard let row = try inventory.domain(named: name.key), let domainId = row.id else {
-            throw InputError("\(name.text) is not monitored: add it to a monitor file and run `senderwatch apply` first")
+            throw notMonitored(name.key, inventory, hint: "add it to a monitor file and run `senderwatch apply` first")
         }
         let senders = try inventory.senders(domainId: domainId).compactMap(InventoryMapping.sender)
         let session = try dns.makeResolver(settings: settings?.dnsSettings ?? .init())
@@ -68,6 +73,12 @@ struct GenerateCommand: AsyncParsableCommand {
         var problems = generated.problems
         for (include, reading) in readings.sorted(by: { $0.key < $1.key }) {
             if let problem = reading.problem { problems.append("\(include): \(problem)") }
+        }
+        // The generator counts lookups itself; the analyzer reads the record as receivers will. Either one
+        // over the budget (or any permerror) keeps the record from being offered for publishing.
+        if problems.isEmpty {
+            problems += await PublishCheck.problems(domain: name, records: generated.records.map { ($0.name, $0.strings) },
+                                                    budget: generated.lookupBudget, resolver: session.resolver)
         }
         if flatten {
             let records = jsonString(generated.records, pretty: false)
@@ -98,11 +109,12 @@ struct GenerateOutput: Encodable {
     let flattened: [GeneratedSPF.Flattened]
     let problems: [String]
     let notes: [String]
+    let publishable: Bool
 
     init(_ g: GeneratedSPF, problems: [String]) {
         domain = g.domain; records = g.records; zoneLines = g.zoneLines; lookups = g.lookups
         lookupBudget = g.lookupBudget; allQualifier = g.allQualifier; flattened = g.flattened
-        self.problems = problems; notes = g.notes
+        self.problems = problems; notes = g.notes; publishable = problems.isEmpty
     }
 }
 
@@ -120,6 +132,11 @@ enum GenerateText {
         }
         if !problems.isEmpty { out += ["", "Problems:"] + problems.map { "  - " + $0 } }
         if !g.notes.isEmpty { out += ["", "Notes:"] + g.notes.map { "  - " + $0 } }
+        guard problems.isEmpty else {
+            out += ["", "Not ready to publish: receivers would not accept this record as it is. Fix the problems above "
+                    + "(--flatten, fewer includes, or a higher max_lookups up to 10) and run generate again."]
+            return out.joined(separator: "\n")
+        }
         out += ["", "To publish:"]
         var step = 1
         if g.records.count > 1 {

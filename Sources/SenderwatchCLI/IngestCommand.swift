@@ -31,6 +31,7 @@ struct IngestCommand: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var progressOptions: ProgressOptions
 
     func validate() throws {
         if paths.isEmpty { throw ValidationError("give at least one report file or directory") }
@@ -42,7 +43,10 @@ struct IngestCommand: AsyncParsableCommand {
         let out = OutputBuffer()
         var counts: [IngestResult.Status: Int] = [:]
         var records = 0
+        let progress = ProgressLine("ingesting", total: nil, unit: "files", options: progressOptions)
+        out.beforeFlush = { progress.finish() }
         func emit(_ results: [IngestResult]) {
+            progress.advance(by: 0, detail: "\(counts.values.reduce(0, +) + results.count) reports")
             for result in results {
                 counts[result.status, default: 0] += 1
                 if result.status == .ingested { records += result.records ?? 0 }
@@ -54,6 +58,7 @@ struct IngestCommand: AsyncParsableCommand {
         try inventory.withReportBatch { batch in
             for argument in paths {
                 for (file, problem) in ReportFiles.expand(argument) {
+                    defer { progress.advance() }
                     if let problem {
                         emit(batch.add(IngestResult(file: file, status: .rejected, warnings: [], error: problem)))
                         continue
@@ -68,6 +73,7 @@ struct IngestCommand: AsyncParsableCommand {
             }
             emit(batch.finish())
         }
+        progress.finish()
         let rejected = counts[.rejected] ?? 0
         if !output.json {
             out.write("\(counts[.ingested] ?? 0) report(s) ingested (\(records) records), \(counts[.duplicate] ?? 0) duplicate, \(rejected) rejected (\(path))\n")

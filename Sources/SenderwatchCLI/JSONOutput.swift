@@ -23,6 +23,8 @@ func printJSON<T: Encodable>(_ value: T) {
 /// printing the bottleneck of a 10,000-domain audit.
 final class OutputBuffer {
     private var buffer = ""
+    /// Runs before each write to standard output: a progress line on the same terminal erases itself.
+    var beforeFlush: (() -> Void)?
 
     func write(_ text: String) {
         buffer += text
@@ -31,6 +33,7 @@ final class OutputBuffer {
 
     func flush() {
         guard !buffer.isEmpty else { return }
+        beforeFlush?()
         FileHandle.standardOutput.write(Data(buffer.utf8))
         buffer = ""
     }
@@ -53,3 +56,9 @@ struct NullEncoded<Value: Encodable>: Encodable {
 }
 
 extension NullEncoded: Sendable where Value: Sendable {}
+
+/// A JSON list: `{"items": [...], "schemaVersion": 1}`.
+struct Envelope<T: Encodable>: Encodable {
+    let schemaVersion = jsonSchemaVersion
+    let items: [T]
+}

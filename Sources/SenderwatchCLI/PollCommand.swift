@@ -43,6 +43,7 @@ struct PollCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var dns: DNSOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var progressOptions: ProgressOptions
 
     func run() async throws {
         if metricsFile != nil { MetricsExport.bootstrap() }
@@ -73,12 +74,16 @@ struct PollCommand: AsyncParsableCommand {
         let session = try dns.makeResolver(settings: settings?.dnsSettings ?? .init())
         defer { session.shutdown() }
         let routes = loaded?.routes ?? []
-        let poller = Poller(store: inventory, resolver: session.resolver, settings: settings,
+        var poller = Poller(store: inventory, resolver: session.resolver, settings: settings,
                             concurrency: dns.effective(settings?.dnsSettings ?? .init()).concurrency ?? 32,
                             alerts: routes.isEmpty ? nil : AlertPlanner(routes: routes))
+        let progress = ProgressLine("polling", total: domains.count, unit: "domains", options: progressOptions)
+        poller.onDomainPolled = { _ in progress.advance() }
         let results: [DomainPollResult]
+        defer { progress.finish() }
         do {
             results = try await poller.poll(domains, runId: runId)
+            progress.finish()
         } catch {
             try? inventory.finishRun(id: runId, status: "failed", domainsPolled: 0, findingsOpened: 0, findingsResolved: 0,
                                      message: "\(error)", now: epochNow())

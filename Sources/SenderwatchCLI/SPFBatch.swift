@@ -78,7 +78,11 @@ struct SPFBatch {
                 items.append(.error(line: line, message: "\(path):\(line): \"\(fields[1])\" is not an IP address"))
                 continue
             }
-            let domain = String(first)
+            let domain: String
+            do { domain = try DomainName(mailDomain: String(first)).text } catch {
+                items.append(.error(line: line, message: "\(path):\(line): \(error.description)"))
+                continue
+            }
             let sender = fields.count > 2 ? String(fields[2]) : "postmaster@\(domain)"
             items.append(.job(Job(line: line, domain: domain, ip: ip, sender: sender, helo: fields.count > 3 ? String(fields[3]) : nil)))
         }

@@ -2,6 +2,7 @@ import Alerting
 import ArgumentParser
 import Foundation
 import LDNSResolver
+import Inventory
 import Monitor
 import MonitorConfig
 import Snapshots
@@ -47,6 +48,11 @@ public struct SenderwatchCommand: AsyncParsableCommand {
             if code == .success { self.exit(withError: error) }
             if let input = error as? InputError {
                 FileHandle.standardError.write(Data("senderwatch: \(input.message)\n".utf8))
+                Foundation.exit(ExitStatus.usage)
+            }
+            // The store's refusals (an unknown domain, a database it cannot open) are input errors too.
+            if let inventory = error as? InventoryError {
+                FileHandle.standardError.write(Data("senderwatch: \(inventory.message)\n".utf8))
                 Foundation.exit(ExitStatus.usage)
             }
             FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))

@@ -59,6 +59,7 @@ struct SnapshotCommand: AsyncParsableCommand {
 
         @OptionGroup var store: StoreOptions
         @OptionGroup var dns: DNSOptions
+        @OptionGroup var progressOptions: ProgressOptions
 
         func validate() throws {
             if from != nil && format == .json { throw ValidationError("--from renders an existing JSON snapshot: give --format csv or html") }
@@ -83,7 +84,12 @@ struct SnapshotCommand: AsyncParsableCommand {
                                           takenAt: takenAt, generator: "senderwatch \(SenderwatchCommand.version)")
             builder.observedThresholds = settings?.observed ?? .init()
             builder.unreachableAfter = settings?.unreachableAfter ?? 3
+            let progress = ProgressLine("observing", total: try inventory.domains().count, unit: "domains",
+                                        options: progressOptions)
+            builder.onDomain = { progress.advance() }
+            defer { progress.finish() }
             let snapshot = try await builder.build()
+            progress.finish()
             switch format {
             case .csv: try write(Data(SnapshotCSV.render(snapshot).utf8))
             case .html: try write(Data(SnapshotHTML.render(snapshot).utf8))

@@ -21,14 +21,23 @@ struct StoreOptions: ParsableArguments {
         return path?.isEmpty == false ? path : nil
     }
 
-    /// The settings file's contents (settings and alert routes), or nil when there is none.
+    /// The settings file's contents (settings and alert routes), or nil when none is given. A settings file
+    /// that is given but cannot be used (missing, not valid YAML, without settings: or alerts:) is an error:
+    /// silently falling back to the defaults would poll or write another database than the one meant.
     func configuration() throws -> MonitorConfiguration? {
         guard let path = configPath else { return nil }
+        let source = config != nil ? "--config" : "SENDERWATCH_CONFIG"
+        let loaded: MonitorConfiguration
         do {
-            return try MonitorLoader.load(paths: [path])
+            loaded = try MonitorLoader.load(paths: [path])
         } catch {
-            throw InputError("settings file \(path):\n\(error.description)")
+            throw InputError("settings file \(path) (\(source)):\n\(error.description)")
         }
+        guard loaded.settings.source != nil || !loaded.routes.isEmpty else {
+            throw InputError("settings file \(path) (\(source)) has neither settings: nor alerts: at its top level "
+                + "(expected a file such as Monitors/demo/settings.yaml)")
+        }
+        return loaded
     }
 
     /// The settings file's settings, or nil when there is none.

@@ -23,6 +23,8 @@ public struct SnapshotBuilder: Sendable {
     public var observedThresholds = ObservedThresholds()
     /// Polls in a row without the domain's own records before `dns.unreachable` opens (as the poll counts).
     public var unreachableAfter = 3
+    /// Called after each domain is observed (the CLI's progress line).
+    public var onDomain: (@Sendable () -> Void)?
 
     public init(store: InventoryStore, resolver: any DNSResolver, concurrency: Int = 32, takenAt: Int64, generator: String) {
         self.store = store; self.resolver = resolver; self.concurrency = max(1, concurrency)
@@ -35,7 +37,7 @@ public struct SnapshotBuilder: Sendable {
         var observed: [ObservedPart] = []
         try await OrderedConcurrency.forEach(count: rows.count, limit: concurrency,
                                              operation: { try await self.domain(rows[$0]) },
-                                             emit: { _, result in domains.append(result.0); observed.append(result.1) })
+                                             emit: { _, result in domains.append(result.0); observed.append(result.1); onDomain?() })
         domains.sort { $0.domain < $1.domain }
         let findings = domains.flatMap(\.findings)
         let summary = Snapshot.Summary(

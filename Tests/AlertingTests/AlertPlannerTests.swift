@@ -99,7 +99,7 @@ import Testing
         let json = try #require(rows.first?.payloadJSON)
         #expect(!json.contains(secret) && !json.contains("SECRET_ENV") && !json.contains("hooks.invalid"))
         #expect(try AlertPayload.decode(json).json == json)
-        #expect(r.destination == "webhook https://u:***@hooks.invalid/x")
+        #expect(r.destination == "webhook https://***@hooks.invalid/x")
     }
 
     @Test func digestSubjectIsFilterable() {
@@ -127,10 +127,34 @@ import Testing
         #expect(policy.delay(afterAttempt: 3, random: 0) >= policy.delay(afterAttempt: 2, random: 0.999))
     }
 
-    @Test func redaction() {
-        #expect(RedactedURL.string("https://user:pass@host/x?y=1") == "https://user:***@host/x?y=1")
-        #expect(RedactedURL.string("smtp://user@host:587") == "smtp://user@host:587")
-        #expect(RedactedURL.string("https://host/a@b") == "https://host/a@b")
-        #expect(RedactedURL.scrub("failed for token abc123 at https://u:p@h/", secrets: ["abc123"]) == "failed for token *** at https://u:***@h/")
+    /// Userinfo, query and fragment are where URLs carry credentials (`?token=` of chat webhooks): all three go.
+    @Test(arguments: [
+        ("https://user:pass@host/x?y=1", "https://***@host/x?***"),
+        ("smtp://user@host:587", "smtp://***@host:587"),
+        ("https://host/a@b", "https://host/a@b"),
+        ("https://hooks.example.net/services/hook?token=abc123&x=1", "https://hooks.example.net/services/hook?***"),
+        ("https://h/p#access_token=abc", "https://h/p#***"),
+        ("https://h/p?t=1#frag", "https://h/p?***#***"),
+        ("https://h/p?", "https://h/p?"),
+        ("https://h:8443", "https://h:8443"),
+        ("not a url", "not a url"),
+    ])
+    func redaction(url: String, shown: String) {
+        #expect(RedactedURL.string(url) == shown)
+    }
+
+    @Test func scrubbing() {
+        #expect(RedactedURL.scrub("failed for token abc123 at https://u:p@h/", secrets: ["abc123"]) == "failed for token *** at https://***@h/")
+        #expect(RedactedURL.scrub("POST https://h/x?token=abc: timed out", secrets: []) == "POST https://h/x?***: timed out")
+        let url = "https://hooks.example.net/T0/B0/XXXXsecretpath?token=abc123"
+        let parts = RedactedURL.sensitiveParts(of: url, wholeURL: true)
+        #expect(RedactedURL.scrub("could not reach \(url) nor /T0/B0/XXXXsecretpath", secrets: parts) == "could not reach *** nor ***")
+    }
+
+    @Test func referencedURLIsShownByItsReference() {
+        let hook = WebhookTarget(url: .secret(.env("SW_HOOK_URL")))
+        let route = AlertRoute(name: "r", target: .webhook(hook))
+        #expect(route.destination == "webhook (url from environment variable SW_HOOK_URL)")
+        #expect(route.secrets.map(\.field) == ["url"])
     }
 }

@@ -88,5 +88,91 @@ import Testing
             #expect(!error.description.contains("inline-secret-value") && !error.description.contains(":pw@"))
         }
     }
+    /// `url` by reference: the route carries the reference only; `apply` reads and checks the value.
+    @Test func urlByReference() throws {
+        let path = try write("""
+        alerts:
+          - name: chat
+            type: webhook
+            url: { env: SW_CHAT_URL }
+          - name: mail
+            type: email
+            url: { file: mail-url }
+            username: sw
+            password: { env: SW_MAIL_PASSWORD }
+            from: a@example.com
+            to: [b@example.com]
+        """)
+        let routes = try MonitorLoader.load(paths: [path]).routes
+        guard case .webhook(let hook) = routes[0].target, case .email(let mail) = routes[1].target else {
+            Issue.record("targets"); return
+        }
+        #expect(hook.url == .secret(.env("SW_CHAT_URL")))
+        #expect(mail.smtp?.url == .secret(.file((path as NSString).deletingLastPathComponent + "/mail-url")))
+        #expect(routes[0].destination == "webhook (url from environment variable SW_CHAT_URL)")
+        let token = "T0KEN-\(UUID().uuidString)"
+        #expect(AlertRoutesLoader.secretProblems([routes[0]], environment: ["SW_CHAT_URL": "https://h.example/x?token=\(token)"]).isEmpty)
+        let missing = AlertRoutesLoader.secretProblems([routes[0]], environment: [:]).map(\.description)
+        #expect(missing == ["\(path):4:10: alerts[0].url: environment variable SW_CHAT_URL is not set"])
+        let wrong = AlertRoutesLoader.secretProblems([routes[0]], environment: ["SW_CHAT_URL": "ftp://h.example/\(token)"])
+        #expect(wrong.map(\.message) == ["environment variable SW_CHAT_URL does not hold an http:// or https:// URL"])
+        #expect(!wrong.map(\.description).joined().contains(token))
+        // A cleartext smtp:// URL behind the reference is refused when apply reads it.
+        try "smtp://mail.example.com:25\n".write(toFile: (path as NSString).deletingLastPathComponent + "/mail-url",
+                                                  atomically: true, encoding: .utf8)
+        var cleartext = routes[1]
+        if case .email(var target) = cleartext.target { target.smtp?.starttls = false; cleartext.target = .email(target) }
+        let refused = AlertRoutesLoader.secretProblems([cleartext], environment: ["SW_MAIL_PASSWORD": "pw"])
+        #expect(refused.first?.message.contains("SMTP AUTH without TLS") == true, "\(refused)")
+    }
+
+    /// AUTH over a connection without TLS is refused at load time unless the route says so.
+    @Test func cleartextAuthNeedsExplicitConsent() throws {
+        let route = """
+        alerts:
+          - name: mail
+            type: email
+            url: smtp://mail.example.com:25
+            starttls: false
+            username: sw
+            password: { env: SW_MAIL_PASSWORD }
+            from: a@example.com
+            to: [b@example.com]
+
+        """
+        let refused = try write(route)
+        let error = try #require(throws: MonitorFileError.self) { try MonitorLoader.load(paths: [refused]) }
+        #expect(error.description.contains("\(refused):5:15: alerts[0].starttls: SMTP AUTH without TLS would send the password in clear"),
+                "\(error.description)")
+        let allowed = try write(route + "    allow_cleartext_auth: true\n")
+        let routes = try MonitorLoader.load(paths: [allowed]).routes
+        guard case .email(let mail) = routes.first?.target else { Issue.record("not email"); return }
+        #expect(mail.smtp?.allowCleartextAuth == true && mail.smtp?.starttls == false)
+        // Without credentials there is nothing to leak: no consent needed.
+        let anonymous = try write(route.replacingOccurrences(of: "    username: sw\n    password: { env: SW_MAIL_PASSWORD }\n", with: ""))
+        #expect(try MonitorLoader.load(paths: [anonymous]).routes.count == 1)
+    }
+
+    /// Settings give the default timeouts; a route's own win.
+    @Test func deliveryTimeouts() throws {
+        let path = try write("""
+        settings:
+          alert_connect_timeout: 2s
+          alert_timeout: 7
+        alerts:
+          - name: a
+            type: webhook
+            url: https://h.example/
+          - name: b
+            type: webhook
+            url: https://h.example/
+            timeout: 20s
+            connect_timeout: 1
+        """)
+        let routes = try MonitorLoader.load(paths: [path]).routes
+        #expect(routes.map(\.timeouts) == [DeliveryTimeouts(connect: 2, total: 7), DeliveryTimeouts(connect: 1, total: 20)])
+        let defaults = try MonitorLoader.load(paths: [try write("alerts:\n  - name: a\n    type: webhook\n    url: https://h.example/\n")])
+        #expect(defaults.routes.first?.timeouts == DeliveryTimeouts(connect: 3, total: 10))
+    }
 }
 #endif

@@ -76,6 +76,14 @@ struct CLIRunner {
         var data = Data()
     }
 
+    /// `run` for async tests: the binary runs while the test waits without holding a thread of the shared
+    /// cooperative pool (two on this machine), which other tests' timed waits need.
+    static func launch(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) async throws -> Output {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try run(arguments, stdin: stdin, environment: environment) }) }.start()
+        }
+    }
+
     /// A fresh temporary directory, removed by the caller.
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("senderwatch-cli-\(UUID().uuidString)")

@@ -103,7 +103,9 @@ import Glibc
         let nextAfter = firstAfter.flatMap { first in
             lines[(first + 1)...].firstIndex { $0["message"] as? String == "poll" && $0["domain"] as? String == "crm.daemon.test" }
         }
-        #expect(firstAfter != nil && finding != nil && finding! > firstAfter! && (nextAfter == nil || finding! < nextAfter!),
+        // A poll that started just before the test saw NSD serve the change may have read the new record
+        // already; the change must be found no later than by the first poll that started after it.
+        #expect(finding != nil && (firstAfter == nil || nextAfter == nil || finding! < nextAfter!),
                 "the drift was not found by the first poll after the change:\n\(daemon.tail)")
 
         // The webhook for it arrives, signed.

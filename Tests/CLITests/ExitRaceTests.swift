@@ -7,7 +7,7 @@ import Testing
 /// to crash about 1.5% of short runs with SIGSEGV or SIGABRT. Now OpenSSL is set up without that cleanup and
 /// every worker is joined before exit: hundreds of runs against NSD end with their documented exit code.
 @Suite(.serialized) struct ExitRaceTests {
-    @Test func shortRunsAgainstNSDNeverDieOfASignal() throws {
+    @Test func shortRunsAgainstNSDNeverDieOfASignal() async throws {
         guard let server = try NSDServer.start(fixtureDirectory: SharedData.packageRoot.appendingPathComponent("Tests/Fixtures/zones"))
         else { try Test.cancel("NSD is not installed") }
         defer { server.stop() }
@@ -18,7 +18,7 @@ import Testing
             let arguments = index % 2 == 0
                 ? ["spf", "senderwatch.test", "--json", "--resolver", server.address]
                 : ["check", "senderwatch.test", "--ip", "192.0.2.1", "--json", "--resolver", server.address]
-            let output = try CLIRunner.run(arguments)
+            let output = try await CLIRunner.launch(arguments)
             statuses[output.status, default: 0] += 1
             if output.status > 3 || output.stderr.contains("Fatal error") || output.stderr.contains("Crash") {
                 failures.append("run \(index) \(arguments[0]): status \(output.status)\n\(output.stderr.prefix(2000))")

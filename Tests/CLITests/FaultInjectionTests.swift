@@ -144,20 +144,20 @@ import Testing
         """.write(to: root.appendingPathComponent("settings.yaml"), atomically: true, encoding: .utf8)
         let environment = ["FAULT_SECRET": "fault-secret"]
         let config = root.appendingPathComponent("settings.yaml").path
-        func run(_ arguments: [String]) throws -> CLIRunner.Output {
-            try CLIRunner.run(arguments + ["--db", database, "--config", config], environment: environment)
+        func run(_ arguments: [String]) async throws -> CLIRunner.Output {
+            try await CLIRunner.launch(arguments + ["--db", database, "--config", config], environment: environment)
         }
-        #expect(try run(["apply", root.appendingPathComponent("monitor.yaml").path]).status == 0)
+        #expect(try await run(["apply", root.appendingPathComponent("monitor.yaml").path]).status == 0)
         let yesterday = (Int(Date().timeIntervalSince1970) / 86400 - 1) * 86400
         let reports = root.appendingPathComponent("reports")
         try FileManager.default.createDirectory(at: reports, withIntermediateDirectories: true)
         for i in stride(from: 2, to: Self.count, by: 8) {
             try Self.report(i, day: yesterday).write(to: reports.appendingPathComponent("r\(i).xml"), atomically: true, encoding: .utf8)
         }
-        let ingest = try run(["ingest", reports.path])
+        let ingest = try await run(["ingest", reports.path])
         #expect(ingest.status == 0, "\(ingest.stderr)")
 
-        let clean = try run(["poll", "--all", "--resolver", server.address, "--json"])
+        let clean = try await run(["poll", "--all", "--resolver", server.address, "--json"])
         #expect(clean.status == 1, "\(clean.stderr)")
         let cleanStatuses = (try clean.json()["domains"] as? [[String: Any]] ?? []).compactMap { $0["status"] as? String }
         #expect(cleanStatuses == Array(repeating: "ok", count: Self.count), "the clean poll answers every part")
@@ -174,7 +174,7 @@ import Testing
         }
         var partial = 0, unknown = 0
         for round in 1...6 {
-            let lossy = try run(["poll", "--all", "--resolver", proxy.address, "--timeout", "1", "--retries", "1", "--json"])
+            let lossy = try await run(["poll", "--all", "--resolver", proxy.address, "--timeout", "1", "--retries", "1", "--json"])
             #expect([0, 1, 3].contains(lossy.status), "round \(round): \(lossy.stderr)")
             for domain in try lossy.json()["domains"] as? [[String: Any]] ?? [] {
                 #expect((domain["opened"] as? [Any])?.isEmpty == true, "round \(round) opened: \(domain)")
@@ -188,7 +188,7 @@ import Testing
         #expect(counts.dropped > 0 && counts.servfail > 0, "\(counts)")
         #expect(partial > 0, "the faults left parts unknown in some polls (partial \(partial), unknown \(unknown))")
 
-        let recovered = try run(["poll", "--all", "--resolver", server.address, "--json"])
+        let recovered = try await run(["poll", "--all", "--resolver", server.address, "--json"])
         for domain in try recovered.json()["domains"] as? [[String: Any]] ?? [] {
             #expect(domain["status"] as? String == "ok")
             #expect((domain["opened"] as? [Any])?.isEmpty == true, "recovery opened: \(domain)")
@@ -197,7 +197,7 @@ import Testing
         #expect(try State.read(database) == baseline)
         #expect(sink.records().count == delivered, "no alert was sent for anything the faults did")
         for i in [0, 3, 10] {
-            let history = try run(["history", Self.name(i), "--json"]).json()["observations"] as? [[String: Any]] ?? []
+            let history = try await run(["history", Self.name(i), "--json"]).json()["observations"] as? [[String: Any]] ?? []
             #expect(history.count == 1, "\(Self.name(i)): one observation, no drift: \(history)")
             #expect((history.first?["changes"] as? [Any])?.isEmpty == true)
         }
