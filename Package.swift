@@ -109,7 +109,8 @@ let package = Package(
         .testTarget(name: "AuditTests", dependencies: ["Audit", "DNSCore", "SPF", "DMARC", "TestSupport"]),
         .testTarget(name: "AuthReportsTests", dependencies: ["AuthReports", "DNSCore", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: [
-            "SenderwatchCLI", "Monitor", "MonitorConfig", "Snapshots", "Inventory", "Audit", "DNSCore", "TestSupport",
+            "SenderwatchCLI", "Monitor", "MonitorConfig", "Snapshots", "Inventory", "Audit", "DNSCore", "SPF", "LDNSResolver",
+            "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ]

@@ -62,7 +62,7 @@ struct CheckCommand: AsyncParsableCommand {
             let result = DomainCheckOutput(assessment)
             summary.add(result)
             if output.json {
-                out.write((first ? "" : ",\n") + jsonString(result, pretty: false))
+                out.write((first ? "" : ",\n") + result.json)
             } else {
                 out.write(CheckText.render(result) + "\n\n")
             }

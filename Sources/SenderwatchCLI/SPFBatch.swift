@@ -50,7 +50,7 @@ struct SPFBatch {
                 let evaluation = await checker.checkHost(ip: job.ip, domain: job.domain, sender: job.sender, helo: job.helo)
                 let output = SPFCheckOutput(domain: job.domain, ip: job.ip, sender: job.sender, helo: job.helo,
                                             evaluation: evaluation, includeTrace: false)
-                return (jsonString(output, pretty: false), evaluation.result)
+                return (output.line, evaluation.result)
             }
         }, emit: { _, line in
             if line.1 == nil { sawBadLine = true }

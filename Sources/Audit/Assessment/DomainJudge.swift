@@ -21,8 +21,13 @@ public enum DomainJudge {
             + InventoryFindings.findings(o, approved: facts.approved)
         let observed = ObservedJudge.judge(o, facts: facts, thresholds: settings.observed)
         findings += observed.findings
-        let summary = ObservationSummary(o).merged(onto: facts.baseline)
-        findings += Drift.findings(domain: domain, previous: facts.baseline, current: summary)
+        // The summary is what drift compares and what a poll stores; `check` (no baseline) needs it only if asked.
+        var summary: ObservationSummary?
+        if let baseline = facts.baseline {
+            let merged = ObservationSummary(o).merged(onto: baseline)
+            findings += Drift.findings(domain: domain, previous: baseline, current: merged)
+            summary = merged
+        }
         let flattened = FlattenedJudge.review(findings, observation: o, facts: facts)
         findings = flattened.findings
 
@@ -36,7 +41,7 @@ public enum DomainJudge {
         return DomainAssessment(
             observation: o, facts: facts, findings: Finding.ordered(findings.filter { $0.kind != .dnsTemporary }),
             parts: parts, coverage: EvidenceCoverage(o, observed: observed, flattenedUnknown: flattened.unknown),
-            summary: summary, consecutiveTempFailures: consecutive)
+            mergedSummary: summary, consecutiveTempFailures: consecutive)
     }
 }
 
@@ -57,12 +62,17 @@ public struct DomainAssessment: Sendable {
     public var findings: [Finding]
     public var parts: [AssessmentPart]
     public var coverage: EvidenceCoverage
-    /// This poll's summary merged onto the baseline: the observation to store.
-    public var summary: ObservationSummary
+    /// This poll's summary merged onto the baseline, when the judge needed it for drift.
+    let mergedSummary: ObservationSummary?
     /// Polls in a row, this one included, whose own records went unanswered.
     public var consecutiveTempFailures: Int
 
     public var domain: DomainName { observation.domain }
+
+    /// This poll's summary merged onto the baseline: the observation to store.
+    public var summary: ObservationSummary {
+        mergedSummary ?? ObservationSummary(observation).merged(onto: facts.baseline)
+    }
 
     public var unknownParts: [AssessmentPart] { parts.filter { $0.verdict.isUnknown } }
 

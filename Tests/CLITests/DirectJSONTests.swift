@@ -1,0 +1,61 @@
+import Audit
+import DNSCore
+import Foundation
+import LDNSResolver
+import SPF
+@testable import SenderwatchCLI
+import TestSupport
+import Testing
+
+/// The hand-written JSON of `check --json` entries and `spf --batch` lines is byte for byte what JSONEncoder
+/// writes for the same values: on the demo domains, and on records full of characters that need escaping.
+@Suite struct DirectJSONTests {
+    static func hostileZone() -> MemoryZone {
+        var zone = MemoryZone()
+        zone.add("odd.test", txt: "v=spf1 ip4:192.0.2.1 include:\"quote\\back.test\" a:tab\there.test exp=%{d} ~all")
+        zone.add("_dmarc.odd.test", txt: "v=DMARC1; p=none; rua=mailto:\u{1}ctrl@odd.test,mailto:é@vendor.test; x=\u{7f}")
+        zone.add("plain.test", txt: "v=spf1 -all")
+        zone.addTimeout(try! DomainName("_dmarc.plain.test"))
+        return zone
+    }
+
+    func compare(_ assessment: DomainAssessment) {
+        let output = DomainCheckOutput(assessment)
+        #expect(output.json == jsonString(output, pretty: false), "\(assessment.domain)")
+    }
+
+    @Test func checkEntriesMatchTheEncoder() async throws {
+        let demo = try ZoneFileResolver(paths: [SharedData.packageRoot.appendingPathComponent("Monitors/demo/zones").path])
+        let ips = [IPAddress("60.130.71.223")!, IPAddress("2001:db8::1")!]
+        for name in ["acme-widgets.example", "brightpath.example", "ledgerly.example", "harborline.example", "nothing.example"] {
+            compare(await DomainAssessor(resolver: demo).assess(try DomainName(name), ips: ips))
+        }
+        let hostile = ZoneResolver(Self.hostileZone())
+        for name in ["odd.test", "plain.test", "missing.test"] {
+            compare(await DomainAssessor(resolver: hostile).assess(try DomainName(name), ips: ips))
+        }
+    }
+
+    @Test func batchLinesMatchTheEncoder() async throws {
+        let resolver = ZoneResolver(Self.hostileZone())
+        for (domain, ip, helo) in [("odd.test", "192.0.2.1", nil), ("odd.test", "203.0.113.9", "mx\"1\".test"),
+                                   ("plain.test", "2001:db8::5", "h"), ("no such.test", "192.0.2.1", nil)] as [(String, String, String?)] {
+            let address = IPAddress(ip)!
+            let evaluation = await SPFChecker(resolver: resolver).checkHost(ip: address, domain: domain, sender: "a\"b@\(domain)", helo: helo)
+            let output = SPFCheckOutput(domain: domain, ip: address, sender: "a\"b@\(domain)", helo: helo, evaluation: evaluation,
+                                        includeTrace: false)
+            #expect(output.line == jsonString(output, pretty: false))
+        }
+    }
+
+    @Test func stringsEscapeAsTheEncoderDoes() throws {
+        var text = ""
+        for code in 0..<0x80 { text.unicodeScalars.append(Unicode.Scalar(code)!) }
+        text += "é€😀\u{2028}/"
+        var w = JSONWriter()
+        w.beginArray()
+        w.string(text)
+        w.endArray()
+        #expect(w.text == jsonString([text], pretty: false))
+    }
+}
