@@ -2,9 +2,11 @@ import Foundation
 
 /// Feeds `XMLParser(stream:)` from a `ByteSource`, repairing on the way what libxml2 would refuse:
 /// bytes before the first `<` and invalid UTF-8 (replaced by U+FFFD when the document is UTF-8).
-/// Only one chunk is held at a time, so memory stays flat whatever the report's size.
+/// Only one chunk is held at a time, so memory stays flat whatever the report's size; past `maximumBytes`
+/// (`ReportLimits.reportBytes`) the stream fails with the limit's error.
 final class XMLByteStream: InputStream {
     private let upstream: any ByteSource
+    private let maximumBytes: Int
     private var pending: [UInt8] = []      // sanitized bytes not yet handed to the parser
     private var pendingOffset = 0
     private var carry: [UInt8] = []        // an incomplete UTF-8 sequence at a chunk's end
@@ -17,8 +19,9 @@ final class XMLByteStream: InputStream {
     private(set) var sourceError: (any Error)?
     private(set) var totalBytes = 0
 
-    init(_ upstream: any ByteSource) {
+    init(_ upstream: any ByteSource, maximumBytes: Int = ReportLimits().reportBytes) {
         self.upstream = upstream
+        self.maximumBytes = maximumBytes
         super.init(data: Data())
     }
 
@@ -83,6 +86,12 @@ final class XMLByteStream: InputStream {
             return nil
         }
         totalBytes += n
+        if totalBytes > maximumBytes {
+            sourceError = ReportLimits.exceeded("report_bytes", "the report is longer than \(maximumBytes) bytes of XML",
+                                                limit: maximumBytes)
+            finished = true
+            return nil
+        }
         return n
     }
 

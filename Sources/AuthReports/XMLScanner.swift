@@ -5,14 +5,26 @@ import Foundation
 /// (skipped; entities are never expanded). It replaces FoundationXML's `XMLParser`, whose per-event
 /// bridging cost about 150 µs per report record; this one hands the handler bytes and small strings.
 /// Well-formedness is checked where a report depends on it: names, matching end tags, references, quotes.
+/// Every token is bounded (`ReportLimits`): nesting depth, the bytes of a tag or other markup, of a text run;
+/// the buffer never holds more than one token and a chunk, whatever the input.
 final class XMLScanner {
     struct Failure: Error {
         let message: String
         let line: Int
         let column: Int
+        /// Set when a limit, not the syntax, stopped the scan.
+        var limit: ReportError? = nil
+    }
+
+    /// What a bounded search found.
+    private enum Search {
+        case found(Int)
+        case endOfInput
+        case tooFar
     }
 
     private let stream: XMLByteStream
+    private let limits: ReportLimits
     @exclusivity(unchecked) private var buffer: [UInt8] = []
     @exclusivity(unchecked) private var position = 0
     private var atEnd = false
@@ -25,8 +37,9 @@ final class XMLScanner {
     @exclusivity(unchecked) private var nameEnds: [Int] = []
     private var sawRoot = false
 
-    init(_ stream: XMLByteStream) {
+    init(_ stream: XMLByteStream, limits: ReportLimits) {
         self.stream = stream
+        self.limits = limits
         buffer.reserveCapacity(256 * 1024)
     }
 
@@ -34,17 +47,22 @@ final class XMLScanner {
     func scan(_ handler: FeedbackHandler) throws(Failure) {
         while !handler.aborted {
             compact()
-            guard let lt = find(0x3C, from: position) else {
+            let lt: Int
+            switch find(0x3C, from: position, within: limits.textBytes) {
+            case .found(let index): lt = index
+            case .endOfInput:
                 try text(handler, position..<buffer.count)
                 position = buffer.count
                 return
+            case .tooFar:
+                throw limitFailure("text_bytes", "a text longer than \(limits.textBytes) bytes", limits.textBytes, at: position)
             }
             if lt > position { try text(handler, position..<lt) }
             position = lt
             guard ensure(2) else { throw failure("the document ends inside a tag", at: lt) }
             switch buffer[lt + 1] {
             case 0x2F: try endTag(handler)
-            case 0x3F: try skip(until: [0x3F, 0x3E], from: lt + 2, what: "processing instruction")
+            case 0x3F: try skip(until: [0x3F, 0x3E], from: lt + 2, what: "processing instruction", within: limits.elementBytes)
             case 0x21: try bang(handler)
             default: try startTag(handler)
             }
@@ -71,7 +89,12 @@ final class XMLScanner {
 
     private func endTag(_ handler: FeedbackHandler) throws(Failure) {
         let start = position
-        guard let gt = find(0x3E, from: start + 2) else { throw failure("the document ends inside an end tag", at: start) }
+        let gt: Int
+        switch find(0x3E, from: start + 2, within: limits.elementBytes) {
+        case .found(let index): gt = index
+        case .endOfInput: throw failure("the document ends inside an end tag", at: start)
+        case .tooFar: throw limitFailure("element_bytes", "an end tag longer than \(limits.elementBytes) bytes", limits.elementBytes, at: start)
+        }
         var nameEnd = gt
         while nameEnd > start + 2, Self.isSpace(buffer[nameEnd - 1]) { nameEnd -= 1 }
         let name = buffer[(start + 2)..<nameEnd]
@@ -88,7 +111,15 @@ final class XMLScanner {
 
     private func startTag(_ handler: FeedbackHandler) throws(Failure) {
         let start = position
-        guard let gt = findTagEnd(from: start + 1) else { throw failure("the document ends inside a start tag", at: start) }
+        let gt: Int
+        switch findTagEnd(from: start + 1, within: limits.elementBytes) {
+        case .found(let index): gt = index
+        case .endOfInput: throw failure("the document ends inside a start tag", at: start)
+        case .tooFar: throw limitFailure("element_bytes", "a start tag longer than \(limits.elementBytes) bytes", limits.elementBytes, at: start)
+        }
+        if nameEnds.count >= limits.elementDepth {
+            throw limitFailure("element_depth", "elements nested more than \(limits.elementDepth) deep", limits.elementDepth, at: start)
+        }
         var i = start + 1
         while i < gt, !Self.isSpace(buffer[i]), buffer[i] != 0x2F { i += 1 }
         let nameRange = (start + 1)..<i
@@ -139,9 +170,14 @@ final class XMLScanner {
         let start = position
         _ = ensure(9)
         if matches([0x3C, 0x21, 0x2D, 0x2D], at: start) {
-            try skip(until: [0x2D, 0x2D, 0x3E], from: start + 4, what: "comment")
+            try skip(until: [0x2D, 0x2D, 0x3E], from: start + 4, what: "comment", within: limits.elementBytes)
         } else if matches(Array("<![CDATA[".utf8), at: start) {
-            guard let end = find([0x5D, 0x5D, 0x3E], from: start + 9) else { throw failure("the document ends inside CDATA", at: start) }
+            let end: Int
+            switch find([0x5D, 0x5D, 0x3E], from: start + 9, within: limits.textBytes) {
+            case .found(let index): end = index
+            case .endOfInput: throw failure("the document ends inside CDATA", at: start)
+            case .tooFar: throw limitFailure("text_bytes", "a CDATA section longer than \(limits.textBytes) bytes", limits.textBytes, at: start)
+            }
             if !nameEnds.isEmpty, handler.wantsText { handler.characters(buffer[(start + 9)..<end]) }
             position = end + 3
         } else {
@@ -149,6 +185,9 @@ final class XMLScanner {
             var depth = 0
             var i = start + 2
             while true {
+                guard i - start <= limits.elementBytes else {
+                    throw limitFailure("element_bytes", "a declaration longer than \(limits.elementBytes) bytes", limits.elementBytes, at: start)
+                }
                 guard ensure(i - position + 1) else { throw failure("the document ends inside a declaration", at: start) }
                 let b = buffer[i]
                 if b == 0x5B { depth += 1 } else if b == 0x5D { depth -= 1 } else if b == 0x3E, depth <= 0 { break }
@@ -158,9 +197,12 @@ final class XMLScanner {
         }
     }
 
-    private func skip(until pattern: [UInt8], from: Int, what: String) throws(Failure) {
-        guard let end = find(pattern, from: from) else { throw failure("the document ends inside a \(what)", at: position) }
-        position = end + pattern.count
+    private func skip(until pattern: [UInt8], from: Int, what: String, within: Int) throws(Failure) {
+        switch find(pattern, from: from, within: within) {
+        case .found(let end): position = end + pattern.count
+        case .endOfInput: throw failure("the document ends inside a \(what)", at: position)
+        case .tooFar: throw limitFailure("element_bytes", "a \(what) longer than \(within) bytes", within, at: position)
+        }
     }
 
     /// Replaces character references in `range`; an undefined or unterminated one is an error, as in libxml2.
@@ -222,43 +264,51 @@ final class XMLScanner {
         position = 0
     }
 
-    private func find(_ byte: UInt8, from: Int) -> Int? {
+    /// The first `byte` at or after `from`, reading more input as needed, but never more than `within` bytes
+    /// past `from`.
+    private func find(_ byte: UInt8, from: Int, within: Int) -> Search {
         var i = from
+        let stop = from + within
         while true {
             if i < buffer.count {
                 let found = buffer.withUnsafeBufferPointer { all -> Int? in
                     guard let base = all.baseAddress, let hit = memchr(base + i, Int32(byte), all.count - i) else { return nil }
                     return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
                 }
-                if let found { return found }
+                if let found { return found <= stop ? .found(found) : .tooFar }
                 i = buffer.count
             }
-            if !refill() { return nil }
+            if i > stop { return .tooFar }
+            if !refill() { return .endOfInput }
         }
     }
 
-    private func find(_ pattern: [UInt8], from: Int) -> Int? {
+    private func find(_ pattern: [UInt8], from: Int, within: Int) -> Search {
         var i = from
+        let stop = from + within
         while true {
             while i + pattern.count <= buffer.count {
-                if buffer[i] == pattern[0], matches(pattern, at: i) { return i }
+                if buffer[i] == pattern[0], matches(pattern, at: i) { return .found(i) }
                 i += 1
+                if i > stop { return .tooFar }
             }
-            if !refill() { return nil }
+            if !refill() { return .endOfInput }
         }
     }
 
-    /// The `>` that ends a start tag, skipping quoted attribute values.
-    private func findTagEnd(from: Int) -> Int? {
+    /// The `>` that ends a start tag, skipping quoted attribute values; `.endOfInput` also for a `<` inside.
+    private func findTagEnd(from: Int, within: Int) -> Search {
         var i = from
+        let stop = from + within
         var quote: UInt8 = 0
         while true {
             while i < buffer.count {
                 let b = buffer[i]
-                if quote != 0 { if b == quote { quote = 0 } } else if b == 0x22 || b == 0x27 { quote = b } else if b == 0x3E { return i } else if b == 0x3C { return nil }
+                if quote != 0 { if b == quote { quote = 0 } } else if b == 0x22 || b == 0x27 { quote = b } else if b == 0x3E { return .found(i) } else if b == 0x3C { return .endOfInput }
                 i += 1
+                if i > stop { return .tooFar }
             }
-            if !refill() { return nil }
+            if !refill() { return .endOfInput }
         }
     }
 
@@ -266,6 +316,13 @@ final class XMLScanner {
         guard index + pattern.count <= buffer.count else { return false }
         for k in 0..<pattern.count where buffer[index + k] != pattern[k] { return false }
         return true
+    }
+
+    private func limitFailure(_ key: String, _ what: String, _ limit: Int, at index: Int) -> Failure {
+        let position = failure(what, at: index)
+        let error = ReportLimits.exceeded(key, what, limit: limit)
+        return Failure(message: what, line: position.line, column: position.column,
+                       limit: ReportError(error.code, error.message, line: position.line, column: position.column))
     }
 
     private func failure(_ message: String, at index: Int) -> Failure {
