@@ -1,5 +1,6 @@
 import Alerting
 import Audit
+import AuthReports
 import DMARC
 import DNSCore
 import Foundation
@@ -27,6 +28,9 @@ public struct MonitorSettings: Sendable, Hashable {
     public var defaultInterval: Int = 3600
     /// Findings from ingested reports: `observed_min_messages`, `observed_window`, `stale_after`.
     public var observed = ObservedThresholds()
+    /// Bounds on every report read (`ingest_limits`) and the receivers `headers` believes (`trusted_receivers`).
+    public var ingestLimits = ReportLimits()
+    public var trustedReceivers: [String] = []
     public var source: String?
     public init() {}
 }
@@ -37,7 +41,7 @@ public enum MonitorLoader {
     static let expectKeys = ["spf_all", "dmarc_policy", "max_lookups"]
     static let senderKeys = ["name", "owner", "note"] + ApprovedSender.Kind.allCases.map(\.rawValue)
     static let settingsKeys = ["database", "resolvers", "zones", "timeout", "retries", "concurrency", "unreachable_after", "default_interval"]
-        + observedSettingsKeys
+        + observedSettingsKeys + ingestSettingsKeys
 
     /// Loads files and directories (every `*.yaml` / `*.yml` below a directory, in name order).
     public static func load(paths: [String]) throws(MonitorFileError) -> MonitorConfiguration {
@@ -238,6 +242,7 @@ public enum MonitorLoader {
             }
         }
         parseObservedSettings(entries, into: &settings, reader)
+        parseIngestSettings(entries, into: &settings, reader)
         settings.source = "\(reader.file):\(node.mark?.line ?? 1)"
         return settings
     }
