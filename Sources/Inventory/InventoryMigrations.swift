@@ -12,6 +12,8 @@ enum InventoryMigrations {
         migrator.registerMigration("v1-inventory", migrate: v1Inventory)
         migrator.registerMigration("v2-observed", migrate: v2Observed)
         migrator.registerMigration("v3-snapshots", migrate: v3Snapshots)
+        migrator.registerMigration("v5-report-digests", migrate: v5ReportDigests)
+        migrator.registerMigration("v5-header-messages", migrate: v5HeaderMessages)
         return migrator
     }
 

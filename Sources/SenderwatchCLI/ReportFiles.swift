@@ -4,13 +4,21 @@ import Foundation
 /// A file read with plain `read(2)` in the parser's chunk size: the report is never loaded whole.
 final class FileByteSource: ByteSource {
     private let fd: Int32
+    private let owned: Bool
 
     init(path: String) throws {
         fd = open(path, O_RDONLY)
+        owned = true
         guard fd >= 0 else { throw ReportFileError(path: path, reason: String(cString: strerror(errno))) }
     }
 
-    deinit { close(fd) }
+    /// Standard input (`ingest -`), left open when done.
+    init(standardInput: Void) {
+        fd = STDIN_FILENO
+        owned = false
+    }
+
+    deinit { if owned { close(fd) } }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while true {
