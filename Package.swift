@@ -103,9 +103,9 @@ let package = Package(
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Monitor", "MonitorConfig", "Inventory", "TestSupport"]),
         .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Audit", "Inventory", "Monitor", "MonitorConfig", "TestSupport"],
                     exclude: ["Sinks"]),
-        .testTarget(name: "AuthReportsTests", dependencies: ["AuthReports", "DNSCore", "TestSupport"]),
+        .testTarget(name: "AuthReportsTests", dependencies: ["AuthReports", "CZlib", "DNSCore", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: [
-            "SenderwatchCLI", "Monitor", "MonitorConfig", "Snapshots", "Inventory", "Audit", "DNSCore", "TestSupport",
+            "SenderwatchCLI", "CZlib", "Monitor", "MonitorConfig", "Snapshots", "Inventory", "Audit", "DNSCore", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ]

@@ -18,6 +18,7 @@ public struct AggregateReportParser {
             let handler = FeedbackHandler(limits: limits, onRecord: escapable, onHeader: onHeader)
             var scanFailure: XMLScanner.Failure?
             let scanner = XMLScanner(stream, limits: limits)
+            scanner.context = { handler.limitContext }
             do throws(XMLScanner.Failure) { try scanner.scan(handler) } catch { scanFailure = error }
             if let error = stream.sourceError as? ReportError { throw error }
             if let error = stream.sourceError { throw ReportError(.unreadable, "reading failed: \(error)") }

@@ -35,6 +35,8 @@ final class FeedbackHandler {
     /// `<error>` texts, reasons and auth results kept per report / record; the rest are counted in a warning.
     static let maximumRepeated = 32
     static let maximumNameInMessage = 64
+    static let maximumUnknownNames = 4096
+    private var unknownSeen: Set<UInt64> = []
 
     /// Text matters only inside an element below `<feedback>`.
     var wantsText: Bool { path.count > 1 }
@@ -114,14 +116,32 @@ final class FeedbackHandler {
             assign(field)
         } else if nodes.count < 2 || nodes[nodes.count - 2] >= 0 {
             // Only the outermost unknown element is named: what it holds is ignored with it.
-            let key = path.dropFirst().joined(separator: "/")
-            if !key.hasPrefix("extension"), !key.hasPrefix("record/extensions") {
-                warn(.unknownElement, "unknown element <\(key)> ignored")
-            }
+            warnUnknown()
         }
         if !text.isEmpty { text.removeAll(keepingCapacity: true) }
         path.removeLast()
         nodes.removeLast()
+    }
+
+    /// Warns once per unknown element name and parent, cheaply: a report of a million `<junk/>` elements pays a
+    /// hash and a set lookup for each, not a message.
+    private func warnUnknown() {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(bitPattern: Int64(nodes.count > 1 ? nodes[nodes.count - 2] : 0))
+        for byte in path[path.count - 1].utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        guard unknownSeen.count < Self.maximumUnknownNames else {
+            if !unknownSeen.contains(h) { warnings.add(.unknownElement, "more unknown element names") }
+            return
+        }
+        guard unknownSeen.insert(h).inserted else { return }
+        let key = path.dropFirst().joined(separator: "/")
+        if !key.hasPrefix("extension"), !key.hasPrefix("record/extensions") {
+            warn(.unknownElement, "unknown element <\(key)> ignored")
+        }
+    }
+
+    /// The report and the open element, for a limit's message.
+    var limitContext: String {
+        path.isEmpty ? reportLabel : "\(reportLabel), inside <\(openPath)>"
     }
 
     /// "report 'id'" once the id is read, for messages that must name the report.

@@ -89,7 +89,8 @@ final class InflateSource: ByteSource {
             throw ReportLimits.exceeded("inflated_bytes", "the compressed report inflates past \(maximumOutput) bytes",
                                         limit: maximumOutput)
         }
-        if producedTotal >= ReportLimits.ratioFloorBytes, producedTotal / max(consumedTotal, 1) > maximumRatio {
+        guard producedTotal >= ReportLimits.ratioFloorBytes else { return }
+        if producedTotal / max(consumedTotal, 1) > maximumRatio {
             throw ReportLimits.exceeded("inflate_ratio", "\(consumedTotal) compressed bytes inflate to \(producedTotal) "
                 + "(more than \(maximumRatio) times)", limit: maximumRatio)
         }

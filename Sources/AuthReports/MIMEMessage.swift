@@ -37,7 +37,8 @@ struct MIMEPart {
         var lineStart = i
         var bodyStart = bytes.endIndex
         while i < bytes.endIndex {
-            if i - bytes.startIndex > headerLimit {
+            // The section, its empty line included, is at most `headerLimit` bytes.
+            if i - bytes.startIndex >= headerLimit {
                 throw ReportLimits.exceeded("header_bytes", "a header section is longer than \(headerLimit) bytes",
                                             limit: headerLimit)
             }

@@ -25,6 +25,8 @@ final class XMLScanner {
 
     private let stream: XMLByteStream
     private let limits: ReportLimits
+    /// Names the report and element for a limit's message (the handler knows them).
+    var context: (() -> String)?
     @exclusivity(unchecked) private var buffer: [UInt8] = []
     @exclusivity(unchecked) private var position = 0
     private var atEnd = false
@@ -320,7 +322,7 @@ final class XMLScanner {
 
     private func limitFailure(_ key: String, _ what: String, _ limit: Int, at index: Int) -> Failure {
         let position = failure(what, at: index)
-        let error = ReportLimits.exceeded(key, what, limit: limit)
+        let error = ReportLimits.exceeded(key, context.map { "\($0()): \(what)" } ?? what, limit: limit)
         return Failure(message: what, line: position.line, column: position.column,
                        limit: ReportError(error.code, error.message, line: position.line, column: position.column))
     }

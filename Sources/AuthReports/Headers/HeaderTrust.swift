@@ -39,6 +39,7 @@ struct HeaderTrust {
         } else {
             let own = hops.prefix((receivingHop ?? hops.count - 1) + 1).compactMap(\.by).map(Self.normalized)
             trustedReceivers = own.filter { IPAddress($0) == nil && $0.contains(".") }
+                .reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         }
     }
 
