@@ -221,12 +221,13 @@ enum HeaderSection {
             guard n >= 0 else { throw InputError("\(file): reading failed (\(String(cString: strerror(errno))))") }
             if n == 0 { return bytes }
             bytes += chunk[..<n]
-            if let end = endOfSection(bytes, from: max(0, searched - 3)) { return Array(bytes[..<end]) }
-            searched = bytes.count
-            if bytes.count > limit {
-                throw InputError("\(file): the header section is longer than \(limit) bytes without an empty line "
+            let end = endOfSection(bytes, from: max(0, searched - 3))
+            if (end ?? bytes.count) > limit {
+                throw InputError("\(file): the header section is longer than \(limit) bytes "
                     + "(limit: settings ingest_limits.header_bytes)")
             }
+            if let end { return Array(bytes[..<end]) }
+            searched = bytes.count
         }
     }
 
