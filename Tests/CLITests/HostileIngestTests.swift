@@ -143,6 +143,18 @@ import TestSupport
         #expect(try ws.run(["ingest", later]).status == 0)
     }
 
+    /// A FIFO below a directory would block the batch forever (nothing ever writes to it): only regular files
+    /// are read there.
+    @Test func aFIFOInAFolderIsNotRead() throws {
+        let ws = try Workspace()
+        defer { ws.cleanup() }
+        _ = try ws.write("in/report.xml", Self.report(id: "beside-fifo"))
+        #expect(mkfifo(ws.root.appendingPathComponent("in/pipe.xml").path, 0o600) == 0)
+        let output = try ws.run(["ingest", "--json", ws.root.appendingPathComponent("in").path])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(try ObservedCommandTests.lines(output).map { $0["reportId"] as? String } == ["beside-fifo"])
+    }
+
     @Test func aLimitFromTheSettingsFileApplies() throws {
         let ws = try Workspace()
         defer { ws.cleanup() }
