@@ -9,18 +9,26 @@ final class FeedbackHandler {
     let onRecord: (AggregateRecord) throws -> Void
     private let onHeader: ((ReportSummary) throws -> Void)?
     private(set) var headerDelivered = false
-    @exclusivity(unchecked) var summary = ReportSummary()
+    // @exclusivity(unchecked) is kept below only where dropping it measurably costs: the figures are the extra
+    // instructions of the whole parse with that one attribute dropped (Scripts/bench-parser --callgrind,
+    // 20,000 records, against 1,529 M with all fourteen attributes of the time in place). It is safe because a handler belongs to one parse on
+    // one thread, these properties are touched only by the handler's own methods, and no access to one of
+    // them overlaps another access to the same one (the record callback gets copies, not inout access).
+    var summary = ReportSummary()
+    /// +1.7% (1,556 M) without the attribute.
     @exclusivity(unchecked) var record = AggregateRecord()
-    @exclusivity(unchecked) var dkim = DKIMAuthResult()
-    @exclusivity(unchecked) var spf = SPFAuthResult()
+    var dkim = DKIMAuthResult()
+    var spf = SPFAuthResult()
     var reason = PolicyOverrideReason()
     /// Element names (prefix stripped) from `<feedback>` down; empty outside it. Names outside the schema
     /// are kept only to name them in a message, cut to `maximumNameInMessage` bytes.
+    /// +15% (1,762 M) without the attribute.
     @exclusivity(unchecked) private var path: [String] = []
     /// For each depth, the node of `FeedbackSchema.tree` the path has reached, or -1 below an element not in
-    /// the schema.
+    /// the schema. +11% (1,696 M) without the attribute.
     @exclusivity(unchecked) private var nodes: [Int] = []
     private var outsideDepth = 0
+    /// +24% (1,895 M) without the attribute.
     @exclusivity(unchecked) var text: [UInt8] = []
     var warnings = WarningList()
     var beginText: String?
@@ -30,6 +38,7 @@ final class FeedbackHandler {
     private(set) var consumerError: (any Error)?
     private(set) var fieldError: ReportError?
     private(set) var aborted = false
+    /// The intern table (FeedbackHandler+Values): +1.2% (1,548 M) without the attribute, for each of the two.
     @exclusivity(unchecked) var internKeys = [[UInt8]](repeating: [], count: 128)
     @exclusivity(unchecked) var internValues = [String](repeating: "", count: 128)
     /// `<error>` texts, reasons and auth results kept per report / record; the rest are counted in a warning.

@@ -52,7 +52,7 @@ final class ReportIngestion: ReportConsumer {
     let file: String
     let now: Int64
     let lockWait: TimeInterval
-    @exclusivity(unchecked) var current: Current?
+    var current: Current?
     var results: [IngestResult] = []
     /// Set when a failed rollback took the batch's whole transaction with it.
     var lostBatch = false
