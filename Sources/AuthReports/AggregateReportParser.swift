@@ -23,6 +23,7 @@ public struct AggregateReportParser {
             if let error = stream.sourceError as? ReportError { throw error }
             if let error = stream.sourceError { throw ReportError(.unreadable, "reading failed: \(error)") }
             if stream.totalBytes == 0 { throw ReportError(.empty, "the input is empty (0 bytes)") }
+            if let error = handler.consumerError as? ReportError { throw error }
             if let error = handler.consumerError { throw ReportError(.rejectedByConsumer, "\(error)") }
             if let error = handler.fieldError { throw error }
             if let limit = scanFailure?.limit { throw limit }

@@ -150,25 +150,27 @@ struct MIMEPart {
 
 /// An mbox file: messages separated by lines that start with `From `.
 enum Mbox {
-    static func messages(_ bytes: [UInt8], limit: Int = ReportLimits().mboxMessages) throws(ReportError) -> [ArraySlice<UInt8>] {
+    /// The first `limit` messages, and whether more follow them (those are not split out at all).
+    static func messages(_ bytes: [UInt8], limit: Int = ReportLimits().mboxMessages)
+        -> (messages: [ArraySlice<UInt8>], more: Bool) {
         let from = Array("From ".utf8)
         var starts: [Int] = []
+        var end = bytes.count
         var i = 0
         while i < bytes.count {
             if (i == 0 || bytes[i - 1] == 0x0A), bytes[i...].starts(with: from) {
+                guard starts.count < limit else { end = i; break }
                 starts.append(i)
-                guard starts.count <= limit else {
-                    throw ReportLimits.exceeded("mbox_messages", "the mbox holds more than \(limit) messages", limit: limit)
-                }
             }
             while i < bytes.count, bytes[i] != 0x0A { i += 1 }
             i += 1
         }
-        guard !starts.isEmpty else { return [bytes[...]] }
-        return starts.indices.map { k in
+        guard !starts.isEmpty else { return ([bytes[...]], false) }
+        let messages = starts.indices.map { k in
             let start = starts[k]
             let body = bytes.index(after: bytes[start...].firstIndex(of: 0x0A) ?? bytes.count - 1)
-            return bytes[min(body, bytes.count)..<(k + 1 < starts.count ? starts[k + 1] : bytes.count)]
+            return bytes[min(body, end)..<(k + 1 < starts.count ? starts[k + 1] : end)]
         }
+        return (messages, end < bytes.count)
     }
 }

@@ -45,7 +45,8 @@ public struct ReportLimits: Hashable, Sendable {
         ("report_bytes", \.reportBytes), ("inflated_bytes", \.inflatedBytes), ("inflate_ratio", \.inflateRatio),
         ("element_depth", \.elementDepth), ("element_bytes", \.elementBytes), ("text_bytes", \.textBytes),
         ("records", \.records), ("message_bytes", \.messageBytes), ("mime_depth", \.mimeDepth),
-        ("mime_parts", \.mimeParts), ("mbox_messages", \.mboxMessages), ("header_bytes", \.headerBytes), ("zip_entries", \.zipEntries),
+        ("mime_parts", \.mimeParts), ("mbox_messages", \.mboxMessages), ("header_bytes", \.headerBytes),
+        ("zip_entries", \.zipEntries),
         ("zip_entry_bytes", \.zipEntryBytes),
     ] }
 

@@ -95,10 +95,15 @@ public struct ReportReader: Sendable {
                     throw ReportLimits.exceeded("message_bytes", "the message is larger than \(limits.messageBytes) bytes",
                                                 limit: limits.messageBytes)
                 }
-                let messages = kind == .mbox ? try Mbox.messages(bytes, limit: limits.mboxMessages) : [bytes[...]]
+                let (messages, more) = kind == .mbox
+                    ? Mbox.messages(bytes, limit: limits.mboxMessages) : ([bytes[...]], false)
                 for (index, message) in messages.enumerated() {
                     let place = messages.count > 1 ? join(location, "message \(index + 1)") : location
                     readMessage(message, location: place, depth: depth, outcomes: &outcomes, callbacks)
+                }
+                if more {
+                    throw ReportLimits.exceeded("mbox_messages", "the mbox holds more than \(limits.mboxMessages) "
+                        + "messages; the first \(limits.mboxMessages) were read", limit: limits.mboxMessages)
                 }
             }
         } catch let error as ReportError {

@@ -25,10 +25,11 @@ final class XMLScanner {
 
     private let stream: XMLByteStream
     private let limits: ReportLimits
-    // @exclusivity(unchecked) stays where dropping it measurably costs (extra instructions of the whole parse,
-    // Scripts/bench-parser --callgrind, 20,000 records, against 1,529 M with every attribute). Safe: a scanner belongs to one
-    // parse on one thread, only its own methods touch these arrays, and no access to one overlaps another to
-    // the same array (`readAppending(to: &buffer)` runs no scanner code; the handler gets slices, copies).
+    // @exclusivity(unchecked) stays where dropping it measurably costs (extra instructions of the whole
+    // parse, Scripts/bench-parser --callgrind, 20,000 records, against 1,529 M with every attribute). Safe: a
+    // scanner belongs to one parse on one thread, only its own methods touch these arrays, and no access to one
+    // overlaps another to the same array (`readAppending(to: &buffer)` runs no scanner code; the handler gets
+    // slices, which are copies).
     /// Names the report and element for a limit's message (the handler knows them).
     var context: (() -> String)?
     /// +26% (1,932 M) without the attribute.
@@ -63,14 +64,16 @@ final class XMLScanner {
                 position = buffer.count
                 return
             case .tooFar:
-                throw limitFailure("text_bytes", "a text longer than \(limits.textBytes) bytes", limits.textBytes, at: position)
+                throw limitFailure("text_bytes", "a text longer than \(limits.textBytes) bytes",
+                                   limits.textBytes, at: position)
             }
             if lt > position { try text(handler, position..<lt) }
             position = lt
             guard ensure(2) else { throw failure("the document ends inside a tag", at: lt) }
             switch buffer[lt + 1] {
             case 0x2F: try endTag(handler)
-            case 0x3F: try skip(until: [0x3F, 0x3E], from: lt + 2, what: "processing instruction", within: limits.elementBytes)
+            case 0x3F:
+                try skip(until: [0x3F, 0x3E], from: lt + 2, what: "processing instruction", within: limits.elementBytes)
             case 0x21: try bang(handler)
             default: try startTag(handler)
             }
@@ -101,7 +104,9 @@ final class XMLScanner {
         switch find(0x3E, from: start + 2, within: limits.elementBytes) {
         case .found(let index): gt = index
         case .endOfInput: throw failure("the document ends inside an end tag", at: start)
-        case .tooFar: throw limitFailure("element_bytes", "an end tag longer than \(limits.elementBytes) bytes", limits.elementBytes, at: start)
+        case .tooFar:
+            throw limitFailure("element_bytes", "an end tag longer than \(limits.elementBytes) bytes",
+                               limits.elementBytes, at: start)
         }
         var nameEnd = gt
         while nameEnd > start + 2, Self.isSpace(buffer[nameEnd - 1]) { nameEnd -= 1 }
@@ -123,10 +128,13 @@ final class XMLScanner {
         switch findTagEnd(from: start + 1, within: limits.elementBytes) {
         case .found(let index): gt = index
         case .endOfInput: throw failure("the document ends inside a start tag", at: start)
-        case .tooFar: throw limitFailure("element_bytes", "a start tag longer than \(limits.elementBytes) bytes", limits.elementBytes, at: start)
+        case .tooFar:
+            throw limitFailure("element_bytes", "a start tag longer than \(limits.elementBytes) bytes",
+                               limits.elementBytes, at: start)
         }
         if nameEnds.count >= limits.elementDepth {
-            throw limitFailure("element_depth", "elements nested more than \(limits.elementDepth) deep", limits.elementDepth, at: start)
+            throw limitFailure("element_depth", "elements nested more than \(limits.elementDepth) deep",
+                               limits.elementDepth, at: start)
         }
         var i = start + 1
         while i < gt, !Self.isSpace(buffer[i]), buffer[i] != 0x2F { i += 1 }
@@ -187,7 +195,9 @@ final class XMLScanner {
             switch find([0x5D, 0x5D, 0x3E], from: start + 9, within: limits.textBytes) {
             case .found(let index): end = index
             case .endOfInput: throw failure("the document ends inside CDATA", at: start)
-            case .tooFar: throw limitFailure("text_bytes", "a CDATA section longer than \(limits.textBytes) bytes", limits.textBytes, at: start)
+            case .tooFar:
+                throw limitFailure("text_bytes", "a CDATA section longer than \(limits.textBytes) bytes",
+                                   limits.textBytes, at: start)
             }
             if !nameEnds.isEmpty, handler.wantsText { handler.characters(buffer[(start + 9)..<end]) }
             position = end + 3
@@ -197,7 +207,8 @@ final class XMLScanner {
             var i = start + 2
             while true {
                 guard i - start <= limits.elementBytes else {
-                    throw limitFailure("element_bytes", "a declaration longer than \(limits.elementBytes) bytes", limits.elementBytes, at: start)
+                    throw limitFailure("element_bytes", "a declaration longer than \(limits.elementBytes) bytes",
+                                       limits.elementBytes, at: start)
                 }
                 guard ensure(i - position + 1) else { throw failure("the document ends inside a declaration", at: start) }
                 let b = buffer[i]

@@ -104,8 +104,8 @@ final class ZipArchive {
             let raw = LimitedSource(source, limit: compressedSize)
             return Entry(name: name, data: raw, problem: nil, rest: .sized(raw))
         default:
-            return try problem(ReportError(.unsupportedContainer,
-                                           "zip entry '\(name)' uses compression method \(method); only stored and deflate are read"))
+            return try problem(ReportError(.unsupportedContainer, "zip entry '\(name)' uses compression method "
+                + "\(method); only stored and deflate are read"))
         }
     }
 

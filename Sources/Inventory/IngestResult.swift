@@ -26,9 +26,9 @@ public struct IngestResult: Sendable, Hashable, Codable {
     /// predates digests.
     public var storedDigest: String?
 
-    public init(file: String, location: String? = nil, status: Status, orgName: String? = nil, reportId: String? = nil,
-                domain: String? = nil, records: Int? = nil, messages: Int? = nil, warnings: [String] = [], error: String? = nil,
-                digest: String? = nil, storedDigest: String? = nil) {
+    public init(file: String, location: String? = nil, status: Status, orgName: String? = nil,
+                reportId: String? = nil, domain: String? = nil, records: Int? = nil, messages: Int? = nil,
+                warnings: [String] = [], error: String? = nil, digest: String? = nil, storedDigest: String? = nil) {
         self.file = file; self.location = location; self.status = status; self.orgName = orgName; self.reportId = reportId
         self.domain = domain; self.records = records; self.messages = messages; self.warnings = warnings; self.error = error
         self.digest = digest; self.storedDigest = storedDigest

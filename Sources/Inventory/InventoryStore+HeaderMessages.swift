@@ -19,7 +19,8 @@ extension InventoryStore {
     /// When the message with this key was recorded, or nil.
     public func headerMessageRecordedAt(key messageKey: String) throws -> Int64? {
         try writer.read { db in
-            try Int64.fetchOne(db, sql: "SELECT recordedAt FROM header_message WHERE messageKey = ?", arguments: [messageKey])
+            try Int64.fetchOne(db, sql: "SELECT recordedAt FROM header_message WHERE messageKey = ?",
+                               arguments: [messageKey])
         }
     }
 }

@@ -90,7 +90,8 @@ final class ReportIngestion: ReportConsumer {
             SELECT records, messages, contentDigest FROM report WHERE orgKey = ? AND reportId = ?
             """), arguments: [org.lowercased(), metadata.reportID])
         if let existing {
-            current?.stored = Stored(records: existing["records"], messages: existing["messages"], digest: existing["contentDigest"])
+            current?.stored = Stored(records: existing["records"], messages: existing["messages"],
+                                     digest: existing["contentDigest"])
             return
         }
         try db.cachedStatement(sql: "SAVEPOINT report").execute()

@@ -17,7 +17,8 @@ extension MonitorLoader {
                 guard let text = reader.string(item, path) else { continue }
                 let name = text.trimmingCharacters(in: .whitespaces).lowercased()
                 if name.isEmpty || name.contains(" ") || !name.contains(".") {
-                    reader.problem(item, path, "expected a host name or authserv-id such as mx.example.com, found \"\(text)\"")
+                    reader.problem(item, path,
+                                   "expected a host name or authserv-id such as mx.example.com, found \"\(text)\"")
                 } else {
                     settings.trustedReceivers.append(name)
                 }

@@ -71,7 +71,8 @@ struct HeadersCommand: AsyncParsableCommand {
         if self.record {
             let inventory = try store.openStore(settings).0
             let now = epochNow()
-            recording.recorded = try inventory.recordHeaderMessage(key: recording.key, observation: verdict.observation(now: now), now: now)
+            let observation = verdict.observation(now: now)
+            recording.recorded = try inventory.recordHeaderMessage(key: recording.key, observation: observation, now: now)
             if !recording.recorded { recording.earlier = try inventory.headerMessageRecordedAt(key: recording.key) }
         }
         if output.json {
@@ -250,8 +251,9 @@ enum HeaderSection {
         if let id = analysis.messageID { return "message-id:\(id)" }
         var normalized: [UInt8] = []
         normalized.reserveCapacity(header.count)
-        for (index, byte) in header.enumerated() where !(byte == 0x0D && index + 1 < header.count && header[index + 1] == 0x0A) {
-            normalized.append(byte)
+        for (index, byte) in header.enumerated() {
+            let crBeforeLF = byte == 0x0D && index + 1 < header.count && header[index + 1] == 0x0A
+            if !crBeforeLF { normalized.append(byte) }
         }
         return "sha256:" + SHA256.hash(data: normalized).map { String(format: "%02x", $0) }.joined()
     }

@@ -98,8 +98,9 @@ struct IngestCommand: AsyncParsableCommand {
         }
         let refused = (counts[.rejected] ?? 0) + (counts[.conflict] ?? 0)
         if !output.json {
-            out.write("\(counts[.ingested] ?? 0) report(s) ingested (\(records) records), \(counts[.duplicate] ?? 0) duplicate, "
-                + "\(counts[.conflict] ?? 0) conflict, \(counts[.rejected] ?? 0) rejected (\(path))\n")
+            out.write("\(counts[.ingested] ?? 0) report(s) ingested (\(records) records), "
+                + "\(counts[.duplicate] ?? 0) duplicate, \(counts[.conflict] ?? 0) conflict, "
+                + "\(counts[.rejected] ?? 0) rejected (\(path))\n")
         }
         out.flush()
         throw ExitCode(refused > 0 ? ExitStatus.usage : ExitStatus.healthy)

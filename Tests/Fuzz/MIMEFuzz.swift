@@ -11,8 +11,9 @@ public func mimeFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     limits.mimeDepth = 6
     limits.headerBytes = 8192
     limits.mboxMessages = 64
-    guard let messages = try? Mbox.messages(bytes, limit: limits.mboxMessages) else { return 0 }
+    let (messages, _) = Mbox.messages(bytes, limit: limits.mboxMessages)
     if messages.count > limits.mboxMessages { fatalError("\(messages.count) mbox messages") }
+    if messages.reduce(0, { $0 + $1.count }) > size { fatalError("mbox messages overlap") }
     for message in messages {
         guard let part = try? MIMEPart(message, headerLimit: limits.headerBytes) else { continue }
         _ = part.contentType

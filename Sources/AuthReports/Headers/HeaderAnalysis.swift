@@ -49,7 +49,8 @@ public struct HeaderAnalysis: Hashable, Sendable {
         for position in fields.positions(of: "received-spf") {
             let spf = ReceivedSPF(fields.fields[position].value)
             if let reason = trust.distrust(spf, at: position) {
-                ignored.append("Received-SPF (\(spf.result)\(spf.fields["client-ip"].map { " client-ip=\($0)" } ?? "")): \(reason)")
+                let client = spf.fields["client-ip"].map { " client-ip=\($0)" } ?? ""
+                ignored.append("Received-SPF (\(spf.result)\(client)): \(reason)")
             } else if receivedSPF == nil {
                 receivedSPF = spf
             }

@@ -48,7 +48,8 @@ struct HeaderFields {
     /// A `Received` value's `from` clause and its `by` host.
     static func hop(_ value: String) -> ReceivedHop {
         var hop = ReceivedHop()
-        if let by = value.range(of: " by ", options: .caseInsensitive) ?? (value.lowercased().hasPrefix("by ") ? value.range(of: "by ") : nil) {
+        let startsWithBy = value.lowercased().hasPrefix("by ")
+        if let by = value.range(of: " by ", options: .caseInsensitive) ?? (startsWithBy ? value.range(of: "by ") : nil) {
             hop.by = value[by.upperBound...].split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == ";" }).first.map(String.init)
         }
         // The `from` clause ends where `by` starts (outside comments, in practice always " by ").
