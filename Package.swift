@@ -49,7 +49,7 @@ let package = Package(
         ]),
         // Monitor files and settings: loading, validation, applying them to the inventory.
         .target(name: "MonitorConfig", dependencies: [
-            "Audit", "DNSCore", "DMARC", "Inventory", "Alerting", "Yams",
+            "Audit", "AuthReports", "DNSCore", "DMARC", "Inventory", "Alerting", "Yams",
         ]),
         // The assessment of a domain (gather, then judge) and polling: scheduler rules, lock, metrics.
         .target(name: "Monitor", dependencies: [
@@ -80,6 +80,7 @@ let package = Package(
             "DNSCore", "SPF", "DMARC", "Audit", "LDNSResolver", "Inventory", "Alerting", "MonitorConfig", "Monitor", "Snapshots", "AuthReports", "Daemon",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "senderwatch", dependencies: ["SenderwatchCLI"]),
 
@@ -101,16 +102,16 @@ let package = Package(
         .testTarget(name: "LDNSResolverTests", dependencies: [
             "LDNSResolver", "DNSCore", "SPF", "TestSupport", "Yams",
         ]),
-        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "DNSCore", "TestSupport"]),
-        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "MonitorConfig", "Snapshots", "Inventory", "Audit", "DNSCore", "LDNSResolver", "TestSupport"]),
+        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "AuthReports", "DNSCore", "TestSupport"]),
+        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "MonitorConfig", "Snapshots", "Inventory", "Audit", "AuthReports", "DNSCore", "LDNSResolver", "TestSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Monitor", "MonitorConfig", "Inventory", "TestSupport"]),
         .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Audit", "Inventory", "Monitor", "MonitorConfig", "TestSupport"],
                     exclude: ["Sinks"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "DNSCore", "SPF", "DMARC", "TestSupport"]),
-        .testTarget(name: "AuthReportsTests", dependencies: ["AuthReports", "DNSCore", "TestSupport"]),
+        .testTarget(name: "AuthReportsTests", dependencies: ["AuthReports", "CZlib", "DNSCore", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: [
-            "SenderwatchCLI", "Monitor", "MonitorConfig", "Snapshots", "Inventory", "Audit", "DNSCore", "SPF", "LDNSResolver",
-            "TestSupport",
+            "SenderwatchCLI", "CZlib", "Monitor", "MonitorConfig", "Snapshots", "Inventory", "Audit", "DNSCore", "SPF",
+            "LDNSResolver", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ]

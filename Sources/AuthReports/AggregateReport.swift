@@ -125,6 +125,10 @@ public struct ReportWarning: Hashable, Sendable, CustomStringConvertible {
         case emptyOrgName
         case trailingGarbage
         case badNumber
+        /// A value that is possible but unlikely (a huge count, a month-long range): stored as sent.
+        case implausibleValue
+        /// Free text cut short, or repeated elements past the number kept.
+        case truncated
     }
     public let code: Code
     public let message: String

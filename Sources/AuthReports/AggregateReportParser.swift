@@ -3,7 +3,9 @@ import Foundation
 /// Streams one DMARC aggregate report (RFC 7489 appendix C, RFC 9990) through `XMLScanner`: no DOM is built,
 /// each `<record>` is handed to `onRecord` as soon as it closes.
 public struct AggregateReportParser {
-    public init() {}
+    public var limits: ReportLimits
+
+    public init(limits: ReportLimits = ReportLimits()) { self.limits = limits }
 
     /// Parses the XML document in `source`; `onRecord` sees each record in document order. `onHeader`, when
     /// given, sees the metadata and published policy once, before the first record (RFC 7489's schema puts
@@ -11,17 +13,20 @@ public struct AggregateReportParser {
     public func parse(_ source: any ByteSource,
                       onHeader: ((ReportSummary) throws -> Void)? = nil,
                       onRecord: (AggregateRecord) throws -> Void) throws(ReportError) -> ReportSummary {
-        let stream = XMLByteStream(source)
+        let stream = XMLByteStream(source, maximumBytes: limits.reportBytes)
         return try withoutActuallyEscaping(onRecord) { escapable throws(ReportError) -> ReportSummary in
-            let handler = FeedbackHandler(onRecord: escapable, onHeader: onHeader)
+            let handler = FeedbackHandler(limits: limits, onRecord: escapable, onHeader: onHeader)
             var scanFailure: XMLScanner.Failure?
-            let scanner = XMLScanner(stream)
+            let scanner = XMLScanner(stream, limits: limits)
+            scanner.context = { handler.limitContext }
             do throws(XMLScanner.Failure) { try scanner.scan(handler) } catch { scanFailure = error }
             if let error = stream.sourceError as? ReportError { throw error }
             if let error = stream.sourceError { throw ReportError(.unreadable, "reading failed: \(error)") }
             if stream.totalBytes == 0 { throw ReportError(.empty, "the input is empty (0 bytes)") }
+            if let error = handler.consumerError as? ReportError { throw error }
             if let error = handler.consumerError { throw ReportError(.rejectedByConsumer, "\(error)") }
             if let error = handler.fieldError { throw error }
+            if let limit = scanFailure?.limit { throw limit }
             if let scanFailure {
                 guard handler.feedbackClosed else {
                     throw ReportError(.malformedXML, "the XML is not well-formed: \(scanFailure.message)",

@@ -82,3 +82,60 @@ final class LimitedSource: ByteSource {
         return n
     }
 }
+
+/// The upstream, with bytes handed back (read ahead by an inflater) replayed first: a zip archive continues
+/// after an entry whose end only the inflater found.
+final class PushbackSource: ByteSource {
+    private let upstream: any ByteSource
+    private var pending: [UInt8] = []
+    private var offset = 0
+
+    init(_ upstream: any ByteSource) { self.upstream = upstream }
+
+    func pushBack(_ bytes: ArraySlice<UInt8>) {
+        guard !bytes.isEmpty else { return }
+        pending = Array(bytes) + pending[offset...]
+        offset = 0
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if offset < pending.count {
+            let n = min(buffer.count, pending.count - offset)
+            pending.withUnsafeBytes { raw in buffer.baseAddress!.copyMemory(from: raw.baseAddress! + offset, byteCount: n) }
+            offset += n
+            if offset == pending.count { pending.removeAll(keepingCapacity: true); offset = 0 }
+            return n
+        }
+        return try upstream.read(into: buffer)
+    }
+}
+
+/// The upstream, failing with `error` once more than `limit` bytes went by (a zip entry larger than allowed).
+final class CappedSource: ByteSource {
+    private let upstream: any ByteSource
+    private let limit: Int
+    private let error: ReportError
+    private(set) var count = 0
+
+    init(_ upstream: any ByteSource, limit: Int, error: ReportError) {
+        self.upstream = upstream
+        self.limit = limit
+        self.error = error
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let n = try upstream.read(into: buffer)
+        count += n
+        if count > limit { throw error }
+        return n
+    }
+}
+
+extension ByteSource {
+    /// Reads to the end and drops what it reads, a chunk at a time: skipping never allocates the whole.
+    func drain() throws {
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 8)
+        defer { chunk.deallocate() }
+        while try read(into: chunk) > 0 {}
+    }
+}

@@ -1,12 +1,17 @@
 import CZlib
 
 /// Inflates a gzip stream (RFC 1952, concatenated members included) or a raw deflate stream (a zip entry)
-/// chunk by chunk through the system zlib.
+/// chunk by chunk through the system zlib. The output is bounded twice (`ReportLimits`): in bytes, and in
+/// bytes per compressed byte once `ReportLimits.ratioFloorBytes` are out, so a small bomb is stopped early.
 final class InflateSource: ByteSource {
     enum Format { case gzip, rawDeflate }
 
     private let upstream: any ByteSource
     private let format: Format
+    private let maximumOutput: Int
+    private let maximumRatio: Int
+    private var consumedTotal = 0
+    private(set) var producedTotal = 0
     private let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
     private var input = [UInt8](repeating: 0, count: 64 * 1024)
     private var inputCount = 0
@@ -14,9 +19,11 @@ final class InflateSource: ByteSource {
     private var upstreamDone = false
     private var ended = false
 
-    init(_ upstream: any ByteSource, format: Format) throws(ReportError) {
+    init(_ upstream: any ByteSource, format: Format, limits: ReportLimits = ReportLimits()) throws(ReportError) {
         self.upstream = upstream
         self.format = format
+        maximumOutput = limits.inflatedBytes
+        maximumRatio = limits.inflateRatio
         stream.initialize(to: z_stream())
         // 15 + 32: zlib or gzip header detected automatically; -15: raw deflate as in zip.
         let bits: Int32 = format == .gzip ? 15 + 32 : -15
@@ -47,6 +54,7 @@ final class InflateSource: ByteSource {
                 return (status, buffer.count - Int(stream.pointee.avail_out), available - Int(stream.pointee.avail_in))
             }
             inputUsed += consumed
+            try account(consumed: consumed, produced: produced)
             switch status {
             case Z_STREAM_END:
                 if format == .gzip, try moreGzipMembers() { inflateReset(stream) } else { ended = true }
@@ -64,6 +72,27 @@ final class InflateSource: ByteSource {
             if upstreamDone && available == 0 && produced == 0 {
                 throw ReportError(.decompression, "compressed data ends early (truncated stream)")
             }
+        }
+    }
+
+    /// Input read from upstream but not inflated: what follows a raw deflate stream that has ended (a zip
+    /// archive's data descriptor and next entry).
+    var unconsumedInput: ArraySlice<UInt8> { input[inputUsed..<inputCount] }
+
+    /// True once the deflate stream has ended.
+    var isFinished: Bool { ended }
+
+    private func account(consumed: Int, produced: Int) throws(ReportError) {
+        consumedTotal += consumed
+        producedTotal += produced
+        if producedTotal > maximumOutput {
+            throw ReportLimits.exceeded("inflated_bytes", "the compressed report inflates past \(maximumOutput) bytes",
+                                        limit: maximumOutput)
+        }
+        guard producedTotal >= ReportLimits.ratioFloorBytes else { return }
+        if producedTotal / max(consumedTotal, 1) > maximumRatio {
+            throw ReportLimits.exceeded("inflate_ratio", "\(consumedTotal) compressed bytes inflate to \(producedTotal) "
+                + "(more than \(maximumRatio) times)", limit: maximumRatio)
         }
     }
 

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Just enough RFC 5322 / RFC 2045-2046 to take report attachments out of a message: headers, nested
-/// multiparts, and base64 or quoted-printable bodies.
+/// multiparts, and base64 or quoted-printable bodies. Bounded by `ReportLimits`: the bytes of each header
+/// section, the nesting depth and the number of parts of a message.
 struct MIMEPart {
     var headers: [(name: String, value: String)]
     var body: ArraySlice<UInt8>
@@ -28,13 +29,19 @@ struct MIMEPart {
 
     var filename: String? { parameter("Content-Disposition", "filename") ?? parameter("Content-Type", "name") }
 
-    /// Parses a message or body part; CR LF and LF line ends alike.
-    init(_ bytes: ArraySlice<UInt8>) {
+    /// Parses a message or body part; CR LF and LF line ends alike. A header section longer than
+    /// `headerLimit` bytes is refused.
+    init(_ bytes: ArraySlice<UInt8>, headerLimit: Int = ReportLimits().headerBytes) throws(ReportError) {
         var headers: [(String, String)] = []
         var i = bytes.startIndex
         var lineStart = i
         var bodyStart = bytes.endIndex
         while i < bytes.endIndex {
+            // The section, its empty line included, is at most `headerLimit` bytes.
+            if i - bytes.startIndex >= headerLimit {
+                throw ReportLimits.exceeded("header_bytes", "a header section is longer than \(headerLimit) bytes",
+                                            limit: headerLimit)
+            }
             guard bytes[i] == 0x0A else { i += 1; continue }
             var lineEnd = i
             if lineEnd > lineStart, bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
@@ -53,13 +60,36 @@ struct MIMEPart {
         self.body = bytes[min(bodyStart, bytes.endIndex)...]
     }
 
+    /// What opening one message may cost: parts seen so far, against the limits.
+    struct Budget {
+        let limits: ReportLimits
+        var parts = 0
+    }
+
     /// The leaves of this part, depth first; `message/rfc822` bodies are opened as messages.
-    func leaves() -> [MIMEPart] {
-        let type = contentType
-        if type.hasPrefix("multipart/"), let boundary = parameter("Content-Type", "boundary") {
-            return Self.split(body, boundary: boundary).flatMap { MIMEPart($0).leaves() }
+    func leaves(_ budget: inout Budget, depth: Int = 0) throws(ReportError) -> [MIMEPart] {
+        budget.parts += 1
+        guard budget.parts <= budget.limits.mimeParts else {
+            throw ReportLimits.exceeded("mime_parts", "the message has more than \(budget.limits.mimeParts) body parts",
+                                        limit: budget.limits.mimeParts)
         }
-        if type == "message/rfc822" { return [self] + MIMEPart(decodedBody[...]).leaves() }
+        let type = contentType
+        let nested = type.hasPrefix("multipart/") || type == "message/rfc822"
+        guard !nested || depth < budget.limits.mimeDepth else {
+            throw ReportLimits.exceeded("mime_depth", "multiparts and attached messages nest more than "
+                + "\(budget.limits.mimeDepth) deep", limit: budget.limits.mimeDepth)
+        }
+        let headerLimit = budget.limits.headerBytes
+        if type.hasPrefix("multipart/"), let boundary = parameter("Content-Type", "boundary") {
+            var leaves: [MIMEPart] = []
+            for piece in Self.split(body, boundary: boundary) {
+                leaves += try MIMEPart(piece, headerLimit: headerLimit).leaves(&budget, depth: depth + 1)
+            }
+            return leaves
+        }
+        if type == "message/rfc822" {
+            return [self] + (try MIMEPart(decodedBody[...], headerLimit: headerLimit).leaves(&budget, depth: depth + 1))
+        }
         return [self]
     }
 
@@ -120,20 +150,27 @@ struct MIMEPart {
 
 /// An mbox file: messages separated by lines that start with `From `.
 enum Mbox {
-    static func messages(_ bytes: [UInt8]) -> [ArraySlice<UInt8>] {
+    /// The first `limit` messages, and whether more follow them (those are not split out at all).
+    static func messages(_ bytes: [UInt8], limit: Int = ReportLimits().mboxMessages)
+        -> (messages: [ArraySlice<UInt8>], more: Bool) {
         let from = Array("From ".utf8)
         var starts: [Int] = []
+        var end = bytes.count
         var i = 0
         while i < bytes.count {
-            if (i == 0 || bytes[i - 1] == 0x0A), bytes[i...].starts(with: from) { starts.append(i) }
+            if (i == 0 || bytes[i - 1] == 0x0A), bytes[i...].starts(with: from) {
+                guard starts.count < limit else { end = i; break }
+                starts.append(i)
+            }
             while i < bytes.count, bytes[i] != 0x0A { i += 1 }
             i += 1
         }
-        guard !starts.isEmpty else { return [bytes[...]] }
-        return starts.indices.map { k in
+        guard !starts.isEmpty else { return ([bytes[...]], false) }
+        let messages = starts.indices.map { k in
             let start = starts[k]
             let body = bytes.index(after: bytes[start...].firstIndex(of: 0x0A) ?? bytes.count - 1)
-            return bytes[min(body, bytes.count)..<(k + 1 < starts.count ? starts[k + 1] : bytes.count)]
+            return bytes[min(body, end)..<(k + 1 < starts.count ? starts[k + 1] : end)]
         }
+        return (messages, end < bytes.count)
     }
 }

@@ -12,6 +12,8 @@ public struct ReportError: Error, Hashable, Sendable, CustomStringConvertible {
         case decompression          // gzip / zip damage
         case unsupportedContainer   // e.g. an encrypted or zip64 entry
         case tooLarge               // a container that must be read whole exceeds the limit
+        case limitExceeded          // a resource limit (ReportLimits): size, depth, count, ratio
+        case impossibleValue        // a number or date no real report can hold (ReportValues)
         case rejectedByConsumer     // the record handler threw
     }
 

@@ -9,12 +9,16 @@ public struct ReportOutcome: Sendable {
 }
 
 /// Finds the aggregate reports in an input whatever its container (raw XML, gzip, zip, an e-mail message or an
-/// mbox), and streams each through `AggregateReportParser`. XML, gzip and zip stream; a message is read whole,
-/// up to `maximumMessageSize`, because its MIME structure must be seen before the attachment is decoded.
+/// mbox), and streams each through `AggregateReportParser`. XML, gzip and zip stream, every report entry of a
+/// zip in turn; a message is read whole, up to `limits.messageBytes`, because its MIME structure must be seen
+/// before the attachment is decoded. Every size, depth and count is bounded by `limits`, and one report's
+/// failure is that report's outcome: the reports before and after it in the input are still read.
 public struct ReportReader: Sendable {
-    public var maximumMessageSize: Int
+    public var limits: ReportLimits
+    /// Containers inside containers (a zip in a gzip, a report attached to an attached message).
+    public static let maximumNesting = 4
 
-    public init(maximumMessageSize: Int = 256 << 20) { self.maximumMessageSize = maximumMessageSize }
+    public init(limits: ReportLimits = ReportLimits()) { self.limits = limits }
 
     public func read(_ source: any ByteSource,
                      onRecord: (_ part: Int, _ record: AggregateRecord) throws -> Void) -> [ReportOutcome] {
@@ -55,7 +59,8 @@ public struct ReportReader: Sendable {
         let part = outcomes.count
         var kind = ContainerKind.unknown
         func record(_ result: Result<ReportSummary, ReportError>) {
-            let outcome = ReportOutcome(part: part, location: location, container: kind, result: result)
+            // A container's failure comes after the outcomes of the reports it held.
+            let outcome = ReportOutcome(part: outcomes.count, location: location, container: kind, result: result)
             outcomes.append(outcome)
             callbacks.outcome(outcome)
         }
@@ -70,27 +75,35 @@ public struct ReportReader: Sendable {
             case .unknown:
                 throw ReportError(.unknownFormat, "not XML, gzip, zip or an e-mail message (first bytes \(hex(peeking.prefix.prefix(8))))")
             case .xml:
-                record(.success(try AggregateReportParser().parse(peeking, onHeader: { try callbacks.header(part, $0) },
-                                                                  onRecord: { try callbacks.record(part, $0) })))
+                let parser = AggregateReportParser(limits: limits)
+                record(.success(try parser.parse(peeking, onHeader: { try callbacks.header(part, $0) },
+                                                 onRecord: { try callbacks.record(part, $0) })))
             case .gzip:
-                try nested(InflateSource(peeking, format: .gzip), location: location, depth: depth, outcomes: &outcomes, callbacks)
-            case .zip:
-                let entry = try ZipEntryReader.firstReport(in: peeking)
-                try nested(entry.data, location: join(location, "zip entry \(entry.name)"), depth: depth,
+                try nested(InflateSource(peeking, format: .gzip, limits: limits), location: location, depth: depth,
                            outcomes: &outcomes, callbacks)
+            case .zip:
+                try readZip(peeking, location: location, depth: depth, outcomes: &outcomes, callbacks)
             case .email, .mbox:
-                guard depth < 4 else { throw ReportError(.unsupportedContainer, "containers nested too deep") }
+                guard depth < Self.maximumNesting else { throw ReportError(.unsupportedContainer, "containers nested too deep") }
                 let bytes: [UInt8]?
-                do { bytes = try peeking.readAll(limit: maximumMessageSize) } catch {
+                do { bytes = try peeking.readAll(limit: limits.messageBytes) } catch let error as ReportError {
+                    throw error
+                } catch {
                     throw ReportError(.unreadable, "reading failed: \(error)")
                 }
                 guard let bytes else {
-                    throw ReportError(.tooLarge, "message larger than \(maximumMessageSize) bytes")
+                    throw ReportLimits.exceeded("message_bytes", "the message is larger than \(limits.messageBytes) bytes",
+                                                limit: limits.messageBytes)
                 }
-                let messages = kind == .mbox ? Mbox.messages(bytes) : [bytes[...]]
+                let (messages, more) = kind == .mbox
+                    ? Mbox.messages(bytes, limit: limits.mboxMessages) : ([bytes[...]], false)
                 for (index, message) in messages.enumerated() {
-                    let where_ = messages.count > 1 ? join(location, "message \(index + 1)") : location
-                    readMessage(MIMEPart(message), location: where_, depth: depth, outcomes: &outcomes, callbacks)
+                    let place = messages.count > 1 ? join(location, "message \(index + 1)") : location
+                    readMessage(message, location: place, depth: depth, outcomes: &outcomes, callbacks)
+                }
+                if more {
+                    throw ReportLimits.exceeded("mbox_messages", "the mbox holds more than \(limits.mboxMessages) "
+                        + "messages; the first \(limits.mboxMessages) were read", limit: limits.mboxMessages)
                 }
             }
         } catch let error as ReportError {
@@ -103,13 +116,56 @@ public struct ReportReader: Sendable {
     /// A decompressed stream: usually XML, but a zip inside a gzip happens.
     private func nested(_ source: any ByteSource, location: String?, depth: Int, outcomes: inout [ReportOutcome],
                         _ callbacks: Callbacks) throws(ReportError) {
-        guard depth < 4 else { throw ReportError(.unsupportedContainer, "containers nested too deep") }
+        guard depth < Self.maximumNesting else { throw ReportError(.unsupportedContainer, "containers nested too deep") }
         read(source, location: location, depth: depth + 1, outcomes: &outcomes, callbacks)
     }
 
-    private func readMessage(_ message: MIMEPart, location: String?, depth: Int, outcomes: inout [ReportOutcome],
+    /// Every entry of the archive that holds a report (XML, gzip or zip, told by its first bytes) is read in
+    /// turn; other entries (a README, a signature) are skipped.
+    private func readZip(_ source: any ByteSource, location: String?, depth: Int, outcomes: inout [ReportOutcome],
+                         _ callbacks: Callbacks) throws(ReportError) {
+        let archive = ZipArchive(source, limits: limits)
+        var reports = 0
+        while let entry = try archive.next() {
+            let place = join(location, "zip entry \(entry.name)")
+            guard let data = entry.data else {
+                if let problem = entry.problem { fail(problem, location: place, container: .zip, &outcomes, callbacks) }
+                reports += 1
+                continue
+            }
+            let peeking: PeekingSource
+            do { peeking = try PeekingSource(data, peek: 512) } catch {
+                fail(error as? ReportError ?? ReportError(.unreadable, "reading failed: \(error)"), location: place,
+                     container: .zip, &outcomes, callbacks)
+                reports += 1
+                continue
+            }
+            guard [.xml, .gzip, .zip].contains(ContainerKind.detect(peeking.prefix)) else { continue }
+            reports += 1
+            try nested(peeking, location: place, depth: depth, outcomes: &outcomes, callbacks)
+        }
+        if reports == 0 { throw ReportError(.notAggregateReport, "zip archive holds no report (no XML, gzip or zip entry)") }
+    }
+
+    private func fail(_ error: ReportError, location: String?, container: ContainerKind, _ outcomes: inout [ReportOutcome],
+                      _ callbacks: Callbacks) {
+        let outcome = ReportOutcome(part: outcomes.count, location: location, container: container, result: .failure(error))
+        outcomes.append(outcome)
+        callbacks.outcome(outcome)
+    }
+
+    private func readMessage(_ bytes: ArraySlice<UInt8>, location: String?, depth: Int, outcomes: inout [ReportOutcome],
                              _ callbacks: Callbacks) {
-        let leaves = message.leaves()
+        let message: MIMEPart
+        let leaves: [MIMEPart]
+        do {
+            message = try MIMEPart(bytes, headerLimit: limits.headerBytes)
+            var budget = MIMEPart.Budget(limits: limits)
+            leaves = try message.leaves(&budget)
+        } catch {
+            fail(error, location: location, container: .email, &outcomes, callbacks)
+            return
+        }
         var found = false
         for leaf in leaves where isCandidate(leaf) {
             let bytes = leaf.decodedBody
@@ -129,9 +185,7 @@ public struct ReportReader: Sendable {
         let error = isFailureReport
             ? ReportError(.failureReport, "a DMARC failure (forensic) report, not an aggregate report")
             : ReportError(.notAggregateReport, "message has no XML, gzip or zip attachment (parts: \(Set(types).sorted().joined(separator: ", ")))")
-        let outcome = ReportOutcome(part: outcomes.count, location: location, container: .email, result: .failure(error))
-        outcomes.append(outcome)
-        callbacks.outcome(outcome)
+        fail(error, location: location, container: .email, &outcomes, callbacks)
     }
 
     /// Attachments and inline parts that may hold a report; text bodies and the forensic sample are skipped.

@@ -14,6 +14,8 @@ enum InventoryMigrations {
         migrator.registerMigration("v3-snapshots", migrate: v3Snapshots)
         migrator.registerMigration("v4-partial-observations", migrate: v4PartialObservations)
         migrator.registerMigration("v5-removed-domains", migrate: v5RemovedDomains)
+        migrator.registerMigration("v6-report-digests", migrate: v6ReportDigests)
+        migrator.registerMigration("v7-header-messages", migrate: v7HeaderMessages)
         return migrator
     }
 

@@ -53,7 +53,9 @@ extension InventoryStore {
         }
     }
 
-    /// The domain's sources since `since` (YYYY-MM-DD, inclusive), most messages first.
+    /// The domain's sources since `since` (YYYY-MM-DD, inclusive), most messages first. Every count saturates
+    /// at `ReportValues.maximumMessages`, whatever the rows hold (a database written before counts were
+    /// bounded may hold larger ones), so no sum here or after overflows.
     public func observedSources(domain: String, since: String? = nil) throws -> [ObservedSource] {
         let name = Self.canonicalName(domain)
         return try writer.read { db in
@@ -64,19 +66,20 @@ extension InventoryStore {
                 """, arguments: [name, since ?? ""])
             while let row = try rows.next() {
                 let ip: String = row["sourceIP"]
-                let messages: Int = row["messages"]
+                let messages = Self.count(row["messages"])
                 let day: String = row["day"]
                 var s = sources[ip] ?? ObservedSource(sourceIP: ip, messages: 0, dkimAlignedPass: 0, spfAlignedPass: 0, dmarcFail: 0,
                                                       dispositions: [:], spfResults: [:], dkimResults: [:], headerFrom: [],
                                                       envelopeFrom: [], dkimDomains: [], reporters: [], firstDay: day, lastDay: day)
                 let dkim: String = row["dkimAligned"], spf: String = row["spfAligned"]
-                s.messages += messages
-                if dkim == "pass" { s.dkimAlignedPass += messages }
-                if spf == "pass" { s.spfAlignedPass += messages }
-                if dkim != "pass" && spf != "pass" { s.dmarcFail += messages }
-                s.dispositions[row["disposition"] as String, default: 0] += messages
-                s.spfResults[row["spfResult"] as String, default: 0] += messages
-                s.dkimResults[row["dkimResult"] as String, default: 0] += messages
+                func add(_ total: inout Int) { total = ReportValues.saturatingMessages(total, messages) }
+                add(&s.messages)
+                if dkim == "pass" { add(&s.dkimAlignedPass) }
+                if spf == "pass" { add(&s.spfAlignedPass) }
+                if dkim != "pass" && spf != "pass" { add(&s.dmarcFail) }
+                add(&s.dispositions[row["disposition"] as String, default: 0])
+                add(&s.spfResults[row["spfResult"] as String, default: 0])
+                add(&s.dkimResults[row["dkimResult"] as String, default: 0])
                 s.firstDay = min(s.firstDay, day)
                 s.lastDay = max(s.lastDay, day)
                 var set = sets[ip] ?? Array(repeating: Set<String>(), count: 4)
@@ -97,14 +100,25 @@ extension InventoryStore {
         }
     }
 
-    /// The first and last day with observations for the domain, and its message total; nil when none.
+    /// The first and last day with observations for the domain, and its message total (saturating); nil when none.
     public func observedSpan(domain: String) throws -> ObservedSpan? {
         try writer.read { db in
+            // TOTAL, unlike SUM, never fails with "integer overflow": it adds as floating point.
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT MIN(day) AS first, MAX(day) AS last, SUM(messages) AS messages FROM observed_sender WHERE domain = ?
+                SELECT MIN(day) AS first, MAX(day) AS last, TOTAL(messages) AS messages FROM observed_sender WHERE domain = ?
                 """, arguments: [Self.canonicalName(domain)]),
                 let first: String = row["first"], let last: String = row["last"] else { return nil }
-            return ObservedSpan(firstDay: first, lastDay: last, messages: row["messages"] ?? 0)
+            return ObservedSpan(firstDay: first, lastDay: last, messages: Self.count(row["messages"]))
+        }
+    }
+
+    /// A stored count or total as an Int within 0...`ReportValues.maximumMessages` (SQLite may hand back an
+    /// integer, or a float for TOTAL and for sums that overflowed in older databases).
+    static func count(_ value: DatabaseValue) -> Int {
+        switch value.storage {
+        case .int64(let n): return Int(min(max(n, 0), Int64(ReportValues.maximumMessages)))
+        case .double(let d): return d.isNaN ? 0 : Int(min(max(d, 0), Double(ReportValues.maximumMessages)))
+        default: return 0
         }
     }
 

@@ -9,17 +9,18 @@ public struct ObservedDay: Sendable, Hashable {
 }
 
 extension InventoryStore {
-    /// The domain's messages and DMARC passes per day, oldest first; empty when no report was ingested
-    /// (or the database predates observed senders).
+    /// The domain's messages and DMARC passes per day, oldest first, saturating at
+    /// `ReportValues.maximumMessages` (TOTAL rather than SUM, which fails on overflow); empty when no report
+    /// was ingested (or the database predates observed senders).
     public func observedDays(domain: String) throws -> [ObservedDay] {
         try writer.read { db in
             guard try db.tableExists("observed_sender") else { return [] }
             return try Row.fetchAll(db, sql: """
-                SELECT day, SUM(messages) AS messages,
-                       SUM(CASE WHEN dkimAligned = 'pass' OR spfAligned = 'pass' THEN messages ELSE 0 END) AS passed
+                SELECT day, TOTAL(messages) AS messages,
+                       TOTAL(CASE WHEN dkimAligned = 'pass' OR spfAligned = 'pass' THEN messages ELSE 0 END) AS passed
                 FROM observed_sender WHERE domain = ? GROUP BY day ORDER BY day
                 """, arguments: [Self.canonicalName(domain)]).map {
-                ObservedDay(day: $0["day"], messages: $0["messages"], dmarcPass: $0["passed"])
+                ObservedDay(day: $0["day"], messages: Self.count($0["messages"]), dmarcPass: Self.count($0["passed"]))
             }
         }
     }

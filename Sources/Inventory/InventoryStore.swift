@@ -9,8 +9,9 @@ import GRDB
 /// Every mutating method is one transaction. The store never reads the clock: callers pass `now`
 /// (epoch seconds), which keeps it deterministic under test.
 public final class InventoryStore: Sendable {
-    /// How long a writer waits for another process's write lock before failing with SQLITE_BUSY.
-    public static let busyTimeout: TimeInterval = 5
+    /// How long a writer waits for another process's write lock before failing with SQLITE_BUSY: long enough
+    /// for an `ingest` beside it, whose batches hold the lock about a second (one very large report longer).
+    public static let busyTimeout: TimeInterval = 30
 
     let writer: any DatabaseWriter
     /// The database file, or nil for an in-memory store.

@@ -34,8 +34,9 @@ public struct ObservedKey: Hashable, Sendable, Codable {
 
 /// UTC calendar days without Foundation's calendar (hot in ingestion): days since 1970-01-01 to YYYY-MM-DD.
 public enum UTCDay {
+    /// Floor division, safe for every Int64 (the day of `Int64.min` is computed without overflow).
     public static func number(_ epochSeconds: Int64) -> Int64 {
-        epochSeconds >= 0 ? epochSeconds / 86400 : (epochSeconds - 86399) / 86400
+        epochSeconds >= 0 ? epochSeconds / 86400 : -((-(epochSeconds + 1)) / 86400) - 1
     }
 
     /// Howard Hinnant's civil-from-days.
@@ -73,9 +74,12 @@ public enum UTCDay {
 
     /// How a report's date range is spread over UTC days: a range up to 25 hours counts on the day of its
     /// midpoint (most reporters send midnight to midnight, some 24 hours from any hour); a longer one on every
-    /// day it touches, weighted by the seconds it covers.
-    public static func spread(begin: Int64, end: Int64) -> [(day: Int64, weight: Int64)] {
-        guard end - begin > 90_000 else { return [(number(begin + max(0, end - begin) / 2), 1)] }
+    /// day it touches, weighted by the seconds it covers. Nil for a reversed range, one that touches more than
+    /// `maximumDays` days, or dates beyond a million years, so the loop is bounded whatever the input.
+    public static func spread(begin: Int64, end: Int64, maximumDays: Int64 = 400) -> [(day: Int64, weight: Int64)]? {
+        let bound: Int64 = 31_556_952_000_000
+        guard end >= begin, begin > -bound, end < bound, (end - begin) / 86400 < maximumDays else { return nil }
+        guard end - begin > 90_000 else { return [(number(begin + (end - begin) / 2), 1)] }
         var days: [(Int64, Int64)] = []
         var day = number(begin)
         while day * 86400 < end {

@@ -1,16 +1,19 @@
+import AuthReports
 import Foundation
 import GRDB
 import GRDBSQLite
 
 /// Adds counts to `observed_sender` lines with one cached statement, its parameters bound directly (no
 /// argument boxing: ingestion runs this once per distinct line). See `ObservedKey.lineKey` for the key and
-/// how a digest collision is resolved.
+/// how a digest collision is resolved. A line's counts saturate at `ReportValues.maximumMessages` (each
+/// report's are at most that), so neither the sum here nor any sum read back can overflow.
 struct ObservedUpsert {
     static let sql = """
         INSERT INTO observed_sender (lineKey, domain, day, sourceIP, headerFrom, envelopeFrom, dkimAligned, spfAligned,
             dkimResult, dkimDomain, spfResult, spfDomain, disposition, reporter, messages, rows)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (lineKey) DO UPDATE SET messages = messages + excluded.messages, rows = rows + excluded.rows
+        ON CONFLICT (lineKey) DO UPDATE SET messages = MIN(messages + excluded.messages, \(ReportValues.maximumMessages)),
+            rows = MIN(rows + excluded.rows, \(ReportValues.maximumMessages))
         WHERE domain = excluded.domain AND day = excluded.day AND sourceIP = excluded.sourceIP
             AND headerFrom = excluded.headerFrom AND envelopeFrom = excluded.envelopeFrom
             AND dkimAligned = excluded.dkimAligned AND spfAligned = excluded.spfAligned
@@ -33,8 +36,8 @@ struct ObservedUpsert {
     /// Adds `messages` and `rows` to the line `key` (stored at `lineKey` or the first free key after it).
     func add(_ key: ObservedKey, lineKey: Int64, messages: Int, rows: Int) throws {
         let handle = statement.sqliteStatement
-        sqlite3_bind_int64(handle, 15, Int64(messages))
-        sqlite3_bind_int64(handle, 16, Int64(rows))
+        sqlite3_bind_int64(handle, 15, Int64(min(max(messages, 0), ReportValues.maximumMessages)))
+        sqlite3_bind_int64(handle, 16, Int64(min(max(rows, 0), ReportValues.maximumMessages)))
         bind(handle, 2, key.domain); bind(handle, 3, key.day); bind(handle, 4, key.sourceIP)
         bind(handle, 5, key.headerFrom); bind(handle, 6, key.envelopeFrom); bind(handle, 7, key.dkimAligned)
         bind(handle, 8, key.spfAligned); bind(handle, 9, key.dkimResult); bind(handle, 10, key.dkimDomain)

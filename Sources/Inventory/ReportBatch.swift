@@ -8,17 +8,27 @@ import GRDB
 /// back otherwise — and an interruption loses at most the batch's uncommitted reports, never part of one.
 /// Results come back only once their batch is committed, in input order, so nothing is said to be stored
 /// before it is.
+///
+/// Another process may write the same database at once (a second `ingest`, a `poll`): a batch holds the
+/// write lock at most about `maximumHold` seconds past the input that began it, then commits and leaves the
+/// lock free for `handoverPause`, longer than SQLite's busy handler sleeps between tries, so a waiting writer
+/// gets its turn instead of starving.
 public final class ReportBatch {
     /// A batch is committed after the input that brings it to this many reports or observed lines, which
     /// bounds both the work an interruption loses and how long another writer waits for the lock.
     public static let maximumReports = 100
     public static let maximumLines = 20_000
+    public static let maximumHold: TimeInterval = 1
+    static let handoverPause: TimeInterval = 0.15
+    /// How long a report waits for another process's write lock before it is rejected.
+    public static let lockWait: TimeInterval = 600
 
     private let db: Database
     private let reader: ReportReader
     private var pending: [IngestResult] = []
     private var pendingReports = 0
     private var pendingLines = 0
+    private var heldSince: Date?
 
     init(db: Database, reader: ReportReader) {
         self.db = db
@@ -28,15 +38,22 @@ public final class ReportBatch {
     /// Reads every report in `source` (one file; a container may hold several). Returns the results that are
     /// final now: this input's and earlier ones', when this input completed a batch; otherwise none yet.
     public func ingest(_ source: any ByteSource, file: String, now: Int64) -> [IngestResult] {
-        let ingestion = ReportIngestion(db: db, file: file, now: now)
+        let ingestion = ReportIngestion(db: db, file: file, now: now, lockWait: Self.lockWait)
+        if heldSince == nil { heldSince = Date() }
         _ = reader.read(source, into: ingestion)
         ingestion.abandonOpenReport()
         pending += ingestion.results
         if ingestion.lostBatch { markUnstored("the batch's transaction was rolled back") }
         pendingReports += ingestion.results.count
         pendingLines += ingestion.linesWritten
-        guard pendingReports >= Self.maximumReports || pendingLines >= Self.maximumLines else { return [] }
-        return commit()
+        let held = heldSince.map { Date().timeIntervalSince($0) } ?? 0
+        guard pendingReports >= Self.maximumReports || pendingLines >= Self.maximumLines || held >= Self.maximumHold else {
+            return []
+        }
+        let holding = db.isInsideTransaction
+        let results = commit()
+        if holding, held >= Self.maximumHold { Thread.sleep(forTimeInterval: Self.handoverPause) }
+        return results
     }
 
     /// A result that needed no database work (an unreadable file), kept in order with the others.
@@ -56,6 +73,7 @@ public final class ReportBatch {
     }
 
     private func commit() -> [IngestResult] {
+        heldSince = nil
         if db.isInsideTransaction {
             do { try db.commit() } catch {
                 try? db.rollback()

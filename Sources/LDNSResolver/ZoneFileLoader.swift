@@ -57,6 +57,7 @@ enum ZoneFileLoader {
             throw ZoneFileError(path: path, message: "the file name does not give a usable origin (\"\(originText)\"): add an $ORIGIN line")
         }
         defer { ldns_rdf_deep_free(origin) }
+        try ZoneFilePrecheck.check(file, origin: origin, path: path)
         var zone: UnsafeMutablePointer<ldns_zone>?
         var line: Int32 = 0
         let status = ldns_zone_new_frm_fp_l(&zone, file, origin, 3600, LDNS_RR_CLASS_IN, &line)

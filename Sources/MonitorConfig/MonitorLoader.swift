@@ -1,5 +1,6 @@
 import Alerting
 import Audit
+import AuthReports
 import DMARC
 import DNSCore
 import Foundation
@@ -31,6 +32,9 @@ public struct MonitorSettings: Sendable, Hashable {
     public var pruning = PruneGuard()
     /// Alert delivery: `alert_connect_timeout`, `alert_timeout`, for routes that set none of their own.
     public var alertTimeouts = DeliveryTimeouts()
+    /// Bounds on every report read (`ingest_limits`) and the receivers `headers` believes (`trusted_receivers`).
+    public var ingestLimits = ReportLimits()
+    public var trustedReceivers: [String] = []
     public var source: String?
     public init() {}
 }
@@ -41,7 +45,7 @@ public enum MonitorLoader {
     static let expectKeys = ["spf_all", "dmarc_policy", "max_lookups"]
     static let senderKeys = ["name", "owner", "note"] + ApprovedSender.Kind.allCases.map(\.rawValue)
     static let settingsKeys = ["database", "resolvers", "zones", "timeout", "retries", "concurrency", "unreachable_after", "default_interval"]
-        + observedSettingsKeys + operationalSettingsKeys
+        + observedSettingsKeys + operationalSettingsKeys + ingestSettingsKeys
 
     /// Loads files and directories (every `*.yaml` / `*.yml` below a directory, in name order).
     public static func load(paths: [String]) throws(MonitorFileError) -> MonitorConfiguration {
@@ -237,6 +241,7 @@ public enum MonitorLoader {
         }
         parseObservedSettings(entries, into: &settings, reader)
         parseOperationalSettings(entries, into: &settings, reader)
+        parseIngestSettings(entries, into: &settings, reader)
         settings.source = "\(reader.file):\(node.mark?.line ?? 1)"
         return settings
     }

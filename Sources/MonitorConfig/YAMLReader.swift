@@ -109,21 +109,29 @@ final class YAMLReader {
     func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 }
 
-/// Parses a duration such as `90s`, `15m`, `1h`, `1h30m`, `2d`, or plain seconds.
+/// Parses a duration such as `90s`, `15m`, `1h`, `1h30m`, `2d`, or plain seconds; nil for anything else,
+/// including a duration whose seconds do not fit an Int (`9999999999999999d`): every step is checked.
 func parseDuration(_ text: String) -> Int? {
     if let seconds = Int(text) { return seconds }
     var total = 0
     var number = ""
     for character in text.lowercased() where character != " " {
-        if character.isNumber { number.append(character); continue }
+        // ASCII digits only: `isNumber` also takes other scripts' digits and fractions, which Int() refuses.
+        if character.isASCII, character.isNumber { number.append(character); continue }
         guard let value = Int(number) else { return nil }
+        let unit: Int
         switch character {
-        case "s": total += value
-        case "m": total += value * 60
-        case "h": total += value * 3600
-        case "d": total += value * 86400
+        case "s": unit = 1
+        case "m": unit = 60
+        case "h": unit = 3600
+        case "d": unit = 86400
         default: return nil
         }
+        let (seconds, overflow) = value.multipliedReportingOverflow(by: unit)
+        guard !overflow else { return nil }
+        let (sum, overflowed) = total.addingReportingOverflow(seconds)
+        guard !overflowed else { return nil }
+        total = sum
         number = ""
     }
     return number.isEmpty && total > 0 ? total : nil

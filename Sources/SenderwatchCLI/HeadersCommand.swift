@@ -1,6 +1,7 @@
 import ArgumentParser
 import Audit
 import AuthReports
+import Crypto
 import DNSCore
 import Foundation
 import Inventory
@@ -12,40 +13,51 @@ struct HeadersCommand: AsyncParsableCommand {
         commandName: "headers",
         abstract: "Diagnose a saved message: who connected, what the receiver said, and whether SPF authorizes it now.",
         discussion: """
-        Reads a message (or just its headers) from FILE, or standard input with -. The connecting IP comes \
-        from the topmost Received-SPF client-ip, else the receiver's Authentication-Results, else the \
-        topmost Received header with an address. SPF is evaluated now (check_host through --zone or \
-        --resolver) for the envelope-from domain (Return-Path), or the header-from domain when there is none, \
-        and the answer says plainly whether the domain designates the IP and what to add if not.
+        Reads a message (or just its headers, up to the blank line; at most settings \
+        ingest_limits.header_bytes, 1 MiB by default) from FILE, or standard input with -. Only what the \
+        receiver wrote is believed: its Received-SPF and Authentication-Results sit above the Received line of \
+        the receiving hop (the topmost one whose client is an Internet address; private, loopback and \
+        link-local hops are relays inside the receiver), or right below it when they name a trusted receiver. \
+        Trusted receivers are --trusted-receiver (repeatable), else the settings' trusted_receivers, else the \
+        hosts the Received lines name down to the receiving hop; an Authentication-Results whose authserv-id \
+        is not one of them is ignored, and so is every verdict below the receiving hop. Ignored fields are \
+        listed with the reason. The connecting IP is the trusted Received-SPF's client-ip, else what the \
+        trusted Authentication-Results names, else the receiving hop's client; never an internal address.
+        SPF is evaluated now (check_host through --zone or --resolver) for the envelope-from domain \
+        (Return-Path), or the header-from domain when there is none, and the answer says plainly whether the \
+        domain designates the IP and what to add if not.
         --record stores the message as one observation of the header-from domain (reporter "message headers"), \
-        as if a DMARC report had seen it.
+        as if a DMARC report had seen it, once: a message is known by its Message-ID, else by the SHA-256 of \
+        its header section, and recording it again adds nothing.
         --json: {schemaVersion, connectingIP, connectingIPSource, headerFromDomain, envelopeFrom, \
         envelopeFromDomain, checkedDomain, receiver{spf, dkim, dkimDomain, dmarc, said[]}, hops[{helo, ip, by}], \
-        spfNow{result, mechanism, problem}, designated, verdict, fix, recorded}.
+        trustedReceivers[], ignored[], spfNow{result, mechanism, problem}, designated, verdict, fix, recorded, \
+        messageKey, alreadyRecorded}.
         Exit codes: 0 the domain designates the IP; 1 it does not; 2 input error (no IP or domain found); \
         3 temporary DNS failure.
         """)
 
     @Argument(help: ArgumentHelp("The message file, or - for standard input.", valueName: "file")) var file: String
-    @Flag(help: "Store the message as an observed sender of its header-from domain.") var record = false
+    @Flag(help: "Store the message as an observed sender of its header-from domain (once per message).") var record = false
+    @Option(name: .customLong("trusted-receiver"),
+            help: ArgumentHelp("An authserv-id or host whose verdicts to believe (repeatable).", valueName: "name"))
+    var trustedReceivers: [String] = []
     @OptionGroup var store: StoreOptions
     @OptionGroup var dns: DNSOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let data: Data
-        if file == "-" { data = FileHandle.standardInput.readDataToEndOfFile() } else {
-            guard let contents = FileManager.default.contents(atPath: file) else { throw InputError("\(file): cannot read the file") }
-            data = contents
-        }
-        let analysis = HeaderAnalysis(message: String(decoding: data.prefix(1 << 20), as: UTF8.self))
+        let settings = try store.settings()
+        let limit = settings?.ingestLimits.headerBytes ?? ReportLimits().headerBytes
+        let header = try HeaderSection.read(file, limit: limit)
+        let trusted = trustedReceivers.isEmpty ? settings?.trustedReceivers ?? [] : trustedReceivers.map { $0.lowercased() }
+        let analysis = HeaderAnalysis(message: String(decoding: header, as: UTF8.self), trustedReceivers: trusted)
         guard let ip = analysis.connectingIP else {
             throw InputError("\(file): no connecting IP found (no Received-SPF client-ip, no Authentication-Results naming one, no Received header with an address)")
         }
         guard let domainText = analysis.envelopeFromDomain ?? analysis.headerFromDomain, let domain = try? DomainName(domainText) else {
             throw InputError("\(file): no envelope-from (Return-Path) or From: domain found")
         }
-        let settings = try store.settings()
         let session = try dns.makeResolver(settings: settings?.dnsSettings ?? .init())
         defer { session.shutdown() }
         let sender = analysis.envelopeFrom.flatMap { $0.contains("@") ? $0 : nil } ?? "postmaster@\(domain.text)"
@@ -55,16 +67,18 @@ struct HeadersCommand: AsyncParsableCommand {
             ? await SPFAnalyzer(resolver: session.resolver).analyze(domain: domain).record : nil
         let verdict = HeaderVerdict(analysis: analysis, ip: ip, domain: domain.text, evaluation: evaluation, record: record)
 
-        var recorded = false
+        var recording = HeaderRecording(key: HeaderSection.messageKey(analysis: analysis, header: header))
         if self.record {
             let inventory = try store.openStore(settings).0
-            try inventory.recordObserved([(verdict.observation(now: epochNow()), 1)])
-            recorded = true
+            let now = epochNow()
+            let observation = verdict.observation(now: now)
+            recording.recorded = try inventory.recordHeaderMessage(key: recording.key, observation: observation, now: now)
+            if !recording.recorded { recording.earlier = try inventory.headerMessageRecordedAt(key: recording.key) }
         }
         if output.json {
-            printJSON(HeadersOutput(analysis: analysis, verdict: verdict, recorded: recorded))
+            printJSON(HeadersOutput(analysis: analysis, verdict: verdict, recording: recording))
         } else {
-            print(verdict.text(recorded: recorded))
+            print(verdict.text(recording: recording))
         }
         switch evaluation.result {
         case .pass: throw ExitCode(ExitStatus.healthy)
@@ -122,21 +136,25 @@ struct HeaderVerdict {
                            spfDomain: analysis.envelopeFromDomain ?? "", disposition: "", reporter: "message headers")
     }
 
-    func text(recorded: Bool) -> String {
+    func text(recording: HeaderRecording) -> String {
         var lines: [String] = []
         lines.append("connecting IP:  \(ip) (from \(analysis.connectingIPSource?.rawValue ?? "?"))")
         lines.append("header from:    \(analysis.headerFromDomain ?? "(none)")")
         lines.append("envelope from:  \(analysis.envelopeFrom ?? "(none)")")
         let receiver = [("spf", analysis.receiverSPF), ("dkim", analysis.receiverDKIM.map { $0 + (analysis.receiverDKIMDomain.map { " (d=\($0))" } ?? "") }),
                         ("dmarc", analysis.receiverDMARC)].compactMap { name, value in value.map { "\(name)=\($0)" } }
-        lines.append("receiver said:  " + (receiver.isEmpty ? "(no Authentication-Results or Received-SPF)" : receiver.joined(separator: " ")))
+        lines.append("receiver said:  " + (receiver.isEmpty ? "(no trusted Authentication-Results or Received-SPF)" : receiver.joined(separator: " ")))
         for said in analysis.receiverSaid { lines.append("                \"\(said)\"") }
+        for ignored in analysis.ignored { lines.append("ignored:        \(ignored)") }
         lines.append("SPF now:        " + sentence)
         if let fix { lines.append("fix:            " + fix) }
         if analysis.receiverDMARC == "pass", !designated {
             lines.append("note:           DMARC passed on DKIM alone; if DKIM breaks (a forwarder, a key rotation) the mail fails DMARC")
         }
-        if recorded { lines.append("recorded as an observation of \(analysis.headerFromDomain ?? domain)") }
+        if recording.recorded { lines.append("recorded as an observation of \(analysis.headerFromDomain ?? domain)") }
+        if let earlier = recording.earlier {
+            lines.append("already recorded (\(isoDate(earlier) ?? "before")); not counted again")
+        }
         return lines.joined(separator: "\n")
     }
 }
@@ -147,6 +165,10 @@ struct HeadersOutput: Encodable {
     struct Verdict: Encodable { let result: String; let mechanism, problem: String? }
     let schemaVersion = jsonSchemaVersion
     let connectingIP: String
+    let trustedReceivers: [String]
+    let ignored: [String]
+    let messageKey: String
+    let alreadyRecorded: Bool
     @NullEncoded var connectingIPSource: String?
     @NullEncoded var headerFromDomain: String?
     @NullEncoded var envelopeFrom: String?
@@ -160,14 +182,79 @@ struct HeadersOutput: Encodable {
     @NullEncoded var fix: String?
     let recorded: Bool
 
-    init(analysis a: HeaderAnalysis, verdict v: HeaderVerdict, recorded: Bool) {
+    init(analysis a: HeaderAnalysis, verdict v: HeaderVerdict, recording: HeaderRecording) {
         connectingIP = v.ip.description; connectingIPSource = a.connectingIPSource?.rawValue
+        trustedReceivers = a.trustedReceivers; ignored = a.ignored
+        messageKey = recording.key; alreadyRecorded = recording.earlier != nil; recorded = recording.recorded
         headerFromDomain = a.headerFromDomain; envelopeFrom = a.envelopeFrom; envelopeFromDomain = a.envelopeFromDomain
         checkedDomain = v.domain
         receiver = Receiver(spf: a.receiverSPF, dkim: a.receiverDKIM, dkimDomain: a.receiverDKIMDomain, dmarc: a.receiverDMARC, said: a.receiverSaid)
         hops = a.hops.map { Hop(helo: $0.helo, ip: $0.ip?.description, by: $0.by) }
         spfNow = Verdict(result: v.evaluation.result.rawValue, mechanism: v.evaluation.mechanism, problem: v.evaluation.problem)
-        designated = v.designated; verdict = v.sentence; fix = v.fix; self.recorded = recorded
+        designated = v.designated; verdict = v.sentence; fix = v.fix
     }
 
+}
+
+/// What `--record` did with the message.
+struct HeaderRecording {
+    /// `message-id:<Message-ID>` or `sha256:<digest of the header section>`.
+    let key: String
+    var recorded = false
+    /// When the message was recorded before, if it was.
+    var earlier: Int64?
+}
+
+/// The header section of a message, read without reading the rest (a saved message may carry a large body).
+enum HeaderSection {
+    /// The bytes up to and including the first empty line, at most `limit`: a section with no end within the
+    /// limit is refused, with the limit and its settings key.
+    static func read(_ file: String, limit: Int) throws -> [UInt8] {
+        let fd: Int32 = file == "-" ? STDIN_FILENO : open(file, O_RDONLY)
+        guard fd >= 0 else { throw InputError("\(file): cannot read the file (\(String(cString: strerror(errno))))") }
+        defer { if file != "-" { close(fd) } }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        var searched = 0
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            guard n >= 0 else { throw InputError("\(file): reading failed (\(String(cString: strerror(errno))))") }
+            if n == 0 { return bytes }
+            bytes += chunk[..<n]
+            let end = endOfSection(bytes, from: max(0, searched - 3))
+            if (end ?? bytes.count) > limit {
+                throw InputError("\(file): the header section is longer than \(limit) bytes "
+                    + "(limit: settings ingest_limits.header_bytes)")
+            }
+            if let end { return Array(bytes[..<end]) }
+            searched = bytes.count
+        }
+    }
+
+    /// The index just past the first empty line (LF LF or CR LF CR LF), searching from `from`.
+    static func endOfSection(_ bytes: [UInt8], from: Int) -> Int? {
+        var i = from
+        while i + 1 < bytes.count {
+            if bytes[i] == 0x0A {
+                if bytes[i + 1] == 0x0A { return i + 2 }
+                if i + 2 < bytes.count, bytes[i + 1] == 0x0D, bytes[i + 2] == 0x0A { return i + 3 }
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// The key a recorded message is known by: its Message-ID, else the SHA-256 of its header section with
+    /// line ends made LF (the same message saved on two systems has one key).
+    static func messageKey(analysis: HeaderAnalysis, header: [UInt8]) -> String {
+        if let id = analysis.messageID { return "message-id:\(id)" }
+        var normalized: [UInt8] = []
+        normalized.reserveCapacity(header.count)
+        for (index, byte) in header.enumerated() {
+            let crBeforeLF = byte == 0x0D && index + 1 < header.count && header[index + 1] == 0x0A
+            if !crBeforeLF { normalized.append(byte) }
+        }
+        return "sha256:" + SHA256.hash(data: normalized).map { String(format: "%02x", $0) }.joined()
+    }
 }

@@ -10,36 +10,60 @@ struct IngestCommand: AsyncParsableCommand {
         abstract: "Read DMARC aggregate reports (XML, .gz, .zip, e-mail, mbox, Maildir, directories) into the database.",
         discussion: """
         Each PATH is a file or a directory (read recursively; a Maildir's cur/ and new/ are read, tmp/ is \
-        skipped). The format is recognised by the file's first bytes, never its name: XML, gzip, zip, an \
-        e-mail message (attachments in base64 or quoted-printable) or an mbox of them. Both the RFC 7489 \
-        schema and the DMARC 2.0 namespace are read; tolerated oddities (invalid UTF-8, stray elements, \
-        upper-case result words...) are reported as warnings.
-        Reports are de-duplicated on reporter org and report id: ingesting the same file again reports \
-        `duplicate`. Each report is stored all or nothing (reports are committed in batches of up to \
+        skipped), or - for standard input. The format is recognised by the file's first bytes, never its name: \
+        XML, gzip, zip (every report entry in it), an e-mail message (attachments in base64 or \
+        quoted-printable) or an mbox of them. Both the RFC 7489 schema and the DMARC 2.0 namespace are read; \
+        tolerated oddities (invalid UTF-8, stray elements, upper-case result words, implausibly large counts...) \
+        are reported as warnings.
+        Reports are hostile input and bounded: sizes, depth, records, inflate ratio, MIME parts and zip entries \
+        have limits (settings ingest_limits; Monitors/README.md lists them with their defaults). A report past \
+        a limit, with a count or date no report can hold (dates outside 1990..2100, a range over \
+        \(ReportValues.maximumRangeDays) days, more than 10^12 messages), or dated after today plus a day of \
+        clock skew is rejected with the file, report id, element and value; the rest of the batch goes on.
+        Reports are identified by reporter org and report id: ingesting the same report again reports \
+        `duplicate`; the same id again with other content reports `conflict` (with both content digests) and \
+        stores nothing. Each report is stored all or nothing (reports are committed in batches of up to \
         \(ReportBatch.maximumReports); a line is printed once its report is stored), so an interrupted ingest \
-        leaves no partial report.
+        leaves no partial report. Another ingest, poll or run may use the database at the same time: each \
+        waits for the other's writes.
         A report covering more than 25 hours is spread over the UTC days it covers.
         --json prints one JSON object per line for each report (or each unreadable file): schemaVersion, \
-        file, location (inside a container, or null), status (ingested | duplicate | rejected), orgName, \
-        reportId, domain, records, messages, warnings, error.
-        Exit codes: 0 every report ingested or duplicate; 2 some file or report was rejected (the others are \
-        still ingested).
+        file, location (inside a container, or null), status (ingested | duplicate | conflict | rejected), \
+        orgName, reportId, domain, records, messages, warnings, error, digest (of the report's content), \
+        storedDigest (of the stored report with the same id, for duplicate and conflict).
+        Exit codes: 0 every report ingested or duplicate; 2 some file or report was rejected or in conflict \
+        (the others are still ingested).
         """)
 
-    @Argument(help: ArgumentHelp("Report files or directories.", valueName: "path"))
+    @Argument(help: ArgumentHelp("Report files or directories, or - for standard input.", valueName: "path"))
     var paths: [String]
+
+    @Option(help: ArgumentHelp("Judge report dates against this time instead of the clock: epoch seconds or "
+        + "YYYY-MM-DD (to replay old mail, or in tests).", valueName: "time"))
+    var now: String?
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var progressOptions: ProgressOptions
 
     func validate() throws {
-        if paths.isEmpty { throw ValidationError("give at least one report file or directory") }
+        if paths.isEmpty { throw ValidationError("give at least one report file or directory, or - for standard input") }
+        if paths.filter({ $0 == "-" }).count > 1 { throw ValidationError("- (standard input) can be given once") }
+        if let now, Self.instant(now) == nil {
+            throw ValidationError("--now \"\(now)\": expected epoch seconds or a date YYYY-MM-DD")
+        }
+    }
+
+    static func instant(_ text: String) -> Int64? {
+        if let seconds = Int64(text), seconds >= 0 { return seconds }
+        return UTCDay.dayNumber(text).map { $0 * 86400 }
     }
 
     func run() async throws {
         let settings = try store.settings()
         let (inventory, path) = try store.openStore(settings)
+        let reader = ReportReader(limits: settings?.ingestLimits ?? ReportLimits())
+        let fixedNow = now.flatMap(Self.instant)
         let out = OutputBuffer()
         var counts: [IngestResult.Status: Int] = [:]
         var records = 0
@@ -55,8 +79,12 @@ struct IngestCommand: AsyncParsableCommand {
         }
         // One batch for the whole run (committed every ReportBatch.maximumReports reports); results are
         // printed once stored, in input order.
-        try inventory.withReportBatch { batch in
+        try inventory.withReportBatch(reader: reader) { batch in
             for argument in paths {
+                if argument == "-" {
+                    emit(batch.ingest(FileByteSource(standardInput: ()), file: "-", now: fixedNow ?? epochNow()))
+                    continue
+                }
                 for (file, problem) in ReportFiles.expand(argument) {
                     defer { progress.advance() }
                     if let problem {
@@ -65,7 +93,7 @@ struct IngestCommand: AsyncParsableCommand {
                     }
                     do {
                         let source = try FileByteSource(path: file)
-                        emit(batch.ingest(source, file: file, now: epochNow()))
+                        emit(batch.ingest(source, file: file, now: fixedNow ?? epochNow()))
                     } catch let error as ReportFileError {
                         emit(batch.add(IngestResult(file: file, status: .rejected, warnings: [], error: error.reason)))
                     }
@@ -74,12 +102,14 @@ struct IngestCommand: AsyncParsableCommand {
             emit(batch.finish())
         }
         progress.finish()
-        let rejected = counts[.rejected] ?? 0
+        let refused = (counts[.rejected] ?? 0) + (counts[.conflict] ?? 0)
         if !output.json {
-            out.write("\(counts[.ingested] ?? 0) report(s) ingested (\(records) records), \(counts[.duplicate] ?? 0) duplicate, \(rejected) rejected (\(path))\n")
+            out.write("\(counts[.ingested] ?? 0) report(s) ingested (\(records) records), "
+                + "\(counts[.duplicate] ?? 0) duplicate, \(counts[.conflict] ?? 0) conflict, "
+                + "\(counts[.rejected] ?? 0) rejected (\(path))\n")
         }
         out.flush()
-        throw ExitCode(rejected > 0 ? ExitStatus.usage : ExitStatus.healthy)
+        throw ExitCode(refused > 0 ? ExitStatus.usage : ExitStatus.healthy)
     }
 
     static func text(_ r: IngestResult) -> String {
@@ -87,6 +117,8 @@ struct IngestCommand: AsyncParsableCommand {
         switch r.status {
         case .rejected:
             return "rejected  \(place): \(r.error ?? "unreadable")"
+        case .conflict:
+            return "conflict  \(place): \(r.error ?? "stored already with other content")"
         case .ingested, .duplicate:
             var line = "\(r.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(place): \(r.domain ?? "?") from \(r.orgName ?? "?") "
                 + "report \(r.reportId ?? "?"), \(r.records ?? 0) record(s), \(r.messages ?? 0) message(s)"
@@ -110,9 +142,12 @@ struct IngestLine: Encodable {
     @NullEncoded var messages: Int?
     let warnings: [String]
     @NullEncoded var error: String?
+    @NullEncoded var digest: String?
+    @NullEncoded var storedDigest: String?
 
     init(_ r: IngestResult) {
         file = r.file; location = r.location; status = r.status.rawValue; orgName = r.orgName; reportId = r.reportId
         domain = r.domain; records = r.records; messages = r.messages; warnings = r.warnings; error = r.error
+        digest = r.digest; storedDigest = r.storedDigest
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuthReports
 import DNSCore
 import Foundation
 import Inventory
@@ -135,16 +136,22 @@ struct ObservedEntry: Encodable {
 
 }
 
+/// The sources' counts added up, saturating at `ReportValues.maximumMessages` like the counts themselves.
 struct ObservedTotals: Encodable {
     let sources, messages, dkimAlignedPass, spfAlignedPass, dmarcFail: Int
     let dispositions: [String: Int]
     init(_ entries: [ObservedEntry]) {
+        func total(_ value: (ObservedEntry) -> Int) -> Int {
+            entries.reduce(0) { ReportValues.saturatingMessages($0, value($1)) }
+        }
         sources = entries.count
-        messages = entries.reduce(0) { $0 + $1.messages }
-        dkimAlignedPass = entries.reduce(0) { $0 + $1.dkimAlignedPass }
-        spfAlignedPass = entries.reduce(0) { $0 + $1.spfAlignedPass }
-        dmarcFail = entries.reduce(0) { $0 + $1.dmarcFail }
-        dispositions = entries.reduce(into: [:]) { acc, e in for (k, v) in e.dispositions { acc[k, default: 0] += v } }
+        messages = total(\.messages)
+        dkimAlignedPass = total(\.dkimAlignedPass)
+        spfAlignedPass = total(\.spfAlignedPass)
+        dmarcFail = total(\.dmarcFail)
+        dispositions = entries.reduce(into: [:]) { acc, e in
+            for (k, v) in e.dispositions { acc[k] = ReportValues.saturatingMessages(acc[k] ?? 0, v) }
+        }
     }
 }
 

@@ -4,13 +4,21 @@ import Foundation
 /// A file read with plain `read(2)` in the parser's chunk size: the report is never loaded whole.
 final class FileByteSource: ByteSource {
     private let fd: Int32
+    private let owned: Bool
 
     init(path: String) throws {
         fd = open(path, O_RDONLY)
+        owned = true
         guard fd >= 0 else { throw ReportFileError(path: path, reason: String(cString: strerror(errno))) }
     }
 
-    deinit { close(fd) }
+    /// Standard input (`ingest -`), left open when done.
+    init(standardInput: Void) {
+        fd = STDIN_FILENO
+        owned = false
+    }
+
+    deinit { if owned { close(fd) } }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while true {
@@ -29,7 +37,8 @@ struct ReportFileError: Error, CustomStringConvertible {
 
 /// The files an `ingest` argument names: a file itself; every regular file below a directory (a Maildir's
 /// cur/ and new/ included, its tmp/ and hidden files skipped), in name order. Containers are told apart by
-/// their bytes later, never by their names.
+/// their bytes later, never by their names. Below a directory only regular files are read: a FIFO or a
+/// device there would block the batch or never end.
 enum ReportFiles {
     static func expand(_ path: String) -> [(path: String, problem: String?)] {
         var isDirectory: ObjCBool = false
@@ -45,10 +54,15 @@ enum ReportFiles {
             // Maildir: tmp/ holds messages still being delivered.
             if components.count >= 2, components[components.count - 2] == "tmp", isMaildir(path, components.dropLast(2)) { continue }
             let full = (path as NSString).appendingPathComponent(relative)
-            var directory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: full, isDirectory: &directory), !directory.boolValue { files.append(full) }
+            if isRegularFile(full) { files.append(full) }
         }
         return files.sorted().map { ($0, nil) }
+    }
+
+    /// stat(2), following symbolic links: a link to a regular file counts as one.
+    static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
     }
 
     private static func isMaildir(_ root: String, _ components: ArraySlice<Substring>) -> Bool {

@@ -3,8 +3,9 @@ import MonitorConfig
 import Foundation
 
 /// The snapshot as CSV (RFC 4180), one row per domain, for spreadsheets. Lists inside a cell are joined
-/// with spaces; a cell that a spreadsheet would run as a formula (starting with =, + or @) gets a leading
-/// apostrophe, since record text comes from DNS.
+/// with spaces; a cell that a spreadsheet would run as a formula gets a leading apostrophe, since record text
+/// comes from DNS and reports: one starting with =, +, -, @, a tab or a carriage return (OWASP's CSV injection
+/// list). Message totals add up saturating, as the counts they add do.
 public enum SnapshotCSV {
     public static let columns = [
         "domain", "taken_at", "sequence", "status", "worst_severity", "open_findings", "finding_kinds",
@@ -19,9 +20,9 @@ public enum SnapshotCSV {
         var lines = [columns.map(cell).joined(separator: ",")]
         for d in s.domains {
             let sources = s.observedSenders.sources.filter { $0.domain == d.domain }
-            let messages = sources.reduce(0) { $0 + $1.messages }
+            let messages = sources.reduce(0) { saturated($0, $1.messages) }
             let days = s.observedSenders.daily.filter { $0.domain == d.domain }
-            let passed = days.reduce(0) { total, day in total + passedMessages(day) }
+            let passed = days.reduce(0) { total, day in saturated(total, passedMessages(day)) }
             let values: [String] = [
                 d.domain, s.takenAt, s.sequence.map(String.init) ?? "", d.status, d.worstSeverity ?? "", String(d.findings.count),
                 Array(Set(d.findings.map(\.kind))).sorted().joined(separator: " "),
@@ -35,7 +36,7 @@ public enum SnapshotCSV {
                 String(d.senders.filter { $0.status == "unauthorized" }.count),
                 d.flattened.map(\.include).joined(separator: " "),
                 String(sources.count), String(messages),
-                days.isEmpty ? "" : percentText(passed, of: days.reduce(0) { $0 + $1.messages }),
+                days.isEmpty ? "" : percentText(passed, of: days.reduce(0) { saturated($0, $1.messages) }),
                 d.lastPollAt ?? "",
             ]
             lines.append(values.map(cell).joined(separator: ","))
@@ -43,16 +44,32 @@ public enum SnapshotCSV {
         return lines.joined(separator: "\r\n") + "\r\n"
     }
 
-    /// Messages of a day that passed, back from its rate (exact for rates computed by `percentText`).
+    /// Messages of a day that passed, back from its rate (exact for rates computed by `percentText`); a rate
+    /// outside 0.00...100.00 (an edited snapshot file) is held to that range.
     static func passedMessages(_ day: DailyPassRateSnapshot) -> Int {
         let parts = day.dmarcPassRate.split(separator: ".")
-        let hundredths = (Int(parts.first ?? "0") ?? 0) * 100 + (parts.count > 1 ? Int(parts[1]) ?? 0 : 0)
-        return (day.messages * hundredths + 5_000) / 10_000
+        let whole = min(max(Int(parts.first ?? "0") ?? 0, 0), 100)
+        let fraction = parts.count > 1 ? min(max(Int(parts[1].prefix(2)) ?? 0, 0), 99) : 0
+        let hundredths = min(whole * 100 + fraction, 10_000)
+        let messages = min(max(day.messages, 0), maximumMessages)
+        return (messages * hundredths + 5_000) / 10_000
     }
+
+    /// Stored counts saturate at 10^12 (`ReportValues.maximumMessages` in AuthReports): so do totals here.
+    static let maximumMessages = 1_000_000_000_000
+
+    static func saturated(_ a: Int, _ b: Int) -> Int {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? maximumMessages : min(max(sum, 0), maximumMessages)
+    }
+
+    /// The characters that make a spreadsheet read a cell as a formula when they open it (OWASP, "CSV
+    /// Injection"): a tab or carriage return first also does, since some spreadsheets strip them and read on.
+    static let formulaStarts: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r"]
 
     static func cell(_ raw: String) -> String {
         var text = raw
-        if let first = text.first, "=+@".contains(first) { text = "'" + text }
+        if let first = text.unicodeScalars.first, formulaStarts.contains(first) { text = "'" + text }
         guard text.unicodeScalars.contains(where: { ",\"\r\n".unicodeScalars.contains($0) }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

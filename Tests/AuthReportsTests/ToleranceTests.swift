@@ -46,7 +46,7 @@ struct ToleranceTests {
     }
 
     @Test func prefixedElementsAreRead() throws {
-        let xml = "<d:feedback xmlns:d=\"\(ReportSchema.dmarc2Namespace)\"><d:report_metadata><d:org_name>o</d:org_name><d:report_id>r</d:report_id><d:date_range><d:begin>1</d:begin><d:end>2</d:end></d:date_range></d:report_metadata><d:policy_published><d:domain>example.com</d:domain></d:policy_published></d:feedback>"
+        let xml = "<d:feedback xmlns:d=\"\(ReportSchema.dmarc2Namespace)\"><d:report_metadata><d:org_name>o</d:org_name><d:report_id>r</d:report_id><d:date_range><d:begin>1700000000</d:begin><d:end>1700086399</d:end></d:date_range></d:report_metadata><d:policy_published><d:domain>example.com</d:domain></d:policy_published></d:feedback>"
         let report = try Self.parse(Array(xml.utf8))
         #expect(report.summary.schema == .dmarc2 && report.summary.metadata.reportID == "r")
     }

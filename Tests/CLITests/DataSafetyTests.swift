@@ -162,7 +162,7 @@ import TestSupport
         #expect(try await ws.run(["apply", ws.monitors.path]).status == 0)
         // Take the file back to the v3 schema, as an older senderwatch left it.
         try await DatabaseQueue(path: ws.database).write { db in
-            try db.execute(sql: "DROP TABLE removedDomain; DELETE FROM grdb_migrations WHERE identifier LIKE 'v4-%' OR identifier LIKE 'v5-%'")
+            try db.execute(sql: "DROP TABLE removedDomain; DELETE FROM grdb_migrations WHERE identifier NOT IN ('v1-inventory', 'v2-observed', 'v3-snapshots')")
         }
         let bytes = try Data(contentsOf: URL(fileURLWithPath: ws.database))
         try FileManager.default.removeItem(at: ws.monitors.appendingPathComponent("acme-widgets.yaml"))

@@ -86,7 +86,8 @@ import Testing
         #expect(lines[2].contains("v=spf1 ip4:192.0.2.10 x-note=<script>alert(1)</script> -all"))
         #expect(SnapshotCSV.cell("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"")
         #expect(SnapshotCSV.cell("a,b") == "\"a,b\"")
-        #expect(SnapshotCSV.cell("-all") == "-all")
+        // OWASP's list includes "-": a spreadsheet reads "-all" as a formula too.
+        #expect(SnapshotCSV.cell("-all") == "'-all")
     }
 
     @Test func theDMARCPassRateChartDrawsEachDomainPerDay() async throws {

@@ -1,0 +1,65 @@
+import AuthReports
+import Foundation
+import MonitorConfig
+import Testing
+
+/// `ingest_limits:` and `trusted_receivers:` in the settings file, with located errors for bad values, and
+/// durations that would overflow refused rather than trapping.
+@Suite struct IngestSettingsTests {
+    func write(_ yaml: String) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sw-ingest-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("settings.yaml").path
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func defaultsAndValues() throws {
+        let none = try MonitorLoader.load(paths: [try write("settings:\n  default_interval: 1h\n")])
+        #expect(none.settings.ingestLimits == ReportLimits())
+        #expect(none.settings.trustedReceivers.isEmpty)
+        let yaml = """
+            settings:
+              ingest_limits:
+                report_bytes: 2GiB
+                text_bytes: 64KiB
+                element_depth: 16
+                zip_entries: 8
+              trusted_receivers: [mx.example.com, Google.com]
+            """
+        let set = try MonitorLoader.load(paths: [try write(yaml)]).settings
+        #expect(set.ingestLimits.reportBytes == 2 << 30 && set.ingestLimits.textBytes == 64 << 10)
+        #expect(set.ingestLimits.elementDepth == 16 && set.ingestLimits.zipEntries == 8)
+        #expect(set.ingestLimits.records == ReportLimits().records, "keys not given keep their defaults")
+        #expect(set.trustedReceivers == ["mx.example.com", "google.com"])
+    }
+
+    @Test func badValuesArePointedAt() throws {
+        let path = try write("""
+            settings:
+              ingest_limits:
+                records: 0
+                text_bytes: 99999999999999999999GiB
+                depth: 5
+              trusted_receivers: [not a host]
+            """)
+        let error = try #require(throws: MonitorFileError.self) { try MonitorLoader.load(paths: [path]) }
+        let text = error.description
+        #expect(error.problems.count == 4, "\(text)")
+        #expect(text.contains("\(path):3:") && text.contains("ingest_limits.records"), "\(text)")
+        #expect(text.contains("\(path):4:") && text.contains("99999999999999999999GiB"), "\(text)")
+        #expect(text.contains("unknown key \"depth\"") && text.contains("element_depth"), "\(text)")
+        #expect(text.contains("\(path):6:") && text.contains("\"not a host\""), "\(text)")
+    }
+
+    /// `parseDuration` used to add and multiply unchecked: `9999999999999999d` trapped the loader.
+    @Test func overflowingDurationsAreRefused() throws {
+        for duration in ["9999999999999999d", "106751991167301d", "99999999999999999999s", "1d9223372036854775807s"] {
+            let path = try write("settings:\n  default_interval: \(duration)\n  observed_window: \(duration)\n")
+            let error = try #require(throws: MonitorFileError.self) { try MonitorLoader.load(paths: [path]) }
+            #expect(error.problems.count == 2, "\(duration): \(error)")
+        }
+        let path = try write("settings:\n  default_interval: 1h30m\n")
+        #expect(try MonitorLoader.load(paths: [path]).settings.defaultInterval == 5400)
+    }
+}
