@@ -88,20 +88,24 @@ extension InventoryStore {
     /// Moves `lastSeenAt` of the domain's open findings with these fingerprints.
     static func touchFindings(_ fingerprints: [String], domainId: Int64, now: Int64, in db: Database) throws {
         guard !fingerprints.isEmpty else { return }
-        try FindingRow.all().of(domainId: domainId).open()
-            .filter(fingerprints.contains(FindingRow.Columns.fingerprint))
-            .updateAll(db, FindingRow.Columns.lastSeenAt.set(to: now))
+        // Cached, one execution per fingerprint: a query built per poll is prepared (and authorized) anew each time.
+        let touch = try db.cachedStatement(sql: "UPDATE finding SET lastSeenAt = ? WHERE domainId = ? AND state = 'open' AND fingerprint = ?")
+        for fingerprint in fingerprints { try touch.execute(arguments: [now, domainId, fingerprint]) }
     }
 
     /// Resolves the domain's open findings with these fingerprints. Returns how many were open.
     static func resolveFindings(_ fingerprints: [String], domainId: Int64, runId: Int64?, now: Int64,
                                 in db: Database) throws -> Int {
         guard !fingerprints.isEmpty else { return 0 }
-        return try FindingRow.all().of(domainId: domainId).open()
-            .filter(fingerprints.contains(FindingRow.Columns.fingerprint))
-            .updateAll(db,
-                       FindingRow.Columns.state.set(to: FindingRow.stateResolved),
-                       FindingRow.Columns.resolvedAt.set(to: now),
-                       FindingRow.Columns.resolvedRunId.set(to: runId))
+        let resolve = try db.cachedStatement(sql: """
+            UPDATE finding SET state = 'resolved', resolvedAt = ?, resolvedRunId = ?
+            WHERE domainId = ? AND state = 'open' AND fingerprint = ?
+            """)
+        var resolved = 0
+        for fingerprint in Set(fingerprints) {
+            try resolve.execute(arguments: [now, runId, domainId, fingerprint])
+            resolved += db.changesCount
+        }
+        return resolved
     }
 }

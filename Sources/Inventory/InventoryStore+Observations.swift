@@ -4,7 +4,18 @@ import GRDB
 extension InventoryStore {
     /// Writes a poll's observation, finding changes, schedule and alerts in one transaction.
     public func recordPoll(_ poll: PollRecord) throws -> PollOutcome {
-        try writer.write { db in
+        try writer.write { db in try Self.apply(poll, in: db) }
+    }
+
+    /// Writes several domains' polls in one transaction: a process killed meanwhile leaves all of them or none,
+    /// and the batch costs one commit instead of one per domain.
+    public func recordPolls(_ polls: [PollRecord]) async throws -> [PollOutcome] {
+        guard !polls.isEmpty else { return [] }
+        return try await writer.write { db in try polls.map { try Self.apply($0, in: db) } }
+    }
+
+    static func apply(_ poll: PollRecord, in db: Database) throws -> PollOutcome {
+        do {
             let domainStatement = try db.cachedStatement(sql: "SELECT * FROM domain WHERE id = ?")
             guard var domain = try DomainRow.fetchOne(domainStatement, arguments: [poll.domainId]) else {
                 throw InventoryError(.unknownDomain, "no domain with id \(poll.domainId) in the inventory")
@@ -54,7 +65,7 @@ extension InventoryStore {
     /// values, not how they were obtained: a poll that carried an unanswered part forward extends the row, and
     /// a complete poll that finds the same values replaces a partial row's summary with its own.
     private static func storeObservation(_ poll: PollRecord, in db: Database) throws -> (Int64, Bool) {
-        let new = poll.observation
+        var new = poll.observation
         let latestStatement = try db.cachedStatement(sql: "SELECT * FROM observation WHERE domainId = ? ORDER BY id DESC LIMIT 1")
         if var latest = try ObservationRow.fetchOne(latestStatement, arguments: [poll.domainId]),
            latest.contentHash == new.contentHash {
@@ -62,12 +73,14 @@ extension InventoryStore {
             latest.lastSeenAt = poll.now
             latest.seenCount += 1
             if new.status == "ok", latest.status != "ok" {
+                poll.fillObservation?(&new)
                 latest.status = new.status
                 latest.summaryJSON = new.summaryJSON
             }
             try latest.updateChanges(db, from: original)
             return (latest.id!, false)
         }
+        poll.fillObservation?(&new)
         var row = new
         row.id = nil
         row.domainId = poll.domainId

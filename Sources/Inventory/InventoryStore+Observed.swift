@@ -57,13 +57,18 @@ extension InventoryStore {
     /// at `ReportValues.maximumMessages`, whatever the rows hold (a database written before counts were
     /// bounded may hold larger ones), so no sum here or after overflows.
     public func observedSources(domain: String, since: String? = nil) throws -> [ObservedSource] {
+        try writer.read { db in try Self.observedSources(domain: domain, since: since, in: db) }
+    }
+
+    static func observedSources(domain: String, since: String?, in db: Database) throws -> [ObservedSource] {
         let name = Self.canonicalName(domain)
-        return try writer.read { db in
+        do {
             var sources: [String: ObservedSource] = [:]
             var sets: [String: [Set<String>]] = [:]
-            let rows = try Row.fetchCursor(db, sql: """
+            let statement = try db.cachedStatement(sql: """
                 SELECT * FROM observed_sender WHERE domain = ? AND day >= ? ORDER BY sourceIP, day
-                """, arguments: [name, since ?? ""])
+                """)
+            let rows = try Row.fetchCursor(statement, arguments: [name, since ?? ""])
             while let row = try rows.next() {
                 let ip: String = row["sourceIP"]
                 let messages = Self.count(row["messages"])
@@ -102,14 +107,17 @@ extension InventoryStore {
 
     /// The first and last day with observations for the domain, and its message total (saturating); nil when none.
     public func observedSpan(domain: String) throws -> ObservedSpan? {
-        try writer.read { db in
-            // TOTAL, unlike SUM, never fails with "integer overflow": it adds as floating point.
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT MIN(day) AS first, MAX(day) AS last, TOTAL(messages) AS messages FROM observed_sender WHERE domain = ?
-                """, arguments: [Self.canonicalName(domain)]),
-                let first: String = row["first"], let last: String = row["last"] else { return nil }
-            return ObservedSpan(firstDay: first, lastDay: last, messages: Self.count(row["messages"]))
-        }
+        try writer.read { db in try Self.observedSpan(domain: domain, in: db) }
+    }
+
+    static func observedSpan(domain: String, in db: Database) throws -> ObservedSpan? {
+        // TOTAL, unlike SUM, never fails with "integer overflow": it adds as floating point.
+        let statement = try db.cachedStatement(sql: """
+            SELECT MIN(day) AS first, MAX(day) AS last, TOTAL(messages) AS messages FROM observed_sender WHERE domain = ?
+            """)
+        guard let row = try Row.fetchOne(statement, arguments: [Self.canonicalName(domain)]),
+              let first: String = row["first"], let last: String = row["last"] else { return nil }
+        return ObservedSpan(firstDay: first, lastDay: last, messages: Self.count(row["messages"]))
     }
 
     /// A stored count or total as an Int within 0...`ReportValues.maximumMessages` (SQLite may hand back an

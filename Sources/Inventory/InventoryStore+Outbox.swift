@@ -101,9 +101,8 @@ extension InventoryStore {
     }
 
     private static func insertOutbox(_ row: OutboxRow, in db: Database) throws -> Bool {
-        guard try OutboxRow.filter(OutboxRow.Columns.eventId == row.eventId).fetchCount(db) == 0 else {
-            return false
-        }
+        let known = try db.cachedStatement(sql: "SELECT COUNT(*) FROM outbox WHERE eventId = ?")
+        guard try Int.fetchOne(known, arguments: [row.eventId]) == 0 else { return false }
         var row = row
         row.id = nil
         row.state = OutboxRow.statePending

@@ -24,6 +24,9 @@ public struct PollRecord: Sendable {
     public var outbox: [OutboxRow]
     /// A hook run last inside the same transaction; if it throws, nothing of the poll is written.
     public var extra: (@Sendable (Database) throws -> Void)?
+    /// Completes `observation` (its JSON columns) when a row is written from it; most polls only extend the
+    /// latest row, and then the encoding is never paid for.
+    public var fillObservation: (@Sendable (inout ObservationRow) -> Void)?
 
     public init(domainId: Int64, runId: Int64? = nil, now: Int64, observation: ObservationRow,
                 opened: [FindingRow] = [], touched: [String] = [], resolved: [String] = [],

@@ -1,3 +1,4 @@
+import Audit
 /// When each domain is polled next: the one timing rule that `poll` (cron) and `run` (daemon) share.
 ///
 /// - **Spread.** Every domain owns a fixed phase inside its interval, taken from a hash of its name (FNV-1a,
@@ -28,12 +29,9 @@ public struct PollSchedule: Sendable, Hashable {
     /// The domain's offset inside its interval, in `0..<interval`, stable across runs and machines.
     public static func phase(of domain: String, interval: Int) -> Int64 {
         let interval = UInt64(max(interval, 1))
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in domain.lowercased().utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        return Int64(hash % interval)
+        var hash = FNV1a()
+        hash.add(domain.lowercased())
+        return Int64(hash.value % interval)
     }
 
     /// The first of the domain's slots at or after `time`.

@@ -14,7 +14,8 @@ public struct DomainPollResult: Sendable {
     public var status: String
     public var opened: [Finding]
     public var resolved: [Finding]
-    public var stillOpen: [Finding]
+    /// Fingerprints of the findings that stay open (seen again now).
+    public var stillOpen: [String]
     /// Open findings left as they were because their evidence is unknown now.
     public var undetermined: [String]
     /// The parts this poll could not read, with why.
@@ -39,7 +40,7 @@ public struct Poller: Sendable {
     public var observed = ObservedThresholds()
     /// When each domain is due next (spread, back-off); shared by `poll` and the daemon.
     public let schedule: PollSchedule
-    /// Called after each domain of `poll(_:runId:)`, in order (the CLI's progress line).
+    /// Called after each domain of `poll(_:runId:)` is written (the CLI's progress line).
     public var onDomainPolled: (@Sendable (DomainPollResult) -> Void)?
 
     public init(store: InventoryStore, resolver: any DNSResolver, concurrency: Int = 32, unreachableAfter: Int = 3,
@@ -49,37 +50,95 @@ public struct Poller: Sendable {
         self.unreachableAfter = unreachableAfter; self.now = now; self.alerts = alerts; self.schedule = schedule
     }
 
-    /// Polls the given domains concurrently; results come back in the given order.
+    /// Domains whose facts are read in one transaction, and whose polls are written in one.
+    public static let batchSize = 64
+
+    /// Polls the given domains concurrently; results come back in the given order. Facts are read ahead a
+    /// batch at a time and results written a batch at a time, each batch one transaction: a poll killed at
+    /// any moment leaves every batch whole or absent.
     public func poll(_ domains: [DomainRow], runId: Int64?) async throws -> [DomainPollResult] {
-        var results: [DomainPollResult] = []
-        try await OrderedConcurrency.forEach(count: domains.count, limit: concurrency,
-                                             operation: { try await self.pollMeasured(domains[$0], runId: runId) },
-                                             emit: { _, result in results.append(result); onDomainPolled?(result) })
-        return results
+        var results = [DomainPollResult?](repeating: nil, count: domains.count)
+        var prefetched: [Int: PollFacts] = [:]
+        var ready: [(index: Int, poll: PreparedPoll)] = []
+        try await withThrowingTaskGroup(of: (Int, PreparedPoll).self) { group in
+            var next = 0, running = 0
+            func flush() async throws {
+                try Task.checkCancellation()
+                let outcomes = try await store.recordPolls(ready.map(\.poll.record))
+                for (item, outcome) in zip(ready, outcomes) {
+                    var result = item.poll.result
+                    result.observationInserted = outcome.observationInserted
+                    PollMetrics.record(result, duration: ContinuousClock.now - item.poll.started)
+                    onDomainPolled?(result)
+                    results[item.index] = result
+                }
+                ready.removeAll(keepingCapacity: true)
+            }
+            while true {
+                while next < domains.count, running < concurrency {
+                    if prefetched[next] == nil {
+                        let chunk = Array(domains[next..<min(next + Self.batchSize, domains.count)])
+                        for (offset, facts) in try await store.facts(for: chunk, thresholds: observed, now: now()).enumerated() {
+                            prefetched[next + offset] = facts
+                        }
+                    }
+                    let index = next, row = domains[index], facts = prefetched.removeValue(forKey: index)!
+                    group.addTask { (index, try await self.prepare(row, facts: facts, runId: runId)) }
+                    next += 1
+                    running += 1
+                }
+                guard let (index, prepared) = try await group.next() else { break }
+                running -= 1
+                ready.append((index, prepared))
+                if ready.count >= Self.batchSize { try await flush() }
+            }
+            if !ready.isEmpty { try await flush() }
+        }
+        return results.map { $0! }
     }
 
     public var assessor: DomainAssessor {
         DomainAssessor(resolver: resolver, settings: DomainJudge.Settings(observed: observed, unreachableAfter: unreachableAfter))
     }
 
+    /// One domain, read and written on its own (the daemon's unit of work).
     public func poll(_ row: DomainRow, runId: Int64?) async throws -> DomainPollResult {
+        let facts = try await store.facts(for: [row], thresholds: observed, now: now())
+        let prepared = try await prepare(row, facts: facts[0], runId: runId)
+        // A poll the daemon abandoned at shutdown writes nothing: the domain stays due for the next start.
+        try Task.checkCancellation()
+        var result = prepared.result
+        result.observationInserted = try await store.recordPolls([prepared.record])[0].observationInserted
+        return result
+    }
+
+    /// A domain's poll up to its write: what to store, and what to report once it is stored.
+    public struct PreparedPoll: Sendable {
+        public var record: PollRecord
+        public var result: DomainPollResult
+        public var started: ContinuousClock.Instant
+    }
+
+    /// Gathers and judges one domain against its stored facts.
+    func prepare(_ row: DomainRow, facts stored: PollFacts, runId: Int64?) async throws -> PreparedPoll {
+        let started = ContinuousClock.now
         guard let domainId = row.id, let name = try? DomainName(row.name) else {
             throw InputFailure("domain \(row.name) in the database is not a valid name")
         }
         let time = now()
-        let (facts, openRows) = try store.facts(for: row, thresholds: observed, now: time)
-        let assessment = await assessor.assess(name, facts: facts)
+        let openRows = stored.openRows
+        let assessment = await assessor.assess(name, facts: stored.facts)
         let transitions = assessment.transitions
         let consecutive = assessment.consecutiveTempFailures
         let resolvedSet = Set(transitions.resolved)
         let stillOpenSet = Set(transitions.stillOpen.map(\.fingerprint))
         let resolvedRows = openRows.filter { resolvedSet.contains($0.fingerprint) }
-        let resolved = resolvedRows.map { InventoryMapping.finding($0, domain: name.text) }
         let outbox = alerts?.events(domain: name.text, opened: transitions.opened, resolved: resolvedRows,
                                     stillOpen: openRows.filter { stillOpenSet.contains($0.fingerprint) }, now: time) ?? []
-        let record = PollRecord(
+        let summary = assessment.summary
+        var record = PollRecord(
             domainId: domainId, runId: runId, now: time,
-            observation: observationRow(assessment.summary, domainId: domainId, runId: runId, now: time),
+            observation: Self.observationRow(summary, domainId: domainId, runId: runId, now: time),
             opened: transitions.opened.map { findingRow($0, domainId: domainId, runId: runId, now: time) },
             touched: transitions.stillOpen.map(\.fingerprint),
             resolved: transitions.resolved,
@@ -87,24 +146,31 @@ public struct Poller: Sendable {
                                           consecutiveTempFailures: consecutive),
             consecutiveTempFailures: consecutive,
             outbox: outbox)
-        // A poll the daemon abandoned at shutdown writes nothing: the domain stays due for the next start.
-        try Task.checkCancellation()
-        let outcome = try store.recordPoll(record)
-        return DomainPollResult(domain: name.text, status: assessment.status.rawValue, opened: transitions.opened,
-                                resolved: resolved, stillOpen: transitions.stillOpen, undetermined: transitions.undetermined,
-                                unknownParts: assessment.unknownParts,
-                                observationInserted: outcome.observationInserted, consecutiveTempFailures: consecutive)
+        record.fillObservation = { Self.fill(&$0, from: summary) }
+        let result = DomainPollResult(domain: name.text, status: assessment.status.rawValue, opened: transitions.opened,
+                                      resolved: resolvedRows.map { InventoryMapping.finding($0, domain: name.text) },
+                                      stillOpen: transitions.stillOpen.map(\.fingerprint),
+                                      undetermined: transitions.undetermined, unknownParts: assessment.unknownParts,
+                                      observationInserted: false, consecutiveTempFailures: consecutive)
+        return PreparedPoll(record: record, result: result, started: started)
     }
 
-    func observationRow(_ s: ObservationSummary, domainId: Int64, runId: Int64?, now: Int64) -> ObservationRow {
+    /// The observation row without its JSON columns, which `fill` writes only if a row is stored from it.
+    static func observationRow(_ s: ObservationSummary, domainId: Int64, runId: Int64?, now: Int64) -> ObservationRow {
         ObservationRow(
             domainId: domainId, runId: runId, firstSeenAt: now, lastSeenAt: now, seenCount: 1, status: s.status.rawValue,
-            contentHash: s.contentDigest, spfRecord: s.spfRecord,
-            spfRecordsJSON: JSONCoding.string(s.spfRecord.map { [$0] } ?? []), dmarcRecord: s.dmarcRecord,
-            dmarcRecordsJSON: JSONCoding.string(s.dmarcRecord.map { [$0] } ?? []), summaryJSON: JSONCoding.string(s),
-            networksJSON: JSONCoding.string(s.networks), includesJSON: JSONCoding.string(s.includes),
+            contentHash: s.contentDigest, spfRecord: s.spfRecord, spfRecordsJSON: "[]", dmarcRecord: s.dmarcRecord,
+            dmarcRecordsJSON: "[]", summaryJSON: "{}", networksJSON: "[]", includesJSON: "[]",
             spfLookups: s.dnsLookups, spfVoidLookups: s.voidLookups, spfResult: s.spfResult,
             dmarcStatus: s.dmarcStatus, dmarcPolicy: s.dmarcPolicy)
+    }
+
+    static func fill(_ row: inout ObservationRow, from s: ObservationSummary) {
+        row.spfRecordsJSON = JSONCoding.string(s.spfRecord.map { [$0] } ?? [])
+        row.dmarcRecordsJSON = JSONCoding.string(s.dmarcRecord.map { [$0] } ?? [])
+        row.summaryJSON = JSONCoding.string(s)
+        row.networksJSON = JSONCoding.string(s.networks)
+        row.includesJSON = JSONCoding.string(s.includes)
     }
 
     func findingRow(_ f: Finding, domainId: Int64, runId: Int64?, now: Int64) -> FindingRow {

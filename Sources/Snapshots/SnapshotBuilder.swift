@@ -56,7 +56,8 @@ public struct SnapshotBuilder: Sendable {
         guard let domainId = row.id, let name = try? DomainName(row.name) else {
             throw InputFailure("domain \(row.name) in the database is not a valid name")
         }
-        let (facts, open) = try store.facts(for: row, thresholds: observedThresholds, now: takenAt)
+        let read = try await store.facts(for: [row], thresholds: observedThresholds, now: takenAt)[0]
+        let facts = read.facts, open = read.openRows
         let settings = DomainJudge.Settings(observed: observedThresholds, unreachableAfter: unreachableAfter)
         let assessment = await DomainAssessor(resolver: resolver, settings: settings).assess(name, facts: facts)
         let observation = assessment.observation

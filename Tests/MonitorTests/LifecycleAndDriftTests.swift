@@ -48,7 +48,7 @@ import Testing
         for _ in 0..<2 {
             let again = try await harness.poll(resolver)[name]!
             #expect(again.opened.isEmpty && again.resolved.isEmpty)
-            #expect(again.stillOpen.map(\.fingerprint) == [fingerprint])
+            #expect(again.stillOpen == [fingerprint])
             let rows = try harness.allFindings(name)
             #expect(rows.count == 1, "still one row: \(rows.map(\.fingerprint))")
             #expect(rows.first?.firstSeenAt == openedAt)

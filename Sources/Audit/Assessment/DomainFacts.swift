@@ -1,4 +1,5 @@
 import DNSCore
+import Foundation
 
 /// Everything the store knows about a domain that its assessment needs, read in one pass before any DNS
 /// query: the desired state, the drift baseline, what is open, what the reports saw, the flattened copies.
@@ -6,8 +7,17 @@ import DNSCore
 public struct DomainFacts: Sendable {
     public var approved: [ApprovedSender]
     public var expectations: Expectations
-    /// The latest stored observation summary, the baseline of drift; nil before the first poll.
-    public var baseline: ObservationSummary?
+    /// The latest stored observation summary, the baseline of drift; nil before the first poll. Read from
+    /// `storedBaseline` when it is first needed: most polls see what the last one saw, and then the digest
+    /// alone says so.
+    public var baseline: ObservationSummary? {
+        get { explicitBaseline ?? storedBaseline.flatMap { try? JSONCoding.decoder.decode(ObservationSummary.self, from: Data($0.utf8)) } }
+        set { explicitBaseline = newValue }
+    }
+    /// The stored baseline's `contentDigest`, and its JSON.
+    public var baselineDigest: String?
+    public var storedBaseline: String?
+    private var explicitBaseline: ObservationSummary?
     /// The findings open now.
     public var openFindings: [StoredFinding]
     /// What ingested reports and headers saw; nil when there is nothing.
@@ -20,7 +30,7 @@ public struct DomainFacts: Sendable {
     public init(approved: [ApprovedSender] = [], expectations: Expectations = .init(), baseline: ObservationSummary? = nil,
                 openFindings: [StoredFinding] = [], observed: ObservedFacts? = nil, flattened: [FlattenedCopy] = [],
                 consecutiveTempFailures: Int = 0) {
-        self.approved = approved; self.expectations = expectations; self.baseline = baseline
+        self.approved = approved; self.expectations = expectations; self.explicitBaseline = baseline
         self.openFindings = openFindings; self.observed = observed; self.flattened = flattened
         self.consecutiveTempFailures = consecutiveTempFailures
     }

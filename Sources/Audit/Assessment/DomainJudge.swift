@@ -23,7 +23,10 @@ public enum DomainJudge {
         findings += observed.findings
         // The summary is what drift compares and what a poll stores; `check` (no baseline) needs it only if asked.
         var summary: ObservationSummary?
-        if let baseline = facts.baseline {
+        if let digest = facts.baselineDigest, case let now = ObservationSummary(o), now.status == .ok, now.contentDigest == digest {
+            // Everything answered and nothing differs from the stored observation: no drift, nothing to merge.
+            summary = now
+        } else if let baseline = facts.baseline {
             let merged = ObservationSummary(o).merged(onto: baseline)
             findings += Drift.findings(domain: domain, previous: baseline, current: merged)
             summary = merged

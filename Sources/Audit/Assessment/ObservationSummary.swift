@@ -127,22 +127,24 @@ public struct ObservationSummary: Sendable, Hashable, Codable {
     /// A digest of the values alone (not of how they were obtained): equal for a poll that re-read
     /// everything and one that carried some of it, as long as nothing known differs.
     public var contentDigest: String {
-        var values = self
-        values.status = .ok
-        values.spfState = nil
-        values.dmarcState = nil
-        values.providerStates = nil
-        values.spfIncomplete = nil
-        return Self.digest(JSONCoding.string(values))
+        var hash = FNV1a()
+        for text in [spfRecord, spfResult, String(dnsLookups), String(voidLookups), allQualifier,
+                     dnsLookupsLowerBound == true ? "lower" : "exact"] { hash.field(text) }
+        hash.field(ownTerms); hash.field(networks); hash.field(includes)
+        for provider in providerNetworks.keys.sorted() {
+            hash.field(provider)
+            hash.field(providerNetworks[provider] ?? [])
+        }
+        for text in [dmarcStatus, dmarcRecord, dmarcPolicy] { hash.field(text) }
+        return hash.hex
     }
 
     /// A stable 64-bit FNV-1a digest of a text, in hex: used to tell record versions apart in finding
     /// subjects. (Tamper evidence for snapshots uses SHA-256 elsewhere.)
     public static func digest(_ text: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        var hash = FNV1a()
+        hash.add(text)
+        return hash.hex
     }
 
     private var derivedStatus: Status {

@@ -1,0 +1,28 @@
+/// 64-bit FNV-1a, the one implementation of it: digests that tell versions apart (observation contents,
+/// record texts in finding subjects) and the poll schedule's per-domain phase. Not for tamper evidence.
+public struct FNV1a: Sendable {
+    public private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    public init() {}
+
+    public mutating func add(_ text: String) {
+        for byte in text.utf8 { value = (value ^ UInt64(byte)) &* 0x100_0000_01b3 }
+    }
+
+    /// A field that may be absent, kept apart from an empty one and from its neighbours.
+    public mutating func field(_ text: String?) {
+        if let text { add("="); add(text) } else { add("-") }
+        add("\u{1F}")
+    }
+
+    public mutating func field(_ texts: [String]) {
+        field(String(texts.count))
+        for text in texts { field(text) }
+    }
+
+    /// Sixteen hex digits.
+    public var hex: String {
+        let text = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - text.count) + text
+    }
+}
