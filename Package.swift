@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(name: "LDNSResolverTests", dependencies: [
             "LDNSResolver", "DNSCore", "SPF", "TestSupport", "Yams",
         ]),
-        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "AuthReports", "DNSCore", "TestSupport"]),
+        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Audit", "AuthReports", "DNSCore", "TestSupport"]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "MonitorConfig", "Snapshots", "Inventory", "Audit", "AuthReports", "DNSCore", "LDNSResolver", "TestSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Monitor", "MonitorConfig", "Inventory", "TestSupport"]),
         .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Audit", "Inventory", "Monitor", "MonitorConfig", "TestSupport"],

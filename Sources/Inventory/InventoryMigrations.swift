@@ -16,6 +16,7 @@ enum InventoryMigrations {
         migrator.registerMigration("v5-removed-domains", migrate: v5RemovedDomains)
         migrator.registerMigration("v6-report-digests", migrate: v6ReportDigests)
         migrator.registerMigration("v7-header-messages", migrate: v7HeaderMessages)
+        migrator.registerMigration("v8-content-digest", migrate: v8ContentDigest)
         return migrator
     }
 

@@ -1,0 +1,21 @@
+import Audit
+import Foundation
+import GRDB
+
+extension InventoryMigrations {
+    /// `contentHash` became a digest of the summary's fields one by one (cheaper than hashing its JSON
+    /// encoding, and independent of how the encoder orders keys). Rows stored before hold the old digest;
+    /// left alone, every domain's first poll after the upgrade would find "different" contents and start a
+    /// new observation row, a step in the history that nothing in DNS explains. Each row's digest is
+    /// recomputed from its own summary; a row whose summary cannot be read keeps what it has.
+    static func v8ContentDigest(_ db: Database) throws {
+        let update = try db.makeStatement(sql: "UPDATE observation SET contentHash = ? WHERE id = ?")
+        // Read first, then write: SQLite leaves a table's cursor undefined while the same table changes.
+        for row in try Row.fetchAll(db, sql: "SELECT id, summaryJSON FROM observation") {
+            let json: String = row["summaryJSON"]
+            guard let summary = try? JSONCoding.decoder.decode(ObservationSummary.self, from: Data(json.utf8)) else { continue }
+            let id: Int64 = row["id"]
+            try update.execute(arguments: [summary.contentDigest, id])
+        }
+    }
+}
