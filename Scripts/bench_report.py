@@ -38,9 +38,11 @@ def monitors(manifest_path, out_path):
                 out.write("      - { name: \"%s\", ip: \"%s\" }\n" % (sender.get("why", "sender").replace('"', "'"), sender["ip"]))
 
 
-def poll(n, time_file, queries, size, run, last):
-    """One line for a timed poll: rate, RSS, queries per domain, database size."""
+def poll(n, time_file, queries, size, run, last, results_path=None):
+    """One line for a timed poll: rate, CPU per domain, RSS, queries per domain, database size, and its wall
+    time against `check` on the same domains in the same session (results_path)."""
     wall = rss = None
+    cpu = 0.0
     with open(time_file) as f:
         for line in f:
             line = line.strip()
@@ -49,9 +51,18 @@ def poll(n, time_file, queries, size, run, last):
                 wall = sum(float(x) * 60 ** i for i, x in enumerate(reversed(t)))
             elif line.startswith("Maximum resident set size"):
                 rss = int(line.rsplit(" ", 1)[1])
+            elif line.startswith("User time (seconds)") or line.startswith("System time (seconds)"):
+                cpu += float(line.rsplit(" ", 1)[1])
     n = int(n)
-    print("poll %s: %.2f s wall, %.0f domains/s, peak RSS %.1f MiB, %.2f DNS queries/domain, database %.2f MiB"
-          % (run, wall, n / wall, rss / 1024, int(queries or 0) / n, int(size) / 1048576))
+    versus = ""
+    if results_path and os.path.exists(results_path):
+        with open(results_path) as f:
+            runs = [r for r in json.load(f)["runs"] if r["tool"] == "senderwatch-check"]
+        check = median([r.get("wall_s") for r in runs])
+        if check:
+            versus = ", %.2fx the wall time of check (%.2f s)" % (wall / check, check)
+    print("poll %s: %.2f s wall, %.0f domains/s, %.0f us CPU/domain (user+sys), peak RSS %.1f MiB, %.2f DNS queries/domain, database %.2f MiB%s"
+          % (run, wall, n / wall, cpu * 1e6 / n, rss / 1024, int(queries or 0) / n, int(size) / 1048576, versus))
     print("  " + last)
 
 
@@ -121,10 +132,24 @@ def summarize(results_path):
     print("| spf --batch: peak RSS MiB | %s | %s | |" % (fmt(rss("senderwatch-spf-batch")), fmt(rss("pyspf"))))
     print("| checkdmarc in-process domains/s; pyspf in-process evals/s | | %s; %s | |" % (fmt(rate_checkdmarc()), fmt(rate_pyspf())))
 
+    def cpu_us(tool, count):
+        runs = by_tool.get(tool, [])
+        v = median([(r.get("user_s") or 0) + (r.get("sys_s") or 0) for r in runs]) if runs else None
+        return None if v is None else v * 1e6 / count
+
+    ours_cpu, cd_cpu = cpu_us("senderwatch-check", n), cpu_us("checkdmarc-spf-dmarc", n)
+    print("| check: CPU us/domain, user+sys | %s | %s | %sx less |"
+          % (fmt(ours_cpu, 0), fmt(cd_cpu, 0), fmt(cd_cpu / ours_cpu if ours_cpu and cd_cpu else None)))
+    ours_cpu, ps_cpu = cpu_us("senderwatch-spf-batch", pairs), cpu_us("pyspf", pairs)
+    print("| spf --batch: CPU us/evaluation, user+sys | %s | %s | %sx less |"
+          % (fmt(ours_cpu, 0), fmt(ps_cpu, 0), fmt(ps_cpu / ours_cpu if ours_cpu and ps_cpu else None)))
+
     logdir = None
-    # The harness names its log folder after the run; find the newest that holds both outputs.
+    # The harness names its log folder after the layout, the domain count and the time; take the newest
+    # folder of this run's domain count by modification time (names sort "3000" after "10000").
     work = os.path.dirname(results_path)
-    candidates = sorted((d for d in os.listdir(work) if d.startswith("logs-")), reverse=True)
+    candidates = sorted((d for d in os.listdir(work) if d.startswith("logs-") and ("-%d-" % n) in d),
+                        key=lambda d: os.path.getmtime(os.path.join(work, d)), reverse=True)
     for d in candidates:
         full = os.path.join(work, d)
         if os.path.exists(os.path.join(full, "pyspf.run1.jsonl")) and os.path.exists(os.path.join(full, "senderwatch-spf-batch.run1.out")):
@@ -151,7 +176,7 @@ if __name__ == "__main__":
     elif len(sys.argv) >= 2 and sys.argv[1] == "monitors":
         monitors(sys.argv[2], sys.argv[3])
     elif len(sys.argv) >= 2 and sys.argv[1] == "poll":
-        poll(*sys.argv[2:8])
+        poll(*sys.argv[2:9])
     elif len(sys.argv) >= 2 and sys.argv[1] == "summarize":
         summarize(sys.argv[2])
     else:

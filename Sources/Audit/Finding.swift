@@ -20,15 +20,25 @@ public struct Finding: Sendable, Hashable, Codable {
         self.message = message; self.evidence = evidence; self.fix = fix
     }
 
-    public var fingerprint: String { [kind.rawValue, domain.lowercased(), subject ?? ""].joined(separator: "|") }
+    public var fingerprint: String {
+        // Read many times per poll (lifecycle sets, alert plans, stored rows): domain names are lower case
+        // already nearly always, and then no lowered copy is made.
+        kind.rawValue + "|" + Self.lowered(domain) + "|" + (subject ?? "")
+    }
 
     /// Most severe first, then by kind and subject: the order every output uses.
     public static func ordered(_ findings: [Finding]) -> [Finding] {
-        findings.sorted {
-            if $0.severity != $1.severity { return $0.severity > $1.severity }
-            if $0.domain.lowercased() != $1.domain.lowercased() { return $0.domain.lowercased() < $1.domain.lowercased() }
-            if $0.kind != $1.kind { return $0.kind < $1.kind }
-            return ($0.subject ?? "") < ($1.subject ?? "")
-        }
+        // Each domain lowered once, not twice per comparison.
+        findings.map { (finding: $0, domain: lowered($0.domain)) }.sorted {
+            if $0.finding.severity != $1.finding.severity { return $0.finding.severity > $1.finding.severity }
+            if $0.domain != $1.domain { return $0.domain < $1.domain }
+            if $0.finding.kind != $1.finding.kind { return $0.finding.kind < $1.finding.kind }
+            return ($0.finding.subject ?? "") < ($1.finding.subject ?? "")
+        }.map(\.finding)
+    }
+
+    /// The name in lower case; itself, without a copy, when it has no upper-case or non-ASCII byte.
+    static func lowered(_ name: String) -> String {
+        name.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A || $0 >= 0x80 }) ? name.lowercased() : name
     }
 }

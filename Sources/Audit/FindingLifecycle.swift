@@ -23,18 +23,21 @@ public enum FindingLifecycle {
         let openFingerprints = Set(open.map(\.fingerprint))
         var seen: Set<String> = []
         for finding in Finding.ordered(current) where finding.kind != .dnsTemporary {
-            guard seen.insert(finding.fingerprint).inserted else { continue }
-            if openFingerprints.contains(finding.fingerprint) {
+            let fingerprint = finding.fingerprint
+            guard seen.insert(fingerprint).inserted else { continue }
+            if openFingerprints.contains(fingerprint) {
                 result.stillOpen.append(finding)
             } else {
                 result.opened.append(finding)
             }
         }
-        for finding in open where !seen.contains(finding.fingerprint) {
+        for finding in open {
+            let fingerprint = finding.fingerprint
+            guard !seen.contains(fingerprint) else { continue }
             if coverage.covers(finding) {
-                result.resolved.append(finding.fingerprint)
+                result.resolved.append(fingerprint)
             } else {
-                result.undetermined.append(finding.fingerprint)
+                result.undetermined.append(fingerprint)
             }
         }
         result.resolved.sort()

@@ -34,7 +34,21 @@ public struct IPv4Address: Sendable, Hashable, Comparable, CustomStringConvertib
     }
 
     public var octets: [UInt8] { [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)] }
-    public var description: String { octets.map(String.init).joined(separator: ".") }
+    /// Dotted decimal, written digit by digit into one string: every authorized network of every poll is
+    /// formatted, and four `String(Int)` plus a join cost several allocations each time.
+    public var description: String {
+        String(unsafeUninitializedCapacity: 15) { buffer in
+            var count = 0
+            for shift in [24, 16, 8, 0] as [UInt32] {
+                if shift != 24 { buffer[count] = UInt8(ascii: "."); count += 1 }
+                let octet = UInt8(truncatingIfNeeded: value >> shift)
+                if octet >= 100 { buffer[count] = 0x30 + octet / 100; count += 1 }
+                if octet >= 10 { buffer[count] = 0x30 + octet / 10 % 10; count += 1 }
+                buffer[count] = 0x30 + octet % 10; count += 1
+            }
+            return count
+        }
+    }
     public static func < (lhs: IPv4Address, rhs: IPv4Address) -> Bool { lhs.value < rhs.value }
 }
 

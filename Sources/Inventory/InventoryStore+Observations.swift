@@ -16,8 +16,11 @@ extension InventoryStore {
 
     static func apply(_ poll: PollRecord, in db: Database) throws -> PollOutcome {
         do {
-            let domainStatement = try db.cachedStatement(sql: "SELECT * FROM domain WHERE id = ?")
-            guard var domain = try DomainRow.fetchOne(domainStatement, arguments: [poll.domainId]) else {
+            let schedule = try db.cachedStatement(sql: """
+                UPDATE domain SET lastPollAt = ?, nextPollAt = ?, consecutiveTempFailures = ? WHERE id = ?
+                """)
+            try schedule.execute(arguments: [poll.now, poll.nextPollAt, poll.consecutiveTempFailures, poll.domainId])
+            guard db.changesCount == 1 else {
                 throw InventoryError(.unknownDomain, "no domain with id \(poll.domainId) in the inventory")
             }
             let (observationId, inserted) = try Self.storeObservation(poll, in: db)
@@ -26,11 +29,6 @@ extension InventoryStore {
             try Self.touchFindings(poll.touched, domainId: poll.domainId, now: poll.now, in: db)
             let opened = try Self.openFindings(poll.opened, domainId: poll.domainId, runId: poll.runId,
                                                now: poll.now, in: db)
-            let original = domain
-            domain.lastPollAt = poll.now
-            domain.nextPollAt = poll.nextPollAt
-            domain.consecutiveTempFailures = poll.consecutiveTempFailures
-            try domain.updateChanges(db, from: original)
             let enqueued = try Self.enqueue(poll.outbox, now: poll.now, in: db)
             try poll.extra?(db)
             return PollOutcome(observationId: observationId, observationInserted: inserted,
@@ -66,19 +64,24 @@ extension InventoryStore {
     /// a complete poll that finds the same values replaces a partial row's summary with its own.
     private static func storeObservation(_ poll: PollRecord, in db: Database) throws -> (Int64, Bool) {
         var new = poll.observation
-        let latestStatement = try db.cachedStatement(sql: "SELECT * FROM observation WHERE domainId = ? ORDER BY id DESC LIMIT 1")
-        if var latest = try ObservationRow.fetchOne(latestStatement, arguments: [poll.domainId]),
-           latest.contentHash == new.contentHash {
-            let original = latest
-            latest.lastSeenAt = poll.now
-            latest.seenCount += 1
-            if new.status == "ok", latest.status != "ok" {
+        let latestStatement = try db.cachedStatement(sql: """
+            SELECT id, contentHash, status FROM observation WHERE domainId = ? ORDER BY id DESC LIMIT 1
+            """)
+        if let latest = try Row.fetchOne(latestStatement, arguments: [poll.domainId]),
+           latest["contentHash"] == new.contentHash {
+            let id: Int64 = latest["id"]
+            let status: String = latest["status"]
+            if new.status == "ok", status != "ok" {
                 poll.fillObservation?(&new)
-                latest.status = new.status
-                latest.summaryJSON = new.summaryJSON
+                let upgrade = try db.cachedStatement(sql: """
+                    UPDATE observation SET lastSeenAt = ?, seenCount = seenCount + 1, status = ?, summaryJSON = ? WHERE id = ?
+                    """)
+                try upgrade.execute(arguments: [poll.now, new.status, new.summaryJSON, id])
+            } else {
+                let extend = try db.cachedStatement(sql: "UPDATE observation SET lastSeenAt = ?, seenCount = seenCount + 1 WHERE id = ?")
+                try extend.execute(arguments: [poll.now, id])
             }
-            try latest.updateChanges(db, from: original)
-            return (latest.id!, false)
+            return (id, false)
         }
         poll.fillObservation?(&new)
         var row = new

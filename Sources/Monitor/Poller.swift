@@ -57,42 +57,79 @@ public struct Poller: Sendable {
     /// batch at a time and results written a batch at a time, each batch one transaction: a poll killed at
     /// any moment leaves every batch whole or absent.
     public func poll(_ domains: [DomainRow], runId: Int64?) async throws -> [DomainPollResult] {
-        var results = [DomainPollResult?](repeating: nil, count: domains.count)
-        var prefetched: [Int: PollFacts] = [:]
-        var ready: [(index: Int, poll: PreparedPoll)] = []
-        try await withThrowingTaskGroup(of: (Int, PreparedPoll).self) { group in
-            var next = 0, running = 0
-            func flush() async throws {
+        let batch = Self.batchSize
+        let store = store, observed = observed, now = now, onDomainPolled = onDomainPolled
+        func readFacts(_ start: Int) -> Task<[PollFacts], any Error>? {
+            guard start < domains.count else { return nil }
+            let chunk = Array(domains[start..<min(start + batch, domains.count)])
+            return Task { try await store.facts(for: chunk, thresholds: observed, now: now()) }
+        }
+        // Batches are written one after another, each its own transaction, while the next ones are gathered:
+        // the gathering never waits for a commit, and results still reach the caller in order.
+        var writes: [Task<[DomainPollResult], any Error>] = []
+        var lastWrite: Task<[DomainPollResult], any Error>?
+        func write(_ items: [(index: Int, poll: PreparedPoll)]) {
+            let previous = lastWrite
+            let task = Task {
+                _ = try await previous?.value
                 try Task.checkCancellation()
-                let outcomes = try await store.recordPolls(ready.map(\.poll.record))
-                for (item, outcome) in zip(ready, outcomes) {
+                let outcomes = try await store.recordPolls(items.map(\.poll.record))
+                return zip(items, outcomes).map { item, outcome in
                     var result = item.poll.result
                     result.observationInserted = outcome.observationInserted
                     PollMetrics.record(result, duration: ContinuousClock.now - item.poll.started)
                     onDomainPolled?(result)
-                    results[item.index] = result
+                    return result
                 }
-                ready.removeAll(keepingCapacity: true)
             }
-            while true {
-                while next < domains.count, running < concurrency {
-                    if prefetched[next] == nil {
-                        let chunk = Array(domains[next..<min(next + Self.batchSize, domains.count)])
-                        for (offset, facts) in try await store.facts(for: chunk, thresholds: observed, now: now()).enumerated() {
-                            prefetched[next + offset] = facts
+            writes.append(task)
+            lastWrite = task
+        }
+        var order: [Int] = []
+        do {
+            try await withThrowingTaskGroup(of: (Int, PreparedPoll).self) { group in
+                var next = 0, running = 0
+                var facts: [PollFacts] = [], factsStart = 0
+                var ahead = readFacts(0)
+                var ready: [(index: Int, poll: PreparedPoll)] = []
+                while true {
+                    while next < domains.count, running < concurrency {
+                        if next >= factsStart + facts.count {
+                            // The batch read ahead; start reading the one after it.
+                            facts = try await ahead!.value
+                            factsStart = next
+                            ahead = readFacts(next + batch)
                         }
+                        let index = next, row = domains[index], stored = facts[index - factsStart]
+                        group.addTask { (index, try await self.prepare(row, facts: stored, runId: runId)) }
+                        next += 1
+                        running += 1
                     }
-                    let index = next, row = domains[index], facts = prefetched.removeValue(forKey: index)!
-                    group.addTask { (index, try await self.prepare(row, facts: facts, runId: runId)) }
-                    next += 1
-                    running += 1
+                    guard let (index, prepared) = try await group.next() else { break }
+                    running -= 1
+                    ready.append((index, prepared))
+                    if ready.count >= batch {
+                        order += ready.map(\.index)
+                        write(ready)
+                        ready.removeAll(keepingCapacity: true)
+                        // Bounded: at most a few batches wait for the writer.
+                        if writes.count >= 3 { _ = try await writes[writes.count - 3].value }
+                    }
                 }
-                guard let (index, prepared) = try await group.next() else { break }
-                running -= 1
-                ready.append((index, prepared))
-                if ready.count >= Self.batchSize { try await flush() }
+                if !ready.isEmpty { order += ready.map(\.index); write(ready) }
             }
-            if !ready.isEmpty { try await flush() }
+        } catch {
+            // Whatever was handed to the writer is written whole or not at all; wait for it before reporting.
+            for task in writes { _ = try? await task.value }
+            throw error
+        }
+        var results = [DomainPollResult?](repeating: nil, count: domains.count)
+        var position = 0
+        for task in writes {
+            for result in try await task.value {
+                results[order[position]] = result
+                position += 1
+            }
         }
         return results.map { $0! }
     }
@@ -131,7 +168,8 @@ public struct Poller: Sendable {
         let transitions = assessment.transitions
         let consecutive = assessment.consecutiveTempFailures
         let resolvedSet = Set(transitions.resolved)
-        let stillOpenSet = Set(transitions.stillOpen.map(\.fingerprint))
+        let stillOpen = transitions.stillOpen.map(\.fingerprint)
+        let stillOpenSet = Set(stillOpen)
         let resolvedRows = openRows.filter { resolvedSet.contains($0.fingerprint) }
         let outbox = alerts?.events(domain: name.text, opened: transitions.opened, resolved: resolvedRows,
                                     stillOpen: openRows.filter { stillOpenSet.contains($0.fingerprint) }, now: time) ?? []
@@ -140,7 +178,7 @@ public struct Poller: Sendable {
             domainId: domainId, runId: runId, now: time,
             observation: Self.observationRow(summary, domainId: domainId, runId: runId, now: time),
             opened: transitions.opened.map { findingRow($0, domainId: domainId, runId: runId, now: time) },
-            touched: transitions.stillOpen.map(\.fingerprint),
+            touched: stillOpen,
             resolved: transitions.resolved,
             nextPollAt: schedule.nextPoll(domain: name.text, interval: row.intervalSeconds, polledAt: time,
                                           consecutiveTempFailures: consecutive),
@@ -149,7 +187,7 @@ public struct Poller: Sendable {
         record.fillObservation = { Self.fill(&$0, from: summary) }
         let result = DomainPollResult(domain: name.text, status: assessment.status.rawValue, opened: transitions.opened,
                                       resolved: resolvedRows.map { InventoryMapping.finding($0, domain: name.text) },
-                                      stillOpen: transitions.stillOpen.map(\.fingerprint),
+                                      stillOpen: stillOpen,
                                       undetermined: transitions.undetermined, unknownParts: assessment.unknownParts,
                                       observationInserted: false, consecutiveTempFailures: consecutive)
         return PreparedPoll(record: record, result: result, started: started)

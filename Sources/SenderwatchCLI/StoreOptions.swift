@@ -77,8 +77,12 @@ extension MonitorSettings {
 /// The current time in epoch seconds: every command's "now" comes from here. `SENDERWATCH_NOW` (epoch seconds)
 /// fixes it, for reproducible runs and for tests that need a date other than today.
 func epochNow() -> Int64 {
-    if let text = ProcessInfo.processInfo.environment["SENDERWATCH_NOW"], let value = Int64(text) { return value }
+    if let fixed = fixedNow { return fixed }
     return Int64(Date().timeIntervalSince1970)
 }
+
+/// `SENDERWATCH_NOW`, read once: the environment is copied into a dictionary on every read, which cost a
+/// poll more than its SQL did when it was read per domain.
+private let fixedNow: Int64? = ProcessInfo.processInfo.environment["SENDERWATCH_NOW"].flatMap { Int64($0) }
 
 func isoDate(_ seconds: Int64?) -> String? { seconds.map(Timestamp.iso) }

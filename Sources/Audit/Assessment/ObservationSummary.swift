@@ -64,15 +64,25 @@ public struct ObservationSummary: Sendable, Hashable, Codable {
         spfIncomplete = spfKnown && !spf.isComplete ? true : nil
         allQualifier = spf.allQualifier
         ownTerms = spf.record.map { $0.split(separator: " ").dropFirst().map(String.init) } ?? []
-        let positive = spf.authorizedNetworks
-        networks = Array(Set(positive.map { $0.network.description })).sorted()
+        // Each network's text once, grouped by the record that authorizes it (a provider's include holds
+        // dozens; formatting them again per provider was most of this initializer's cost).
+        var all = Set<String>()
+        var byRecord: [String: [String]] = [:]
+        for network in spf.authorizedNetworks {
+            let text = network.network.description
+            all.insert(text)
+            byRecord[network.via.lowercased(), default: []].append(text)
+        }
+        networks = all.sorted()
         includes = Array(Set((spf.tree?.descendants ?? []).filter { $0.via != nil }.map { $0.domain.lowercased() })).sorted()
         var providers: [String: [String]] = [:]
         var states: [String: PartState] = [:]
         for provider in spf.tree?.children ?? [] where provider.via != nil {
             let key = provider.domain.lowercased()
             let subtree = Set(provider.descendants.map { $0.domain.lowercased() })
-            providers[key] = Array(Set(positive.filter { subtree.contains($0.via.lowercased()) }.map { $0.network.description })).sorted()
+            var texts = Set<String>()
+            for record in subtree { if let found = byRecord[record] { texts.formUnion(found) } }
+            providers[key] = texts.sorted()
             let unanswered = spf.unknownParts.contains { part in
                 subtree.contains(part.name.lowercased()) || part.holder.map { subtree.contains($0.lowercased()) } == true
             }

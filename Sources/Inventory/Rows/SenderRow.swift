@@ -35,6 +35,13 @@ public struct SenderRow: Codable, Sendable, Hashable, FetchableRecord, MutablePe
         self.name = name; self.owner = owner; self.note = note
     }
 
+    /// Read by column name, without the Codable decoder (which costs several times more per row; every poll
+    /// reads every due domain's senders).
+    public init(row: Row) throws {
+        id = row["id"]; domainId = row["domainId"]; kind = row["kind"]; value = row["value"]
+        name = row["name"]; owner = row["owner"]; note = row["note"]
+    }
+
     /// Identity within a domain.
     public var key: String { "\(kind) \(value)" }
 
