@@ -95,4 +95,15 @@ import Testing
             #expect(CIDRNetwork(net.description) == net)
         }
     }
+
+    @Test func dottedQuadTextForEveryOctet() {
+        // The text is written digit by digit; compare with the plain formatting for every octet in every place.
+        for octet in 0...255 {
+            for shift in [24, 16, 8, 0] {
+                let value = UInt32(octet) << UInt32(shift) | (shift == 0 ? 0x0A00_0000 : 7)
+                let expected = [24, 16, 8, 0].map { String(value >> UInt32($0) & 0xFF) }.joined(separator: ".")
+                #expect(IPv4Address(value).description == expected)
+            }
+        }
+    }
 }
