@@ -14,6 +14,13 @@ public struct DispatchReport: Sendable, Hashable, Codable {
 
     public init() {}
 
+    /// One line for people: what was delivered, what waits for another try, what was given up, and what the
+    /// circuit breaker held back without trying.
+    public var summary: String {
+        "\(delivered) delivered, \(failed) to retry, \(dead) given up"
+            + (held > 0 ? ", \(held) held until the receiver answers (not tried, attempts unchanged)" : "")
+    }
+
     public var isClean: Bool { failed == 0 && dead == 0 && held == 0 && errors.isEmpty }
 
     mutating func merge(_ other: DispatchReport) {

@@ -120,7 +120,7 @@ struct PollCommand: AsyncParsableCommand {
         } else {
             print(PollText.render(results, openCount: openCount, database: path))
             if let delivery {
-                print("alerts: \(delivery.delivered) delivered, \(delivery.failed) to retry, \(delivery.dead) given up (see `senderwatch alerts list`)")
+                print("alerts: \(delivery.summary) (see `senderwatch alerts list`)")
             }
         }
         throw ExitCode(exit)

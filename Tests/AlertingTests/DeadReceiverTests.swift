@@ -46,6 +46,7 @@ struct DeadReceiverTests {
         let (report, elapsed) = await timed(dispatcher(store, [hung]), now: t0)
         #expect(elapsed < .seconds(3), "one dispatch run took \(elapsed)")
         #expect(report.failed == 1 && report.held == 6 && report.delivered == 0 && !report.isClean)
+        #expect(report.summary == "0 delivered, 1 to retry, 0 given up, 6 held until the receiver answers (not tried, attempts unchanged)")
         #expect(report.errors["hung"]?.first?.contains("Timeout was reached") == true, "\(report.errors)")
         #expect(silent.acceptedCount == 1)
         let rows = try store.outbox()

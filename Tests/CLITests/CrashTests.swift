@@ -179,6 +179,8 @@ import Glibc
         let store = try InventoryStore(path: database)
         let killedAfter = try Self.observationsPerDomain(database).count
         #expect(killedAfter > 0 && killedAfter < Self.count, "killed after \(killedAfter) domains")
+        // Polls are written a batch per transaction: the kill leaves whole batches and nothing of the next.
+        #expect(killedAfter % Poller.batchSize == 0, "\(killedAfter) domains stored: not whole batches of \(Poller.batchSize)")
         #expect(try store.runs().map(\.status) == ["running"], "the killed run is still marked running until the next poll")
 
         // Resume without --all: only the domains not yet polled are due.
