@@ -15,6 +15,7 @@ struct ConcurrencyTests {
         ("anything.wild.senderwatch.test", .txt, "wildcard"),
         ("a.b.ent.senderwatch.test", .txt, "leaf"),
         ("bigset.senderwatch.test", .txt, "10 records"),
+        ("midset.senderwatch.test", .txt, "5 records"),
         ("missing.senderwatch.test", .txt, "nxdomain"),
     ]
 

@@ -67,6 +67,17 @@ struct NSDAnswerTests {
         }
     }
 
+    @Test("TXT set of about 900 octets arrives complete in one UDP datagram")
+    func midSizeSetOverUDP() async throws {
+        try await Fixtures.withNSD { server in
+            let resolver = try Fixtures.resolver(server.address)
+            defer { resolver.shutdown() }
+            // Larger than any slice a vector read would give each datagram of a 4 KiB buffer (256 octets).
+            let texts = await resolver.resolve(name("midset.senderwatch.test"), .txt).texts
+            #expect(texts == (0..<5).map { i in String(format: "mid-%02d=", i) + String(repeating: String(format: "%02d", i), count: 80) })
+        }
+    }
+
     @Test("NXDOMAIN, no data, and empty non-terminals with the SOA's negative TTL")
     func negativeAnswers() async throws {
         try await Fixtures.withNSD { server in
