@@ -31,16 +31,24 @@ struct ContentDigestMigrationTests {
             // An old database: the row holds the old digest, and v8 has not run yet.
             record.extra = { db in try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v8-content-digest'") }
             _ = try store.recordPoll(record)
+            // More rows than one page of the migration (1,000), each with a distinct legacy digest.
+            for index in 1...2_100 {
+                _ = try store.recordPoll(PollRecord(
+                    domainId: id, now: 1_700_000_000 + Int64(index),
+                    observation: ObservationRow(status: "ok", contentHash: "legacy-\(index)", summaryJSON: Self.summaryJSON),
+                    nextPollAt: 1_750_003_600, consecutiveTempFailures: 0))
+            }
         }
         let store = try InventoryStore(path: path)
         #expect(try store.appliedMigrations() == InventoryStore.knownMigrations)
-        let row = try #require(try store.latestObservation(domainId: id))
-        #expect(row.contentHash == summary.contentDigest)
+        let rows = try store.observations(domainId: id)
+        #expect(rows.count == 2_101)
+        #expect(rows.allSatisfy { $0.contentHash == summary.contentDigest }, "every page of rows recomputed")
         // The same contents polled again extend that row instead of starting a second one.
         let again = PollRecord(domainId: id, now: 1_750_003_600,
                                observation: ObservationRow(status: "ok", contentHash: summary.contentDigest, summaryJSON: Self.summaryJSON),
                                nextPollAt: 1_750_007_200, consecutiveTempFailures: 0)
         #expect(try store.recordPoll(again).observationInserted == false)
-        #expect(try store.observations(domainId: id).count == 1)
+        #expect(try store.observations(domainId: id).count == 2_101)
     }
 }
