@@ -66,6 +66,32 @@ def poll(n, time_file, queries, size, run, last, results_path=None):
     print("  " + last)
 
 
+def time_file(path):
+    """Wall seconds and user+sys seconds from a `/usr/bin/time -v` file."""
+    wall, cpu = None, 0.0
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("Elapsed (wall clock) time"):
+                t = line.rsplit(" ", 1)[1].split(":")
+                wall = sum(float(x) * 60 ** i for i, x in enumerate(reversed(t)))
+            elif line.startswith("User time (seconds)") or line.startswith("System time (seconds)"):
+                cpu += float(line.rsplit(" ", 1)[1])
+    return wall, cpu
+
+
+def steady(n, results_path, *time_files):
+    """The median of the steady-state polls (every poll after the first) against check's median wall time."""
+    n = int(n)
+    runs = [time_file(p) for p in time_files]
+    wall = median([w for w, _ in runs])
+    cpu = median([c for _, c in runs])
+    with open(results_path) as f:
+        check = median([r.get("wall_s") for r in json.load(f)["runs"] if r["tool"] == "senderwatch-check"])
+    print("poll steady state (median of %d): %.2f s wall, %.0f us CPU/domain, %.2fx the wall time of check (median %.2f s)"
+          % (len(runs), wall, cpu * 1e6 / n, wall / check if check else float("nan"), check or 0))
+
+
 def load_lines(path):
     rows = []
     with open(path) as f:
@@ -177,6 +203,8 @@ if __name__ == "__main__":
         monitors(sys.argv[2], sys.argv[3])
     elif len(sys.argv) >= 2 and sys.argv[1] == "poll":
         poll(*sys.argv[2:9])
+    elif len(sys.argv) >= 2 and sys.argv[1] == "steady":
+        steady(*sys.argv[2:])
     elif len(sys.argv) >= 2 and sys.argv[1] == "summarize":
         summarize(sys.argv[2])
     else:
