@@ -58,4 +58,25 @@ import Testing
         w.endArray()
         #expect(w.text == jsonString([text], pretty: false))
     }
+
+    @Test func pollDocumentWrittenInPiecesMatchesTheEncoder() {
+        let finding = Finding(kind: FindingKind("spf.unapproved-authorization"), severity: .warning, domain: "odd.test",
+                              subject: "ip4:192.0.2.0/24", message: "quote \" slash / tab \t é \u{1}",
+                              evidence: ["network": "192.0.2.0/24", "term": "ip4:192.0.2.0/24", "empty": ""], fix: nil)
+        let domains = [
+            PollOutput.Domain(domain: "odd.test", status: "ok", opened: [finding, finding], resolved: [], stillOpen: 3,
+                              undetermined: 0, unknownParts: [], recordChanged: true),
+            PollOutput.Domain(domain: "plain.test", status: "partial", opened: [], resolved: [finding], stillOpen: 0,
+                              undetermined: 2, unknownParts: [.init(id: "dmarc.record", label: "the DMARC record", cause: "timeout")],
+                              recordChanged: false),
+            PollOutput.Domain(domain: "none.test", status: "unknown", opened: [], resolved: [], stillOpen: 0, undetermined: 0,
+                              unknownParts: [], recordChanged: false),
+        ]
+        for (list, started) in [(domains, "2026-12-02T10:00:00Z"), (Array(domains.prefix(1)), nil), ([], "2026-12-02T10:00:00Z")] as [([PollOutput.Domain], String?)] {
+            let output = PollOutput(runId: 7, startedAt: started, domains: list, openFindings: 12, exitCode: 1)
+            var written = ""
+            output.write { written += $0 }
+            #expect(written == jsonString(output) + "\n", "\(list.count) domains")
+        }
+    }
 }
