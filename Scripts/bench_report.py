@@ -38,21 +38,10 @@ def monitors(manifest_path, out_path):
                 out.write("      - { name: \"%s\", ip: \"%s\" }\n" % (sender.get("why", "sender").replace('"', "'"), sender["ip"]))
 
 
-def poll(n, time_file, queries, size, run, last, results_path=None):
+def poll(n, time_path, queries, size, run, last, results_path=None):
     """One line for a timed poll: rate, CPU per domain, RSS, queries per domain, database size, and its wall
     time against `check` on the same domains in the same session (results_path)."""
-    wall = rss = None
-    cpu = 0.0
-    with open(time_file) as f:
-        for line in f:
-            line = line.strip()
-            if line.startswith("Elapsed (wall clock) time"):
-                t = line.rsplit(" ", 1)[1].split(":")
-                wall = sum(float(x) * 60 ** i for i, x in enumerate(reversed(t)))
-            elif line.startswith("Maximum resident set size"):
-                rss = int(line.rsplit(" ", 1)[1])
-            elif line.startswith("User time (seconds)") or line.startswith("System time (seconds)"):
-                cpu += float(line.rsplit(" ", 1)[1])
+    wall, cpu, rss = time_file(time_path)
     n = int(n)
     versus = ""
     if results_path and os.path.exists(results_path):
@@ -67,8 +56,8 @@ def poll(n, time_file, queries, size, run, last, results_path=None):
 
 
 def time_file(path):
-    """Wall seconds and user+sys seconds from a `/usr/bin/time -v` file."""
-    wall, cpu = None, 0.0
+    """Wall seconds, user+sys seconds and peak RSS (KiB) from a `/usr/bin/time -v` file."""
+    wall, cpu, rss = None, 0.0, None
     with open(path) as f:
         for line in f:
             line = line.strip()
@@ -77,15 +66,17 @@ def time_file(path):
                 wall = sum(float(x) * 60 ** i for i, x in enumerate(reversed(t)))
             elif line.startswith("User time (seconds)") or line.startswith("System time (seconds)"):
                 cpu += float(line.rsplit(" ", 1)[1])
-    return wall, cpu
+            elif line.startswith("Maximum resident set size"):
+                rss = int(line.rsplit(" ", 1)[1])
+    return wall, cpu, rss
 
 
 def steady(n, results_path, *time_files):
     """The median of the steady-state polls (every poll after the first) against check's median wall time."""
     n = int(n)
     runs = [time_file(p) for p in time_files]
-    wall = median([w for w, _ in runs])
-    cpu = median([c for _, c in runs])
+    wall = median([w for w, _, _ in runs])
+    cpu = median([c for _, c, _ in runs])
     with open(results_path) as f:
         check = median([r.get("wall_s") for r in json.load(f)["runs"] if r["tool"] == "senderwatch-check"])
     print("poll steady state (median of %d): %.2f s wall, %.0f us CPU/domain, %.2fx the wall time of check (median %.2f s)"
