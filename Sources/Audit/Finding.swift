@@ -1,3 +1,5 @@
+import DNSCore
+
 /// One thing wrong (or worth knowing) about a domain's published mail authentication.
 ///
 /// `kind`, `domain` and `subject` identify the finding across polls (`fingerprint`): the same problem seen
@@ -23,22 +25,17 @@ public struct Finding: Sendable, Hashable, Codable {
     public var fingerprint: String {
         // Read many times per poll (lifecycle sets, alert plans, stored rows): domain names are lower case
         // already nearly always, and then no lowered copy is made.
-        kind.rawValue + "|" + Self.lowered(domain) + "|" + (subject ?? "")
+        kind.rawValue + "|" + domain.lowercasedIfNeeded + "|" + (subject ?? "")
     }
 
     /// Most severe first, then by kind and subject: the order every output uses.
     public static func ordered(_ findings: [Finding]) -> [Finding] {
         // Each domain lowered once, not twice per comparison.
-        findings.map { (finding: $0, domain: lowered($0.domain)) }.sorted {
+        findings.map { (finding: $0, domain: $0.domain.lowercasedIfNeeded) }.sorted {
             if $0.finding.severity != $1.finding.severity { return $0.finding.severity > $1.finding.severity }
             if $0.domain != $1.domain { return $0.domain < $1.domain }
             if $0.finding.kind != $1.finding.kind { return $0.finding.kind < $1.finding.kind }
             return ($0.finding.subject ?? "") < ($1.finding.subject ?? "")
         }.map(\.finding)
-    }
-
-    /// The name in lower case; itself, without a copy, when it has no upper-case or non-ASCII byte.
-    static func lowered(_ name: String) -> String {
-        name.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A || $0 >= 0x80 }) ? name.lowercased() : name
     }
 }

@@ -1,3 +1,5 @@
+import DNSCore
+
 /// The values of the report's fields: read with checked arithmetic and sane ranges (ReportValues), short words
 /// interned, the date range checked before the first record reaches the consumer and again at the end.
 extension FeedbackHandler {
@@ -40,7 +42,7 @@ extension FeedbackHandler {
     }
 
     private func assign(_ field: Field, _ value: String) {
-        func lowercased(_ value: String) -> String { Self.lowercased(value) }
+        func lowercased(_ value: String) -> String { value.lowercasedIfNeeded }
         switch field {
         case .container, .count: break
         case .version: summary.version = value
@@ -222,11 +224,6 @@ extension FeedbackHandler {
         internKeys[slot] = Array(text[range])
         internValues[slot] = value
         return value
-    }
-
-    /// `value` itself when it has no upper-case letter (the usual case: no new String).
-    static func lowercased(_ value: String) -> String {
-        value.utf8.contains { ($0 >= 0x41 && $0 <= 0x5A) || $0 >= 0x80 } ? value.lowercased() : value
     }
 
     /// Result words are lower case in both schemas; some reporters send `Pass` or `PASS`.

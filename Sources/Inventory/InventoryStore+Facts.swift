@@ -63,9 +63,10 @@ extension InventoryStore {
         let json: String = latest["summaryJSON"]
         let status: String = latest["status"]
         if status == ObservationRow.statusTempError, !json.contains("\"spfState\"") {
-            let statement = try db.cachedStatement(sql: "SELECT * FROM observation WHERE domainId = ? AND status = 'ok' ORDER BY id DESC LIMIT 1")
-            guard let good = try ObservationRow.fetchOne(statement, arguments: [domainId]) else { return }
-            facts.storedBaseline = good.summaryJSON
+            let statement = try db.cachedStatement(sql: """
+                SELECT summaryJSON FROM observation WHERE domainId = ? AND status = 'ok' ORDER BY id DESC LIMIT 1
+                """)
+            facts.storedBaseline = try String.fetchOne(statement, arguments: [domainId])
             return
         }
         facts.storedBaseline = json

@@ -114,15 +114,17 @@ struct PollCommand: AsyncParsableCommand {
         let unknown = results.contains { $0.status == "unknown" }
         let worst = openBySeverity.keys.compactMap { Severity(rawValue: $0) }.max()
         let exit = (worst ?? .info) >= .warning ? ExitStatus.findings : (unknown ? ExitStatus.temporaryFailure : ExitStatus.healthy)
+        let out = OutputBuffer()
         if output.json {
             PollOutput(runId: runId, startedAt: isoDate(started), domains: results.map(PollOutput.Domain.init),
-                       openFindings: openCount, exitCode: exit).write { print($0, terminator: "") }
+                       openFindings: openCount, exitCode: exit).write(out.write)
         } else {
-            PollText.write(results, openCount: openCount, database: path) { print($0) }
+            PollText.write(results, openCount: openCount, database: path) { out.write($0 + "\n") }
             if let delivery {
-                print("alerts: \(delivery.summary) (see `senderwatch alerts list`)")
+                out.write("alerts: \(delivery.summary) (see `senderwatch alerts list`)\n")
             }
         }
+        out.flush()
         throw ExitCode(exit)
     }
 }

@@ -18,6 +18,8 @@ public struct DomainFacts: Sendable {
     public var baselineDigest: String?
     public var storedBaseline: String?
     private var explicitBaseline: ObservationSummary?
+    /// Whether there is a baseline, without decoding it.
+    public var hasBaseline: Bool { explicitBaseline != nil || storedBaseline != nil }
     /// The findings open now.
     public var openFindings: [StoredFinding]
     /// What ingested reports and headers saw; nil when there is nothing.

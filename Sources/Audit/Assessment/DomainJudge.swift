@@ -23,13 +23,16 @@ public enum DomainJudge {
         findings += observed.findings
         // The summary is what drift compares and what a poll stores; `check` (no baseline) needs it only if asked.
         var summary: ObservationSummary?
-        if let digest = facts.baselineDigest, case let now = ObservationSummary(o), now.status == .ok, now.contentDigest == digest {
-            // Everything answered and nothing differs from the stored observation: no drift, nothing to merge.
-            summary = now
-        } else if let baseline = facts.baseline {
-            let merged = ObservationSummary(o).merged(onto: baseline)
-            findings += Drift.findings(domain: domain, previous: baseline, current: merged)
-            summary = merged
+        if facts.hasBaseline {
+            let now = ObservationSummary(o)
+            if now.status == .ok, let digest = facts.baselineDigest, now.contentDigest == digest {
+                // Everything answered and nothing differs from the stored observation: no drift, nothing to merge.
+                summary = now
+            } else if let baseline = facts.baseline {
+                let merged = now.merged(onto: baseline)
+                findings += Drift.findings(domain: domain, previous: baseline, current: merged)
+                summary = merged
+            }
         }
         let flattened = FlattenedJudge.review(findings, observation: o, facts: facts)
         findings = flattened.findings
@@ -72,9 +75,10 @@ public struct DomainAssessment: Sendable {
 
     public var domain: DomainName { observation.domain }
 
-    /// This poll's summary merged onto the baseline: the observation to store.
+    /// This poll's summary merged onto the baseline: the observation to store. The judge merged it whenever
+    /// there was a baseline to merge onto.
     public var summary: ObservationSummary {
-        mergedSummary ?? ObservationSummary(observation).merged(onto: facts.baseline)
+        mergedSummary ?? ObservationSummary(observation)
     }
 
     public var unknownParts: [AssessmentPart] { parts.filter { $0.verdict.isUnknown } }
