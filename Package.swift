@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        // DKIM keys are read from their SubjectPublicKeyInfo; swift-crypto brings this package already.
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         // The daemon (`senderwatch run`): lifecycle and signals, logs, metrics, and NIO for the /metrics endpoint.
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -27,7 +29,14 @@ let package = Package(
         .target(name: "DNSCore"),
         .target(name: "SPF", dependencies: ["DNSCore"]),
         .target(name: "DMARC", dependencies: ["DNSCore"]),
-        .target(name: "Audit", dependencies: ["DNSCore", "SPF", "DMARC"]),
+        // DKIM (RFC 6376, 8463, 8301): key records, signatures, canonicalization; cryptography is computation.
+        .target(name: "DKIM", dependencies: [
+            "DNSCore",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+        ]),
+        .target(name: "Audit", dependencies: ["DNSCore", "SPF", "DMARC", "DKIM"]),
         // DMARC aggregate reports: parsing from bytes; zlib is computation, not I/O.
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "AuthReports", dependencies: ["DNSCore", "CZlib"]),
@@ -97,6 +106,12 @@ let package = Package(
         ]),
         .testTarget(name: "DMARCTests", dependencies: [
             "DMARC", "DNSCore", "TestSupport",
+            .product(name: "PropertyBased", package: "swift-property-based"),
+        ]),
+        .testTarget(name: "DKIMTests", dependencies: [
+            "DKIM", "DNSCore", "TestSupport",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
         .testTarget(name: "LDNSResolverTests", dependencies: [
