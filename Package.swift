@@ -86,7 +86,7 @@ let package = Package(
 
         // Command line.
         .target(name: "SenderwatchCLI", dependencies: [
-            "DNSCore", "SPF", "DMARC", "Audit", "LDNSResolver", "Inventory", "Alerting", "MonitorConfig", "Monitor", "Snapshots", "AuthReports", "Daemon",
+            "DNSCore", "SPF", "DMARC", "DKIM", "Audit", "LDNSResolver", "Inventory", "Alerting", "MonitorConfig", "Monitor", "Snapshots", "AuthReports", "Daemon",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -125,7 +125,8 @@ let package = Package(
         .testTarget(name: "AuditTests", dependencies: ["Audit", "DNSCore", "SPF", "DMARC", "TestSupport"]),
         .testTarget(name: "AuthReportsTests", dependencies: ["AuthReports", "CZlib", "DNSCore", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: [
-            "SenderwatchCLI", "CZlib", "Monitor", "MonitorConfig", "Snapshots", "Inventory", "Audit", "DNSCore", "SPF",
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            "SenderwatchCLI", "CZlib", "DKIM", "Monitor", "MonitorConfig", "Snapshots", "Inventory", "Audit", "DNSCore", "SPF",
             "LDNSResolver", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
