@@ -22,6 +22,26 @@ public enum Drift {
            previous.dmarcRecord != current.dmarcRecord || previous.dmarcStatus != current.dmarcStatus {
             findings.append(dmarcChange(domain, previous, current))
         }
+        findings += dkimChanges(domain, previous, current)
+        return findings
+    }
+
+    /// A DKIM key replaced, revoked, removed or published again at a name both polls read.
+    static func dkimChanges(_ domain: String, _ old: ObservationSummary, _ new: ObservationSummary) -> [Finding] {
+        var findings: [Finding] = []
+        for (name, after) in (new.dkimKeys ?? [:]).sorted(by: { $0.key < $1.key }) {
+            guard new.dkimPart(name) == .known, old.dkimPart(name) != .unknown, let before = old.dkimKeys?[name],
+                  before != after else { continue }
+            func parts(_ value: String) -> [String] { value.split(separator: " ").map(String.init) }
+            var evidence = ["key": name, "before": before, "after": after]
+            let b = parts(before), a = parts(after)
+            if b.count >= 3 { evidence["beforeBits"] = b[1]; evidence["beforeFingerprint"] = b[2] }
+            if a.count >= 3 { evidence["afterBits"] = a[1]; evidence["afterFingerprint"] = a[2] }
+            func describe(_ p: [String]) -> String { p.count >= 3 ? "\(p[0]) \(p[1]) bits \(p[2].prefix(23))" : p.first ?? "?" }
+            findings.append(Finding(kind: .recordChanged, severity: .warning, domain: domain,
+                                    subject: "dkim:\(name)@" + ObservationSummary.digest(after),
+                                    message: "DKIM key \(name) changed: \(describe(b)) -> \(describe(a))", evidence: evidence))
+        }
         return findings
     }
 

@@ -56,3 +56,26 @@ public struct FindingKind: RawRepresentable, Sendable, Hashable, Codable, Compar
     public static let recordChanged = FindingKind("record.changed")
     public static let providerChanged = FindingKind("provider.changed")
 }
+
+// DKIM (RFC 6376, RFC 8301, RFC 8463). The subject of each is the key name `selector._domainkey.d`, except
+// `dkim.unaligned`, whose subject is the source address.
+extension FindingKind {
+    /// No key at the name of a selector the monitor file lists or the reports show in use.
+    public static let dkimKeyMissing = FindingKind("dkim.key-missing")
+    /// `p=` empty: the key is revoked, yet the monitor file or the reports still have it in use.
+    public static let dkimKeyRevoked = FindingKind("dkim.key-revoked")
+    /// An RSA key under 1024 bits: receivers treat its signatures as absent (RFC 8301 section 3.2).
+    public static let dkimKeyTooSmall = FindingKind("dkim.key-too-small")
+    /// An RSA key of 1024 to 2047 bits: accepted today, below the 2048 RFC 8301 asks signers for.
+    public static let dkimWeakKey = FindingKind("dkim.weak-key")
+    /// `h=sha1` alone: the key can sign only with SHA-1, which verifiers must not accept (RFC 8301 section 3.1).
+    public static let dkimSHA1Only = FindingKind("dkim.sha1-only")
+    /// `t=y` left on: the domain says it is testing DKIM, and some receivers give its signatures less weight.
+    public static let dkimTesting = FindingKind("dkim.testing")
+    /// The record at the key name cannot be used (syntax, unknown key type, unreadable key, `s=` without email).
+    public static let dkimSyntax = FindingKind("dkim.syntax")
+    /// A real source passes DKIM only with a `d=` not aligned with the From domain: DMARC rests on SPF alone.
+    public static let dkimUnaligned = FindingKind("dkim.unaligned")
+    /// A key the monitor file lists that the reports have not seen for `stale_after` days.
+    public static let dkimOrphanedKey = FindingKind("dkim.orphaned-key")
+}

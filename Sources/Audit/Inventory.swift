@@ -23,9 +23,32 @@ public struct ApprovedSender: Sendable, Hashable, Codable {
     public var name: String?
     public var owner: String?
     public var note: String?
+    /// `dkim:`: the DKIM selectors the sender signs the domain's mail with, lower-cased (RFC 6376 section 3.1).
+    public var dkimSelectors: [String]
 
-    public init(kind: Kind, value: String, name: String? = nil, owner: String? = nil, note: String? = nil) {
+    public init(kind: Kind, value: String, name: String? = nil, owner: String? = nil, note: String? = nil,
+                dkimSelectors: [String] = []) {
         self.kind = kind; self.value = value; self.name = name; self.owner = owner; self.note = note
+        self.dkimSelectors = dkimSelectors
+    }
+
+    enum CodingKeys: String, CodingKey { case kind, value, name, owner, note, dkimSelectors }
+
+    /// Documents written before senders had selectors read as senders without any.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try c.decode(Kind.self, forKey: .kind); value = try c.decode(String.self, forKey: .value)
+        name = try c.decodeIfPresent(String.self, forKey: .name); owner = try c.decodeIfPresent(String.self, forKey: .owner)
+        note = try c.decodeIfPresent(String.self, forKey: .note)
+        dkimSelectors = try c.decodeIfPresent([String].self, forKey: .dkimSelectors) ?? []
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind, forKey: .kind); try c.encode(value, forKey: .value)
+        try c.encodeIfPresent(name, forKey: .name); try c.encodeIfPresent(owner, forKey: .owner)
+        try c.encodeIfPresent(note, forKey: .note)
+        if !dkimSelectors.isEmpty { try c.encode(dkimSelectors, forKey: .dkimSelectors) }
     }
 
     /// Identity within a domain: kind plus value, case-insensitive for names.
@@ -68,12 +91,33 @@ public struct MonitoredDomain: Sendable, Hashable, Codable {
     public var interval: Int
     public var expectations: Expectations
     public var senders: [ApprovedSender]
+    /// `dkim_selectors:`: selectors the domain signs with itself, beside those of its senders; lower-cased.
+    public var dkimSelectors: [String]
     /// Where the definition came from (`file:line`), for messages.
     public var source: String?
 
     public init(name: DomainName, interval: Int = 3600, expectations: Expectations = .init(),
-                senders: [ApprovedSender] = [], source: String? = nil) {
+                senders: [ApprovedSender] = [], dkimSelectors: [String] = [], source: String? = nil) {
         self.name = name; self.interval = interval; self.expectations = expectations
-        self.senders = senders; self.source = source
+        self.senders = senders; self.dkimSelectors = dkimSelectors; self.source = source
+    }
+
+    enum CodingKeys: String, CodingKey { case name, interval, expectations, senders, dkimSelectors, source }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(DomainName.self, forKey: .name); interval = try c.decode(Int.self, forKey: .interval)
+        expectations = try c.decode(Expectations.self, forKey: .expectations)
+        senders = try c.decode([ApprovedSender].self, forKey: .senders)
+        dkimSelectors = try c.decodeIfPresent([String].self, forKey: .dkimSelectors) ?? []
+        source = try c.decodeIfPresent(String.self, forKey: .source)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name); try c.encode(interval, forKey: .interval)
+        try c.encode(expectations, forKey: .expectations); try c.encode(senders, forKey: .senders)
+        if !dkimSelectors.isEmpty { try c.encode(dkimSelectors, forKey: .dkimSelectors) }
+        try c.encodeIfPresent(source, forKey: .source)
     }
 }

@@ -40,6 +40,10 @@ public struct ObservedSenderFacts: Sendable {
     public var spfNow: SPFEvaluation?
     /// The approved sender whose addresses include this source, if any.
     public var approvedBy: ApprovedSender?
+    /// Messages with a passing DKIM signature of any domain (the raw `<auth_results>` verdict), and the
+    /// signing domains named.
+    public var dkimPass: Int = 0
+    public var dkimDomains: [String] = []
 
     public init(ip: IPAddress, messages: Int, dkimAlignedPass: Int, spfAlignedPass: Int, dmarcFail: Int,
                 dispositions: [String: Int], firstDay: String, lastDay: String, reporters: [String],

@@ -46,9 +46,12 @@ public enum InventoryMapping {
     /// An observed source as the core judges it; nil when its address is not one.
     public static func observed(_ s: ObservedSource) -> ObservedSenderFacts? {
         guard let ip = IPAddress(s.sourceIP) else { return nil }
-        return ObservedSenderFacts(ip: ip, messages: s.messages, dkimAlignedPass: s.dkimAlignedPass,
-                                   spfAlignedPass: s.spfAlignedPass, dmarcFail: s.dmarcFail, dispositions: s.dispositions,
-                                   firstDay: s.firstDay, lastDay: s.lastDay, reporters: s.reporters)
+        var facts = ObservedSenderFacts(ip: ip, messages: s.messages, dkimAlignedPass: s.dkimAlignedPass,
+                                        spfAlignedPass: s.spfAlignedPass, dmarcFail: s.dmarcFail, dispositions: s.dispositions,
+                                        firstDay: s.firstDay, lastDay: s.lastDay, reporters: s.reporters)
+        facts.dkimPass = s.dkimResults["pass"] ?? 0
+        facts.dkimDomains = s.dkimDomains
+        return facts
     }
 
     /// A flattened copy as the core compares it.

@@ -5,7 +5,7 @@ import SPF
 /// One part of a domain's assessment and what is known of it. `id` is stable for the JSON documents:
 /// `spf.record`, `spf.include:NAME`, `spf.addresses:TERM@HOLDER`, `spf.lookups`, `dmarc.record`,
 /// `dmarc.policy`, `dmarc.organizational-domain`, `dmarc.destination:URI`, `sender:KIND:VALUE`, `ip:ADDRESS`,
-/// `observed:ADDRESS`, `flattened:INCLUDE`.
+/// `observed:ADDRESS`, `flattened:INCLUDE`, `dkim:SELECTOR._domainkey.DOMAIN`.
 public struct AssessmentPart: Sendable, Hashable {
     public var id: String
     /// What the part is, in words: "the SPF record of example.com".
@@ -21,6 +21,14 @@ public struct AssessmentPart: Sendable, Hashable {
 enum AssessmentParts {
     static func list(_ o: DomainObservation, observed: ObservedJudge.Outcome, flattenedUnknown: [String: DNSFailure]) -> [AssessmentPart] {
         spf(o.spf, domain: o.domain) + dmarc(o) + senders(o) + observedParts(o, observed) + flattened(o, flattenedUnknown)
+            + dkim(o)
+    }
+
+    static func dkim(_ o: DomainObservation) -> [AssessmentPart] {
+        o.dkimKeys.map { lookup in
+            AssessmentPart(id: "dkim:\(lookup.name)", label: "the DKIM key of selector \(lookup.facts.selector) at \(lookup.name)",
+                           verdict: lookup.verdict)
+        }
     }
 
     static func spf(_ spf: SPFAnalysis, domain: DomainName) -> [AssessmentPart] {

@@ -28,6 +28,8 @@ public struct DomainFacts: Sendable {
     public var flattened: [FlattenedCopy]
     /// Polls in a row whose own records went unanswered, before this one.
     public var consecutiveTempFailures: Int
+    /// DKIM selectors known for the domain: its own, its senders', and those the reports named.
+    public var dkim: [DKIMSelectorFacts] = []
 
     public init(approved: [ApprovedSender] = [], expectations: Expectations = .init(), baseline: ObservationSummary? = nil,
                 openFindings: [StoredFinding] = [], observed: ObservedFacts? = nil, flattened: [FlattenedCopy] = [],
@@ -39,6 +41,29 @@ public struct DomainFacts: Sendable {
 }
 
 /// An open finding as stored, with the time the monitor first saw it.
+extension DomainFacts {
+    /// `dkim` with the selectors of the approved senders and of `domainSelectors` added where missing (a
+    /// `check` has no store to read them from).
+    public func dkimSelectors(domain: DomainName, domainSelectors: [String] = []) -> [DKIMSelectorFacts] {
+        var known = dkim
+        var index: [String: Int] = [:]
+        for (offset, facts) in known.enumerated() { index[facts.keyName] = offset }
+        let signing = domain.key
+        func add(_ selector: String, by label: String) {
+            let key = "\(selector)._domainkey.\(signing)"
+            if let at = index[key] {
+                if !known[at].approvedBy.contains(label) { known[at].approvedBy.append(label) }
+            } else {
+                index[key] = known.count
+                known.append(DKIMSelectorFacts(selector: selector, signingDomain: signing, approvedBy: [label]))
+            }
+        }
+        for selector in domainSelectors { add(selector, by: "the domain") }
+        for sender in approved { for selector in sender.dkimSelectors { add(selector, by: InventoryFindings.describe(sender)) } }
+        return known
+    }
+}
+
 public struct StoredFinding: Sendable, Hashable {
     public var finding: Finding
     public var firstSeenAt: Int64

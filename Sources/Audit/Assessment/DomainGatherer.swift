@@ -21,9 +21,11 @@ public struct DomainGatherer: Sendable {
     /// `ips` are checked as anonymous senders (`check --ip`); the facts' approved senders are expanded to
     /// their addresses and each address checked; the observed sources that look like real mail are checked.
     public func gather(_ domain: DomainName, facts: DomainFacts = DomainFacts(), ips: [IPAddress] = [],
-                       sender localPart: String = "postmaster") async -> DomainObservation {
+                       sender localPart: String = "postmaster", dkimSelectors: [String] = []) async -> DomainObservation {
         async let spfAnalysis = SPFAnalyzer(resolver: resolver, options: spfOptions).analyze(domain: domain)
         async let discovery = DMARCDiscovery(resolver: resolver).discover(domain)
+        async let dkimKeys = readKeys(DKIMKeyReader.selectorsToRead(
+            facts.dkimSelectors(domain: domain, domainSelectors: dkimSelectors), domain: domain))
         let expanded = await SenderExpansion.expand(facts.approved, resolver: resolver)
 
         var evaluator = Evaluator(checker: SPFChecker(resolver: resolver, options: spfOptions),
@@ -54,7 +56,21 @@ public struct DomainGatherer: Sendable {
         }
         return DomainObservation(domain: domain, spf: await spfAnalysis, dmarc: dmarc, reportAuthorizations: authorizations,
                                  senderChecks: checks, expandedSenders: expanded, observedChecks: observedChecks,
-                                 providerReadings: readings)
+                                 providerReadings: readings, dkimKeys: await dkimKeys)
+    }
+
+    /// The keys of `selectors`, read concurrently, in the order given.
+    func readKeys(_ selectors: [DKIMSelectorFacts]) async -> [DKIMKeyLookup] {
+        guard !selectors.isEmpty else { return [] }
+        let resolver = self.resolver
+        return await withTaskGroup(of: (Int, DKIMKeyLookup).self) { group in
+            for (index, facts) in selectors.enumerated() {
+                group.addTask { (index, await DKIMKeyReader.read(facts, resolver: resolver)) }
+            }
+            var found: [(Int, DKIMKeyLookup)] = []
+            for await entry in group { found.append(entry) }
+            return found.sorted { $0.0 < $1.0 }.map(\.1)
+        }
     }
 
     /// Report destinations of the applying record. While the Organizational Domain is unknown a host

@@ -19,6 +19,7 @@ public enum DomainJudge {
         var findings = SPFFindings.findings(o, facts.expectations)
             + DMARCFindings.findings(o, facts.expectations)
             + InventoryFindings.findings(o, approved: facts.approved)
+            + DKIMFindings.findings(o, facts: facts, thresholds: settings.observed)
         let observed = ObservedJudge.judge(o, facts: facts, thresholds: settings.observed)
         findings += observed.findings
         // The summary is what drift compares and what a poll stores; `check` (no baseline) needs it only if asked.

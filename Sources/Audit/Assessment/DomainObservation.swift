@@ -17,15 +17,17 @@ public struct DomainObservation: Sendable {
     public var observedChecks: [String: SPFEvaluation]
     /// Providers read for the flattened copies (and the generator's fix), by lower-case include name.
     public var providerReadings: [String: ProviderSurvey.Reading]
+    /// The key of every DKIM selector known for the domain (`DKIMKeyReader.selectorsToRead`), by key name.
+    public var dkimKeys: [DKIMKeyLookup]
 
     public init(domain: DomainName, spf: SPFAnalysis, dmarc: DMARCDiscoveryResult,
                 reportAuthorizations: [ReportAuthorization], senderChecks: [SenderCheck],
                 expandedSenders: [ExpandedSender] = [], observedChecks: [String: SPFEvaluation] = [:],
-                providerReadings: [String: ProviderSurvey.Reading] = [:]) {
+                providerReadings: [String: ProviderSurvey.Reading] = [:], dkimKeys: [DKIMKeyLookup] = []) {
         self.domain = domain; self.spf = spf; self.dmarc = dmarc
         self.reportAuthorizations = reportAuthorizations; self.senderChecks = senderChecks
         self.expandedSenders = expandedSenders; self.observedChecks = observedChecks
-        self.providerReadings = providerReadings
+        self.providerReadings = providerReadings; self.dkimKeys = dkimKeys
     }
 
     /// Why the domain's own SPF record is unknown, if it is.

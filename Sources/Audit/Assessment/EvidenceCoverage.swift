@@ -29,11 +29,14 @@ public struct EvidenceCoverage: Sendable {
     let unknownFlattened: Set<String>
     /// Some of the domain's own records (SPF, `_dmarc`) answered: what `dns.unreachable` is about.
     let ownRecords: Bool
+    /// DKIM key names whose lookup went unanswered, lower-cased.
+    let unknownDKIMKeys: Set<String>
 
     /// True when everything was answered: nothing stays open for lack of evidence.
     public var isComplete: Bool {
         spfTop && spfComplete && dmarc && unknownDestinations.isEmpty && unknownSenders.isEmpty
             && unknownObservedSources.isEmpty && unknownSightings.isEmpty && observedClassification && unknownFlattened.isEmpty
+            && unknownDKIMKeys.isEmpty
     }
 
     /// Whether the absence of this finding now is conclusive.
@@ -68,7 +71,17 @@ public struct EvidenceCoverage: Sendable {
             return dmarc
         case .dmarcRUAUnauthorized:
             return dmarc && !unknownDestinations.contains(subject)
+        case .dkimKeyMissing, .dkimKeyRevoked, .dkimKeyTooSmall, .dkimWeakKey, .dkimSHA1Only, .dkimTesting, .dkimSyntax,
+             .dkimOrphanedKey:
+            // A selector no longer known is not looked up: its findings resolve.
+            return !unknownDKIMKeys.contains(subject.lowercased())
+        case .dkimUnaligned:
+            // From the reports alone; no DNS answer is involved.
+            return true
         case .recordChanged:
+            if subject.hasPrefix("dkim:") {
+                return !unknownDKIMKeys.contains(String(subject.dropFirst(5).split(separator: "@").first ?? "").lowercased())
+            }
             return subject.hasPrefix("dmarc@") ? dmarc : spfTop
         case .providerChanged:
             let provider = subject.split(separator: "@").dropLast().joined(separator: "@").lowercased()
@@ -120,5 +133,6 @@ extension EvidenceCoverage {
         observedClassification = observed.classificationUnknown == nil
         unknownFlattened = Set(flattenedUnknown.keys)
         ownRecords = o.ownRecordsUnanswered == nil
+        unknownDKIMKeys = Set(o.dkimKeys.filter { $0.verdict.isUnknown }.map(\.name))
     }
 }

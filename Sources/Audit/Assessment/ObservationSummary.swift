@@ -50,6 +50,11 @@ public struct ObservationSummary: Sendable, Hashable, Codable {
     /// True when some part of the SPF tree (a provider, the addresses of an `a` or `mx` term) went unanswered
     /// in this poll; its values are then the last known ones where the record was the same.
     public var spfIncomplete: Bool?
+    /// The DKIM keys of the known selectors by key name (`DKIMKeyLookup.summary`: type, size and fingerprint,
+    /// `revoked`, `absent`, ...); nil when the domain has none. A key not answered in this poll is carried.
+    public var dkimKeys: [String: String]?
+    /// Key names (of `dkimKeys`) that were not answered in this poll: `carried` or `unknown`.
+    public var dkimStates: [String: PartState]?
 
     /// The summary of what this observation answered; unknown parts are empty and marked `unknown`.
     public init(_ o: DomainObservation) {
@@ -95,6 +100,13 @@ public struct ObservationSummary: Sendable, Hashable, Codable {
         dmarcStatus = o.dmarc.status.rawValue
         dmarcRecord = o.dmarc.recordText
         dmarcPolicy = o.dmarc.appliedPolicy?.rawValue
+        var keys: [String: String] = [:]
+        var keyStates: [String: PartState] = [:]
+        for lookup in o.dkimKeys {
+            if let value = lookup.summary { keys[lookup.name] = value } else if lookup.verdict.isUnknown { keyStates[lookup.name] = .unknown }
+        }
+        dkimKeys = keys.isEmpty ? nil : keys
+        dkimStates = keyStates.isEmpty ? nil : keyStates
         status = .ok
         status = derivedStatus
         if !spfKnown { clearSPF() }
@@ -130,8 +142,28 @@ public struct ObservationSummary: Sendable, Hashable, Codable {
             merged.dmarcPolicy = baseline.dmarcPolicy
             merged.dmarcState = .carried
         }
+        if let states = dkimStates {
+            var keys = merged.dkimKeys ?? [:]
+            var carried: [String: PartState] = [:]
+            for (name, state) in states where state == .unknown {
+                if let value = baseline.dkimKeys?[name], baseline.dkimStates?[name] != .unknown {
+                    keys[name] = value
+                    carried[name] = .carried
+                } else {
+                    carried[name] = .unknown
+                }
+            }
+            merged.dkimKeys = keys.isEmpty ? nil : keys
+            merged.dkimStates = carried.isEmpty ? nil : carried
+        }
         merged.status = merged.derivedStatus
         return merged
+    }
+
+    /// What this summary knows of one DKIM key.
+    public func dkimPart(_ name: String) -> PartState {
+        if let state = dkimStates?[name] { return state }
+        return dkimKeys?[name] == nil ? .unknown : .known
     }
 
     /// A digest of the values alone (not of how they were obtained): equal for a poll that re-read
@@ -146,6 +178,10 @@ public struct ObservationSummary: Sendable, Hashable, Codable {
             hash.field(providerNetworks[provider] ?? [])
         }
         for text in [dmarcStatus, dmarcRecord, dmarcPolicy] { hash.field(text) }
+        // Absent for domains without DKIM selectors, so their digests stay what they were before DKIM was read.
+        if let keys = dkimKeys, !keys.isEmpty {
+            for name in keys.keys.sorted() { hash.field(name); hash.field(keys[name]) }
+        }
         return hash.hex
     }
 
@@ -160,7 +196,8 @@ public struct ObservationSummary: Sendable, Hashable, Codable {
     private var derivedStatus: Status {
         let spf = spfState ?? .known, dmarc = dmarcState ?? .known
         if spf != .known && dmarc != .known { return .temperror }
-        if spf == .known, dmarc == .known, (providerStates ?? [:]).isEmpty, spfIncomplete != true { return .ok }
+        if spf == .known, dmarc == .known, (providerStates ?? [:]).isEmpty, spfIncomplete != true,
+           (dkimStates ?? [:]).isEmpty { return .ok }
         return .partial
     }
 
