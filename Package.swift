@@ -50,6 +50,7 @@ let package = Package(
         ]),
 
         .target(name: "Inventory", dependencies: [
+            "DKIM",
             "DNSCore", "DMARC", "Audit", "AuthReports", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
@@ -58,7 +59,7 @@ let package = Package(
         ]),
         // Monitor files and settings: loading, validation, applying them to the inventory.
         .target(name: "MonitorConfig", dependencies: [
-            "Audit", "AuthReports", "DNSCore", "DMARC", "Inventory", "Alerting", "Yams",
+            "Audit", "AuthReports", "DKIM", "DNSCore", "DMARC", "Inventory", "Alerting", "Yams",
         ]),
         // The assessment of a domain (gather, then judge) and polling: scheduler rules, lock, metrics.
         .target(name: "Monitor", dependencies: [

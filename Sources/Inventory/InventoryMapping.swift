@@ -9,16 +9,28 @@ public enum InventoryMapping {
         let row = DomainRow(name: domain.name.key, intervalSeconds: domain.interval,
                             expectSPFAll: domain.expectations.spfAll,
                             expectDMARCPolicy: domain.expectations.dmarcPolicy?.rawValue,
-                            expectMaxLookups: domain.expectations.maxLookups, source: domain.source)
+                            expectMaxLookups: domain.expectations.maxLookups, source: domain.source,
+                            dkimSelectors: selectorText(domain.dkimSelectors))
         let senders = domain.senders.map {
-            SenderRow(kind: $0.kind.rawValue, value: $0.value, name: $0.name, owner: $0.owner, note: $0.note)
+            SenderRow(kind: $0.kind.rawValue, value: $0.value, name: $0.name, owner: $0.owner, note: $0.note,
+                      dkimSelectors: selectorText($0.dkimSelectors))
         }
         return (row, senders)
     }
 
     public static func sender(_ row: SenderRow) -> ApprovedSender? {
         guard let kind = ApprovedSender.Kind(rawValue: row.kind) else { return nil }
-        return ApprovedSender(kind: kind, value: row.value, name: row.name, owner: row.owner, note: row.note)
+        return ApprovedSender(kind: kind, value: row.value, name: row.name, owner: row.owner, note: row.note,
+                              dkimSelectors: selectors(row.dkimSelectors))
+    }
+
+    /// Selectors as a column holds them: space-separated, nil for none.
+    public static func selectorText(_ selectors: [String]) -> String? {
+        selectors.isEmpty ? nil : selectors.joined(separator: " ")
+    }
+
+    public static func selectors(_ text: String?) -> [String] {
+        (text ?? "").split(separator: " ").map(String.init)
     }
 
     public static func expectations(_ row: DomainRow) -> Expectations {
@@ -29,7 +41,8 @@ public enum InventoryMapping {
     public static func monitoredDomain(_ row: DomainRow, senders: [SenderRow]) -> MonitoredDomain? {
         guard let name = try? DomainName(row.name) else { return nil }
         return MonitoredDomain(name: name, interval: row.intervalSeconds, expectations: expectations(row),
-                               senders: senders.compactMap(sender), source: row.source)
+                               senders: senders.compactMap(sender), dkimSelectors: selectors(row.dkimSelectors),
+                               source: row.source)
     }
 
     /// A stored finding as the core's value.

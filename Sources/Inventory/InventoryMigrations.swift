@@ -17,6 +17,7 @@ enum InventoryMigrations {
         migrator.registerMigration("v6-report-digests", migrate: v6ReportDigests)
         migrator.registerMigration("v7-header-messages", migrate: v7HeaderMessages)
         migrator.registerMigration("v8-content-digest", migrate: v8ContentDigest)
+        migrator.registerMigration("v9-dkim", migrate: v9DKIM)
         return migrator
     }
 

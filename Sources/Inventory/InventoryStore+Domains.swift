@@ -39,6 +39,7 @@ extension InventoryStore {
             existing.expectSPFAll = wanted.expectSPFAll
             existing.expectDMARCPolicy = wanted.expectDMARCPolicy
             existing.expectMaxLookups = wanted.expectMaxLookups
+            existing.dkimSelectors = wanted.dkimSelectors
             if !changes.isEmpty { existing.updatedAt = now }
             if wanted.intervalSeconds < original.intervalSeconds, let next = existing.nextPollAt {
                 existing.nextPollAt = min(next, now + Int64(wanted.intervalSeconds))
@@ -193,6 +194,9 @@ extension InventoryStore {
         if old.expectMaxLookups != new.expectMaxLookups {
             changes.append("expected max lookups \(text(old.expectMaxLookups)) -> \(text(new.expectMaxLookups))")
         }
+        if old.dkimSelectors != new.dkimSelectors {
+            changes.append("DKIM selectors \(text(old.dkimSelectors)) -> \(text(new.dkimSelectors))")
+        }
         return changes
     }
 
@@ -212,7 +216,8 @@ extension InventoryStore {
             if let old = currentByKey[sender.key] {
                 sender.id = old.id
                 let labels = [("name", old.name != sender.name), ("owner", old.owner != sender.owner),
-                              ("note", old.note != sender.note)].filter(\.1).map(\.0)
+                              ("note", old.note != sender.note), ("dkim selectors", old.dkimSelectors != sender.dkimSelectors)]
+                    .filter(\.1).map(\.0)
                 guard !labels.isEmpty else { continue }
                 try sender.update(db)
                 relabelled.append("sender \(sender.key): \(labels.joined(separator: ", ")) changed")

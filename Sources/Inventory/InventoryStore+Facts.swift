@@ -51,6 +51,10 @@ extension InventoryStore {
                 StoredFinding(finding: InventoryMapping.finding($0, domain: row.name), firstSeenAt: $0.firstSeenAt)
             }
             facts.observed = try observedFacts(domain: row.name, thresholds: thresholds, now: now, in: db)
+            facts.dkim = try reportedSelectors(domain: row.name, observed: facts.observed, thresholds: thresholds, now: now, in: db)
+            if let name = try? DomainName(row.name), row.dkimSelectors != nil || facts.approved.contains(where: { !$0.dkimSelectors.isEmpty }) {
+                facts.dkim = facts.dkimSelectors(domain: name, domainSelectors: InventoryMapping.selectors(row.dkimSelectors))
+            }
             facts.flattened = (flattened[id] ?? []).map(InventoryMapping.copy)
             return PollFacts(facts: facts, openRows: openRows)
         }

@@ -46,6 +46,10 @@ extension ReportIngestion {
     }
 
     func flush() throws {
+        if let selectors = current?.selectors, !selectors.isEmpty {
+            current!.selectors = [:]
+            try DKIMSelectorUpsert.write(selectors, in: db)
+        }
         guard var aggregate = current?.aggregate, !aggregate.isEmpty else { return }
         current!.aggregate = [:]
         let upsert = try ObservedUpsert(db)

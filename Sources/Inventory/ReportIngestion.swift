@@ -1,4 +1,5 @@
 import AuthReports
+import DKIM
 import DNSCore
 import Foundation
 import GRDB
@@ -37,6 +38,8 @@ final class ReportIngestion: ReportConsumer {
         var header: ReportSummary
         var days: [(text: String, weight: Int64)]
         var aggregate: [Line: Counts] = [:]
+        /// Selectors the report's DKIM results named.
+        var selectors: [DKIMSelectorLine: DKIMSelectorCounts] = [:]
         var warnings: [String] = []
         var stored: Stored?
         var digest: ReportDigest
@@ -121,17 +124,20 @@ final class ReportIngestion: ReportConsumer {
         current!.digest.add(lineKey: first.lineKey, messages: record.count)
         // A report stored already is only read for its digest.
         guard current!.stored == nil else { return }
+        let signed = Self.selectors(record.dkimResults)
         if days.count == 1 {
             add(first, messages: record.count)
+            tally(signed, domain: header.policy.domain, day: days[0].text, ip: ip, messages: record.count)
         } else {
             let shares = UTCDay.split(record.count, weights: days.map(\.weight))
             for (index, share) in shares.enumerated() where share > 0 || (index == 0 && record.count == 0) {
                 var dayKey = key
                 dayKey.day = days[index].text
                 add(index == 0 ? first : Line(dayKey), messages: share)
+                tally(signed, domain: header.policy.domain, day: days[index].text, ip: ip, messages: share)
             }
         }
-        if current!.aggregate.count >= Self.flushEvery { try flush() }
+        if current!.aggregate.count + current!.selectors.count >= Self.flushEvery { try flush() }
     }
 
     func reportEnds(_ outcome: ReportOutcome) {
@@ -180,6 +186,32 @@ final class ReportIngestion: ReportConsumer {
 
     private func add(_ line: Line, messages: Int) {
         current!.aggregate[line, default: Counts()].add(messages)
+    }
+
+    private func tally(_ signed: [(domain: String, selector: String, result: String)], domain: String, day: String, ip: String,
+                       messages: Int) {
+        for entry in signed {
+            let line = DKIMSelectorLine(domain: domain, signingDomain: entry.domain, selector: entry.selector, day: day, sourceIP: ip)
+            current!.selectors[line, default: DKIMSelectorCounts()].add(messages, result: entry.result)
+        }
+    }
+
+    /// The (signing domain, selector) pairs of a record's DKIM results, once each, the best result kept; a
+    /// selector that is not one (RFC 6376 section 3.1) is left out, so a hostile report cannot store
+    /// arbitrary names.
+    static func selectors(_ results: [DKIMAuthResult]) -> [(domain: String, selector: String, result: String)] {
+        guard !results.isEmpty else { return [] }
+        var found: [(domain: String, selector: String, result: String)] = []
+        for result in results {
+            guard let raw = result.selector, !result.domain.isEmpty, raw.utf8.count <= 200,
+                  let selector = try? DKIMSelector.validated(raw).get() else { continue }
+            if let index = found.firstIndex(where: { $0.domain == result.domain && $0.selector == selector }) {
+                if result.result == "pass" { found[index].result = "pass" }
+            } else {
+                found.append((result.domain, selector, result.result))
+            }
+        }
+        return found
     }
 
     func note(_ warning: String) {

@@ -1,6 +1,7 @@
 import Alerting
 import Audit
 import AuthReports
+import DKIM
 import DMARC
 import DNSCore
 import Foundation
@@ -41,9 +42,9 @@ public struct MonitorSettings: Sendable, Hashable {
 
 /// Loads and validates monitor files (YAML). See Monitors/README.md for the format.
 public enum MonitorLoader {
-    static let domainKeys = ["domain", "interval", "expect", "senders"]
+    static let domainKeys = ["domain", "interval", "expect", "senders", "dkim_selectors"]
     static let expectKeys = ["spf_all", "dmarc_policy", "max_lookups"]
-    static let senderKeys = ["name", "owner", "note"] + ApprovedSender.Kind.allCases.map(\.rawValue)
+    static let senderKeys = ["name", "owner", "note", "dkim"] + ApprovedSender.Kind.allCases.map(\.rawValue)
     static let settingsKeys = ["database", "resolvers", "zones", "timeout", "retries", "concurrency", "unreachable_after", "default_interval"]
         + observedSettingsKeys + operationalSettingsKeys + ingestSettingsKeys
 
@@ -173,9 +174,37 @@ public enum MonitorLoader {
             }
             senders.append(sender)
         }
+        let selectors = parseSelectors(entries["dkim_selectors"], reader.join(path, "dkim_selectors"), reader)
         guard let name, reader.problems.count == before else { return nil }
         let source = "\(reader.file):\(node.mark?.line ?? 1)"
-        return MonitoredDomain(name: name, interval: interval, expectations: expectations, senders: senders, source: source)
+        return MonitoredDomain(name: name, interval: interval, expectations: expectations, senders: senders,
+                               dkimSelectors: selectors, source: source)
+    }
+
+    /// A selector or a list of them (`dkim: s1` or `dkim: [s1, s2]`), each checked and lower-cased.
+    static func parseSelectors(_ node: Node?, _ path: String, _ reader: YAMLReader) -> [String] {
+        guard let node else { return [] }
+        let items: [(Node, String)]
+        if case .scalar = node {
+            items = [(node, path)]
+        } else {
+            items = reader.list(node, path).enumerated().map { ($1, path + "[\($0)]") }
+        }
+        var selectors: [String] = []
+        for (item, itemPath) in items {
+            guard let text = reader.string(item, itemPath) else { continue }
+            switch DKIMSelector.validated(text) {
+            case .success(let selector):
+                if selectors.contains(selector) {
+                    reader.problem(item, itemPath, "selector \(selector) is listed twice")
+                } else {
+                    selectors.append(selector)
+                }
+            case .failure(let error):
+                reader.problem(item, itemPath, error.message)
+            }
+        }
+        return selectors
     }
 
     static func parseExpectations(_ node: Node, _ path: String, _ reader: YAMLReader) -> Expectations {
@@ -213,7 +242,8 @@ public enum MonitorLoader {
         case .success(let value):
             return ApprovedSender(kind: kind, value: value, name: reader.string(entries["name"], reader.join(path, "name")),
                                   owner: reader.string(entries["owner"], reader.join(path, "owner")),
-                                  note: reader.string(entries["note"], reader.join(path, "note")))
+                                  note: reader.string(entries["note"], reader.join(path, "note")),
+                                  dkimSelectors: parseSelectors(entries["dkim"], reader.join(path, "dkim"), reader))
         case .failure(let error):
             reader.problem(entries[kind.rawValue], valuePath, error.message)
             return nil

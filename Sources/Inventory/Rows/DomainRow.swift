@@ -21,6 +21,7 @@ public struct DomainRow: Codable, Sendable, Hashable, FetchableRecord, MutablePe
         public static let nextPollAt = Column("nextPollAt")
         public static let lastPollAt = Column("lastPollAt")
         public static let consecutiveTempFailures = Column("consecutiveTempFailures")
+        public static let dkimSelectors = Column("dkimSelectors")
     }
 
     public var id: Int64?
@@ -44,17 +45,21 @@ public struct DomainRow: Codable, Sendable, Hashable, FetchableRecord, MutablePe
     public var lastPollAt: Int64?
     /// Polls in a row that ended in a temporary DNS failure, for back-off and "unreachable" alerts.
     public var consecutiveTempFailures: Int
+    /// `dkim_selectors:`, space-separated and lower-cased; nil when there are none (and in rows archived
+    /// before selectors existed).
+    public var dkimSelectors: String?
 
     public init(id: Int64? = nil, name: String, intervalSeconds: Int = 3600, expectSPFAll: String? = nil,
                 expectDMARCPolicy: String? = nil, expectMaxLookups: Int? = nil, source: String? = nil,
                 createdAt: Int64 = 0, updatedAt: Int64 = 0, nextPollAt: Int64? = nil, lastPollAt: Int64? = nil,
-                consecutiveTempFailures: Int = 0) {
+                consecutiveTempFailures: Int = 0, dkimSelectors: String? = nil) {
         self.id = id; self.name = name; self.intervalSeconds = intervalSeconds
         self.expectSPFAll = expectSPFAll; self.expectDMARCPolicy = expectDMARCPolicy
         self.expectMaxLookups = expectMaxLookups; self.source = source
         self.createdAt = createdAt; self.updatedAt = updatedAt
         self.nextPollAt = nextPollAt; self.lastPollAt = lastPollAt
         self.consecutiveTempFailures = consecutiveTempFailures
+        self.dkimSelectors = dkimSelectors
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {

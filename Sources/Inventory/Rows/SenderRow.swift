@@ -16,6 +16,7 @@ public struct SenderRow: Codable, Sendable, Hashable, FetchableRecord, MutablePe
         public static let name = Column("name")
         public static let owner = Column("owner")
         public static let note = Column("note")
+        public static let dkimSelectors = Column("dkimSelectors")
     }
 
     public var id: Int64?
@@ -28,18 +29,20 @@ public struct SenderRow: Codable, Sendable, Hashable, FetchableRecord, MutablePe
     public var name: String?
     public var owner: String?
     public var note: String?
+    /// `dkim:`, space-separated and lower-cased; nil when there are none.
+    public var dkimSelectors: String?
 
     public init(id: Int64? = nil, domainId: Int64 = 0, kind: String, value: String,
-                name: String? = nil, owner: String? = nil, note: String? = nil) {
+                name: String? = nil, owner: String? = nil, note: String? = nil, dkimSelectors: String? = nil) {
         self.id = id; self.domainId = domainId; self.kind = kind; self.value = value
-        self.name = name; self.owner = owner; self.note = note
+        self.name = name; self.owner = owner; self.note = note; self.dkimSelectors = dkimSelectors
     }
 
     /// Read by column name, without the Codable decoder (which costs several times more per row; every poll
     /// reads every due domain's senders).
     public init(row: Row) throws {
         id = row["id"]; domainId = row["domainId"]; kind = row["kind"]; value = row["value"]
-        name = row["name"]; owner = row["owner"]; note = row["note"]
+        name = row["name"]; owner = row["owner"]; note = row["note"]; dkimSelectors = row["dkimSelectors"]
     }
 
     /// Identity within a domain.

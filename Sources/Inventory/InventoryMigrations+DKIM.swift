@@ -1,0 +1,22 @@
+import GRDB
+
+extension InventoryMigrations {
+    /// DKIM selectors: those the monitor file lists (on the domain and on each sender), and what the reports
+    /// say of each selector, one row per policy domain, signing domain, selector, day and source, so the
+    /// first and last day, the counts and the sources of a selector are sums over its rows.
+    static func v9DKIM(_ db: Database) throws {
+        try db.alter(table: "domain") { t in t.add(column: "dkimSelectors", .text) }
+        try db.alter(table: "sender") { t in t.add(column: "dkimSelectors", .text) }
+        try db.create(table: "dkim_selector_daily") { t in
+            t.column("domain", .text).notNull()
+            t.column("signingDomain", .text).notNull()
+            t.column("selector", .text).notNull()
+            t.column("day", .text).notNull()
+            t.column("sourceIP", .text).notNull()
+            t.column("messages", .integer).notNull().defaults(to: 0)
+            t.column("passMessages", .integer).notNull().defaults(to: 0)
+            t.column("failMessages", .integer).notNull().defaults(to: 0)
+            t.primaryKey(["domain", "signingDomain", "selector", "day", "sourceIP"])
+        }
+    }
+}
