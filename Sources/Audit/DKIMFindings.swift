@@ -12,7 +12,8 @@ public enum DKIMFindings {
         return findings
     }
 
-    static func keyFindings(_ lookup: DKIMKeyLookup, domain: String, facts: DomainFacts) -> [Finding] {
+    /// The findings of one key read, as the judge makes them (for `senderwatch dkim`).
+    public static func keyFindings(_ lookup: DKIMKeyLookup, domain: String, facts: DomainFacts) -> [Finding] {
         let selector = lookup.facts
         let name = lookup.name
         let recent = selector.reported?.recentMessages ?? 0
@@ -140,7 +141,7 @@ public enum DKIMFindings {
     }
 
     /// Sources that pass DKIM only under a signing domain unrelated to the domain.
-    static func unaligned(domain: DomainName, facts: DomainFacts, thresholds: ObservedThresholds) -> [Finding] {
+    public static func unaligned(domain: DomainName, facts: DomainFacts, thresholds: ObservedThresholds) -> [Finding] {
         guard let observed = facts.observed else { return [] }
         var found: [Finding] = []
         for source in observed.recent where source.messages >= thresholds.minMessages && source.dkimAlignedPass == 0

@@ -6,20 +6,19 @@ import GRDB
 
 /// What the store knows of a domain's DKIM selectors: the monitor file's and the reports'.
 extension InventoryStore {
-    /// The selectors of one domain by name, for `senderwatch dkim`.
-    public func dkimSelectors(domain name: String, thresholds: ObservedThresholds, now: Int64) async throws -> [DKIMSelectorFacts] {
+    /// One domain's facts for `senderwatch dkim`: its senders, what the reports saw, and every selector known
+    /// (`dkim`), also for a domain the inventory does not list but the reports do.
+    public func dkimFacts(domain name: String, thresholds: ObservedThresholds, now: Int64) async throws -> DomainFacts {
         try await writer.read { db in
-            guard let row = try DomainRow.all().named(name).fetchOne(db) else {
-                let domain = Self.canonicalName(name)
-                return try Self.reportedSelectors(domain: domain, observed: try Self.observedFacts(
-                    domain: domain, thresholds: thresholds, now: now, in: db), thresholds: thresholds, now: now, in: db)
-            }
-            let senders = try SenderRow.all().of(domainId: row.id!).orderedByKindAndValue().fetchAll(db)
-            var facts = DomainFacts(approved: senders.compactMap(InventoryMapping.sender))
-            facts.observed = try Self.observedFacts(domain: row.name, thresholds: thresholds, now: now, in: db)
-            facts.dkim = try Self.reportedSelectors(domain: row.name, observed: facts.observed, thresholds: thresholds, now: now, in: db)
-            guard let domain = try? DomainName(row.name) else { return facts.dkim }
-            return facts.dkimSelectors(domain: domain, domainSelectors: InventoryMapping.selectors(row.dkimSelectors))
+            let domain = Self.canonicalName(name)
+            var facts = DomainFacts()
+            facts.observed = try Self.observedFacts(domain: domain, thresholds: thresholds, now: now, in: db)
+            facts.dkim = try Self.reportedSelectors(domain: domain, observed: facts.observed, thresholds: thresholds, now: now, in: db)
+            guard let row = try DomainRow.all().named(name).fetchOne(db), let parsed = try? DomainName(row.name) else { return facts }
+            facts.approved = try SenderRow.all().of(domainId: row.id!).orderedByKindAndValue().fetchAll(db)
+                .compactMap(InventoryMapping.sender)
+            facts.dkim = facts.dkimSelectors(domain: parsed, domainSelectors: InventoryMapping.selectors(row.dkimSelectors))
+            return facts
         }
     }
 

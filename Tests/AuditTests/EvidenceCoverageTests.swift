@@ -156,7 +156,7 @@ import Testing
         await DomainAssessor(resolver: ZoneResolver(zone)).assess(try! DomainName(domain), facts: facts)
     }
 
-    @Test(arguments: cases)
+    @Test(arguments: cases + DKIMCoverageTests.cases)
     func unknownEvidenceKeepsTheFindingAsItWas(_ c: Case) async throws {
         var facts = c.facts()
         facts.openFindings = [StoredFinding(finding: c.open, firstSeenAt: 1)]
@@ -167,7 +167,7 @@ import Testing
         #expect(!assessment.unknownParts.isEmpty, "the assessment names the unknown part")
     }
 
-    @Test(arguments: cases)
+    @Test(arguments: cases + DKIMCoverageTests.cases)
     func knownEvidenceResolvesIt(_ c: Case) async throws {
         var facts = c.facts()
         facts.openFindings = [StoredFinding(finding: c.open, firstSeenAt: 1)]
@@ -178,14 +178,16 @@ import Testing
 
     @Test func coverageNamesEveryKind() {
         // Every kind the judge can produce has a case above (or is dns.temporary, which is never stored).
-        let covered = Set((Self.cases + ObservedCoverageTests.cases).map(\.open.kind))
+        let covered = Set((Self.cases + ObservedCoverageTests.cases + DKIMCoverageTests.cases).map(\.open.kind))
         let kinds: [FindingKind] = [.spfMissing, .spfMultiple, .spfSyntax, .spfLookupLimit, .spfVoidLimit, .spfBrokenInclude,
                                     .spfPermissiveAll, .spfNoAll, .spfPTR, .spfTooLong, .spfRedundant, .spfSenderUnauthorized,
                                     .spfUnapprovedAuthorization, .spfAllQualifier, .spfIncludeLoop, .spfMXLimit, .spfDNSError,
                                     .inventorySenderUnresolvable, .dmarcMissing, .dmarcInvalid, .dmarcMultiple,
                                     .dmarcMonitoringOnly, .dmarcWeakerThanExpected, .dmarcRecordWarning, .dmarcRUAUnauthorized,
                                     .dmarcDNSError, .dnsUnreachable, .recordChanged, .providerChanged, .spfFlattenedStale,
-                                    .spfObservedUnauthorized, .dmarcSpoofing, .inventoryStale]
+                                    .spfObservedUnauthorized, .dmarcSpoofing, .inventoryStale, .dkimKeyMissing,
+                                    .dkimKeyRevoked, .dkimKeyTooSmall, .dkimWeakKey, .dkimSHA1Only, .dkimTesting, .dkimSyntax,
+                                    .dkimOrphanedKey]
         #expect(Set(kinds).subtracting(covered).isEmpty, "\(Set(kinds).subtracting(covered))")
     }
 }
