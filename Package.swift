@@ -126,6 +126,7 @@ let package = Package(
         .testTarget(name: "AuditTests", dependencies: ["Audit", "DNSCore", "SPF", "DMARC", "TestSupport"]),
         .testTarget(name: "AuthReportsTests", dependencies: ["AuthReports", "CZlib", "DNSCore", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             "SenderwatchCLI", "CZlib", "DKIM", "Monitor", "MonitorConfig", "Snapshots", "Inventory", "Audit", "DNSCore", "SPF",
             "LDNSResolver", "TestSupport",
