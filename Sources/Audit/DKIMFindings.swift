@@ -40,7 +40,7 @@ public enum DKIMFindings {
             guard approved || recent > 0 else { return [] }
             evidence["answer"] = nxdomain ? "NXDOMAIN" : "no TXT record"
             return [finding(.dkimKeyMissing, .error,
-                            "no DKIM key at \(name)\(delegation) (\(nxdomain ? "NXDOMAIN" : "no TXT record")), \(usage): "
+                            "no DKIM key at \(name) (\(nxdomain ? "NXDOMAIN" : "no TXT record")\(lookup.delegatedTo.map { " behind its CNAME to \($0)" } ?? "")), \(usage): "
                                 + "receivers fail every signature with s=\(selector.selector) d=\(selector.signingDomain)",
                             fix: lookup.delegatedTo.map { "the CNAME points at \($0), which has no key: ask the provider for the "
                                 + "current target, or remove the CNAME and the selector if the sender is gone" }
@@ -131,7 +131,9 @@ public enum DKIMFindings {
 
     static func usageText(_ selector: DKIMSelectorFacts) -> String {
         var parts: [String] = []
-        if !selector.approvedBy.isEmpty { parts.append("listed for \(selector.approvedBy.joined(separator: ", "))") }
+        let listed = selector.approvedBy.filter { !$0.hasPrefix("--") }
+        if !listed.isEmpty { parts.append("listed for \(listed.joined(separator: ", "))") }
+        if let option = selector.approvedBy.first(where: { $0.hasPrefix("--") }) { parts.append("asked for with \(option)") }
         if let reported = selector.reported, reported.recentMessages > 0 {
             parts.append("used for \(reported.recentMessages) recent messages in the reports")
         } else if let reported = selector.reported {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Audit
+import DKIM
 import DNSCore
 import Foundation
 import Monitor
@@ -14,7 +15,8 @@ struct CheckCommand: AsyncParsableCommand {
         discussion: """
         Each domain gets its SPF analysis (lookup limit, void lookups, syntax, permissive all, ptr), its \
         DMARC policy (missing, invalid, p=none, unauthorized report destinations), and for every --ip the \
-        verdict receivers give that address. Domains are audited concurrently over one DNS cache.
+        verdict receivers give that address; for every --dkim-selector, the key at \
+        SELECTOR._domainkey.DOMAIN (missing, revoked, too small, sha1 only, t=y, syntax). Domains are audited concurrently over one DNS cache.
 
         A part DNS does not answer (a timeout, SERVFAIL, a name outside the --zone files) is listed as \
         unknown with its cause; the findings the other parts establish still stand. The exit code follows \
@@ -34,6 +36,11 @@ struct CheckCommand: AsyncParsableCommand {
     @Option(name: .customLong("ip"), help: "A sending IP that must be authorized (repeatable); checked against every domain.")
     var ips: [String] = []
 
+    @Option(name: .customLong("dkim-selector"),
+            help: ArgumentHelp("A DKIM selector whose key to check at SELECTOR._domainkey.DOMAIN for every domain (repeatable).",
+                               valueName: "selector"))
+    var dkimSelectors: [String] = []
+
     @Option(name: .customLong("domains-from"), help: ArgumentHelp("Read more domains from a file, one per line (- for standard input).", valueName: "file"))
     var domainsFile: String?
 
@@ -44,6 +51,9 @@ struct CheckCommand: AsyncParsableCommand {
         guard !domains.isEmpty || domainsFile != nil else { throw ValidationError("give at least one domain (or --domains-from FILE)") }
         for domain in domains { _ = try parseDomain(domain) }
         for ip in ips { _ = try parseIP(ip) }
+        for selector in dkimSelectors {
+            if case .failure(let error) = DKIMSelector.validated(selector) { throw ValidationError("--dkim-selector: \(error)") }
+        }
     }
 
     func run() async throws {
@@ -80,8 +90,16 @@ struct CheckCommand: AsyncParsableCommand {
     /// Audits up to `--concurrency` domains at a time and hands each result to `emit` in input order.
     func assessAll(_ names: [DomainName], _ ips: [IPAddress], _ assessor: DomainAssessor,
                    emit: (DomainAssessment) -> Void) async throws {
+        let selectors = dkimSelectors.compactMap { try? DKIMSelector.validated($0).get() }
         try await OrderedConcurrency.forEach(count: names.count, limit: dns.effectiveConcurrency,
-                                             operation: { await assessor.assess(names[$0], ips: ips) },
+                                             operation: { index in
+                                                 var facts = DomainFacts()
+                                                 facts.dkim = selectors.map {
+                                                     DKIMSelectorFacts(selector: $0, signingDomain: names[index].key,
+                                                                       approvedBy: ["--dkim-selector"])
+                                                 }
+                                                 return await assessor.assess(names[index], facts: facts, ips: ips)
+                                             },
                                              emit: { _, assessment in emit(assessment) })
     }
 

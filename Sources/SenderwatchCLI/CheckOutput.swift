@@ -6,7 +6,8 @@ import DNSCore
 ///
 /// Each domain: `status` (`ok`, the worst severity of warning or worse, or `unknown` when neither its own SPF
 /// nor its DMARC answered), `complete` (every part answered), `parts` (each part's `id`, `label`, `verdict`
-/// known/unknown/impossible and `cause`), `spf`, `dmarc`, `senders`, `findings`.
+/// known/unknown/impossible and `cause`), `spf`, `dmarc`, `senders`, `dkim` (each key read: `name`, `status`, `summary`,
+/// `keyType`, `keyBits`, `fingerprint`, `cnameTarget`, `verdict`), `findings`.
 struct DomainCheckOutput: Encodable {
     struct SPFPart: Encodable {
         let record: String?
@@ -33,6 +34,24 @@ struct DomainCheckOutput: Encodable {
         let problem: String?
         let verdict: String
     }
+    /// One DKIM key read (`--dkim-selector`, or the selectors the store knows in `poll`).
+    struct DKIMPart: Encodable {
+        let name: String
+        let status: String
+        let summary: String
+        let keyType: String?
+        let keyBits: Int?
+        let fingerprint: String?
+        let cnameTarget: String?
+        let verdict: String
+
+        init(_ lookup: DKIMKeyLookup) {
+            let shown = DKIMSelectorOutput(lookup)
+            name = lookup.name; status = shown.status; summary = DKIMText.state(lookup)
+            keyType = shown.keyType; keyBits = shown.keyBits; fingerprint = shown.fingerprint; cnameTarget = shown.cnameTarget
+            verdict = lookup.verdict.word
+        }
+    }
     struct Part: Encodable {
         let id: String
         let label: String
@@ -47,6 +66,7 @@ struct DomainCheckOutput: Encodable {
     let domain: String
     let status: String
     let complete: Bool
+    let dkim: [DKIMPart]
     let parts: [Part]
     let spf: SPFPart
     let dmarc: DMARCPart
@@ -60,6 +80,7 @@ struct DomainCheckOutput: Encodable {
         if let worst { status = worst.rawValue } else { status = assessment.status == .unknown ? "unknown" : "ok" }
         complete = assessment.status == .ok
         parts = assessment.parts.map(Part.init)
+        dkim = o.dkimKeys.map(DKIMPart.init)
         spf = SPFPart(record: o.spf.record, result: o.spf.result?.rawValue, dnsLookups: o.spf.dnsLookups,
                       dnsLookupsLowerBound: o.spf.dnsLookupsAreLowerBound, voidLookups: o.spf.voidLookups,
                       allQualifier: o.spf.allQualifier, networks: o.spf.networks.map { $0.network.description },
@@ -116,6 +137,9 @@ enum CheckText {
         for s in r.senders {
             let verdict = s.verdict == "unknown" ? "unknown (\(s.problem ?? "DNS did not answer"))" : s.result
             out.append("  sender \(s.ip): \(verdict)" + (s.mechanism.map { " (\($0))" } ?? ""))
+        }
+        for key in r.dkim {
+            out.append("  DKIM:  \(key.name): \(key.summary)" + (key.cnameTarget.map { " (CNAME to \($0))" } ?? ""))
         }
         for part in unknown {
             out.append("  unknown: \(part.label): \(part.cause ?? "no answer")")

@@ -52,10 +52,13 @@ struct DKIMCommand: AsyncParsableCommand {
             facts = try await store.openStore(settings).0.dkimFacts(domain: name.text, thresholds: thresholds, now: now)
         }
         let given = selectors.compactMap { try? DKIMSelector.validated($0).get() }
-        let known = facts.dkimSelectors(domain: name, domainSelectors: given).map { entry in
-            var entry = entry
-            entry.approvedBy = entry.approvedBy.map { $0 == "the domain" && given.contains(entry.selector) ? "--selector" : $0 }
-            return entry
+        var known = facts.dkimSelectors(domain: name)
+        for selector in given {
+            if let at = known.firstIndex(where: { $0.selector == selector && $0.signingDomain == name.key }) {
+                known[at].approvedBy.append("--selector")
+            } else {
+                known.append(DKIMSelectorFacts(selector: selector, signingDomain: name.key, approvedBy: ["--selector"]))
+            }
         }
         guard !known.isEmpty else {
             throw InputError("no DKIM selector known for \(name): give --selector, list dkim: for its senders in the monitor file, "
@@ -66,7 +69,9 @@ struct DKIMCommand: AsyncParsableCommand {
         let toRead = Array(known.sorted { $0.keyName < $1.keyName }.prefix(DKIMKeyReader.maximumSelectors * 2))
         var lookups: [DKIMKeyLookup] = []
         for entry in toRead { lookups.append(await DKIMKeyReader.read(entry, resolver: session.resolver)) }
-        var findings = lookups.flatMap { DKIMFindings.keyFindings($0, domain: name.text, facts: facts) }
+        // Findings for the keys the poll reads (the domain's own d=); another organization's key is shown only.
+        let judged = Set(DKIMKeyReader.selectorsToRead(known, domain: name).map(\.keyName))
+        var findings = lookups.filter { judged.contains($0.name) }.flatMap { DKIMFindings.keyFindings($0, domain: name.text, facts: facts) }
         findings += DKIMFindings.unaligned(domain: name, facts: facts, thresholds: thresholds)
         findings = Finding.ordered(findings)
         if output.json {

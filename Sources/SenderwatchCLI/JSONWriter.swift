@@ -37,6 +37,7 @@ struct JSONWriter {
     // Optional members as synthesized `Encodable` writes them: absent when nil.
     mutating func field(_ name: String, _ value: String?) { guard let value else { return }; key(name); string(value) }
     mutating func field(_ name: String, _ value: Int) { key(name); int(value) }
+    mutating func field(_ name: String, _ value: Int?) { guard let value else { return }; key(name); int(value) }
     mutating func field(_ name: String, _ value: Bool) { key(name); bool(value) }
     /// A member that is `null` when nil (`@NullEncoded`).
     mutating func nullable(_ name: String, _ value: String?) {

@@ -14,6 +14,8 @@ import Testing
         var zone = MemoryZone()
         zone.add("odd.test", txt: "v=spf1 ip4:192.0.2.1 include:\"quote\\back.test\" a:tab\there.test exp=%{d} ~all")
         zone.add("_dmarc.odd.test", txt: "v=DMARC1; p=none; rua=mailto:\u{1}ctrl@odd.test,mailto:é@vendor.test; x=\u{7f}")
+        zone.add("revoked._domainkey.odd.test", txt: "v=DKIM1; p=")
+        zone.add("odd._domainkey.odd.test", txt: "v=DKIM1; k=\"rsa\u{1}; p=AAAA")
         zone.add("plain.test", txt: "v=spf1 -all")
         zone.addTimeout(try! DomainName("_dmarc.plain.test"))
         return zone
@@ -31,8 +33,12 @@ import Testing
             compare(await DomainAssessor(resolver: demo).assess(try DomainName(name), ips: ips))
         }
         let hostile = ZoneResolver(Self.hostileZone())
+        var facts = DomainFacts()
+        facts.dkim = ["revoked", "odd", "absent"].map { DKIMSelectorFacts(selector: $0, signingDomain: "odd.test", approvedBy: ["x"]) }
         for name in ["odd.test", "plain.test", "missing.test"] {
-            compare(await DomainAssessor(resolver: hostile).assess(try DomainName(name), ips: ips))
+            let assessment = await DomainAssessor(resolver: hostile).assess(try DomainName(name), facts: facts, ips: ips)
+            if name == "odd.test" { #expect(assessment.observation.dkimKeys.count == 3) }
+            compare(assessment)
         }
     }
 

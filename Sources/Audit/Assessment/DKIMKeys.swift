@@ -20,9 +20,10 @@ public struct DKIMSelectorFacts: Sendable, Hashable {
     /// `selector._domainkey.d`, lower-cased: the identity of a key in findings and summaries.
     public var keyName: String { "\(selector)._domainkey.\(signingDomain)" }
 
-    /// Learned from: `monitor file`, `reports`, or both.
+    /// Learned from: `monitor file`, `reports`, `command line` (labels such as `--selector`), in that order.
     public var learnedFrom: [String] {
-        (approvedBy.isEmpty ? [] : ["monitor file"]) + (reported == nil ? [] : ["reports"])
+        let file = approvedBy.contains { !$0.hasPrefix("--") }, given = approvedBy.contains { $0.hasPrefix("--") }
+        return (file ? ["monitor file"] : []) + (reported == nil ? [] : ["reports"]) + (given ? ["command line"] : [])
     }
 }
 
