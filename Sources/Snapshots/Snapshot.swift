@@ -59,6 +59,32 @@ public struct DomainSnapshot: Codable, Sendable, Hashable {
     /// The parts DNS did not answer at this instant, with why (schema 2). Findings that rest on them are
     /// neither claimed nor denied: open ones are kept as the monitor last saw them.
     public var unknownParts: [UnknownPartSnapshot]?
+    /// The DKIM key of every selector known for the domain, as DNS published it at this instant; absent when
+    /// no selector is known (and in snapshots taken before keys were read).
+    public var dkim: [DKIMKeySnapshot]? = nil
+}
+
+/// One DKIM selector's key (RFC 6376 section 3.6.1).
+public struct DKIMKeySnapshot: Codable, Sendable, Hashable {
+    /// `selector._domainkey.domain`.
+    public var name: String
+    public var selector: String
+    public var signingDomain: String
+    /// `monitor file`, `reports`.
+    public var learnedFrom: [String]
+    /// `found`, `revoked`, `invalid`, `absent`, `unknown` or `impossible`.
+    public var status: String
+    public var keyType: String?
+    public var keyBits: Int?
+    /// `sha256:` and the hex SHA-256 of the published key.
+    public var fingerprint: String?
+    public var recordSHA256: String?
+    public var cnameTarget: String?
+    public var testing: Bool?
+    /// Messages the reports saw signed with it, and the last day they did.
+    public var reportedMessages: Int?
+    public var lastReported: String?
+    public var verdict: String
 }
 
 public struct UnknownPartSnapshot: Codable, Sendable, Hashable {

@@ -98,7 +98,28 @@ public struct SnapshotBuilder: Sendable {
             unknownParts: assessment.unknownParts.map {
                 UnknownPartSnapshot(part: $0.id, label: $0.label, cause: $0.verdict.reason ?? "unknown")
             })
-        return (snapshot, observed)
+        var result = snapshot
+        result.dkim = observation.dkimKeys.isEmpty ? nil : observation.dkimKeys.map(Self.dkim)
+        return (result, observed)
+    }
+
+    static func dkim(_ lookup: DKIMKeyLookup) -> DKIMKeySnapshot {
+        let f = lookup.facts
+        var status = "found", keyType: String?, bits: Int?, fingerprint: String?, text: String?, testing: Bool?
+        switch lookup.outcome {
+        case .found(let record, _):
+            status = record.isRevoked ? "revoked" : "found"; keyType = record.keyType.description
+            bits = record.publicKey?.bits; fingerprint = record.publicKey?.fingerprint; text = record.text
+            testing = record.isTesting ? true : nil
+        case .invalid(_, let raw): status = "invalid"; text = raw
+        case .absent: status = "absent"
+        case .unknown: status = "unknown"
+        case .impossible: status = "impossible"
+        }
+        return DKIMKeySnapshot(name: lookup.name, selector: f.selector, signingDomain: f.signingDomain, learnedFrom: f.learnedFrom,
+                               status: status, keyType: keyType, keyBits: bits, fingerprint: fingerprint,
+                               recordSHA256: text.map(sha256), cnameTarget: lookup.delegatedTo, testing: testing,
+                               reportedMessages: f.reported?.messages, lastReported: f.reported?.lastDay, verdict: lookup.verdict.word)
     }
 
     /// `includes`: the include and redirect targets anywhere in the tree (`ObservationSummary.includes`).

@@ -14,6 +14,7 @@ public enum SnapshotCSV {
         "dmarc_record", "dmarc_record_sha256", "dmarc_status", "dmarc_policy", "dmarc_policy_expected",
         "senders_approved", "senders_authorized", "senders_unauthorized", "flattened_includes",
         "observed_sources", "observed_messages", "observed_dmarc_pass_rate", "last_poll_at",
+        "dkim_selectors", "dkim_keys_found", "dkim_keys_problem", "dkim_weakest_rsa_bits",
     ]
 
     public static func render(_ s: Snapshot) -> String {
@@ -38,10 +39,19 @@ public enum SnapshotCSV {
                 String(sources.count), String(messages),
                 days.isEmpty ? "" : percentText(passed, of: days.reduce(0) { saturated($0, $1.messages) }),
                 d.lastPollAt ?? "",
-            ]
+            ] + dkimCells(d.dkim ?? [])
             lines.append(values.map(cell).joined(separator: ","))
         }
         return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// Selectors (`name=status`), keys found, keys missing, revoked or unusable, and the smallest RSA key.
+    static func dkimCells(_ keys: [DKIMKeySnapshot]) -> [String] {
+        let found = keys.filter { $0.status == "found" }
+        let problems = keys.filter { ["absent", "revoked", "invalid"].contains($0.status) }
+        let weakest = found.filter { $0.keyType == "rsa" }.compactMap(\.keyBits).min()
+        return [keys.map { "\($0.name)=\($0.status)" }.joined(separator: " "), String(found.count), String(problems.count),
+                weakest.map(String.init) ?? ""]
     }
 
     /// Messages of a day that passed, back from its rate (exact for rates computed by `percentText`); a rate

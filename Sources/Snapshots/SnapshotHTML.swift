@@ -109,6 +109,18 @@ public enum SnapshotHTML {
             }, empty: "")
         }
 
+        if let keys = d.dkim, !keys.isEmpty {
+            html += "<h3>DKIM keys</h3>\n"
+            html += table(["Key", "Status", "Key type", "Size", "Fingerprint", "Learned from", "Reported"], keys.map { k in
+                ["<code>\(e(k.name))</code>" + (k.cnameTarget.map { "<br>CNAME to <code>\(e($0))</code>" } ?? ""),
+                 "<span class=\"st-\(k.status == "found" ? "authorized" : "unauthorized")\">\(e(k.status))</span>"
+                    + (k.testing == true ? " (t=y)" : ""),
+                 e(k.keyType ?? "-"), k.keyBits.map { "\($0) bits" } ?? "-", k.fingerprint.map { "<code>\(e(String($0.prefix(23))))...</code>" } ?? "-",
+                 e(k.learnedFrom.joined(separator: ", ")),
+                 k.reportedMessages.map { "\($0) messages, last \(e(k.lastReported ?? "?"))" } ?? "-"]
+            }, empty: "")
+        }
+
         html += "<h3>Findings</h3>\n"
         html += table(["Severity", "Kind", "Finding", "Fix", "Open since"], d.findings.map {
             [badge($0.severity), "<code class=\"kind\">\(e($0.kind))</code>", e($0.message), e($0.fix ?? "-"), e($0.openSince ?? "-")]

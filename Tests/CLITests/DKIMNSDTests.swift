@@ -165,6 +165,23 @@ import Testing
         #expect(byName[key("gone")]?["status"] as? String == "absent")
         #expect(byName["esp1._domainkey.esp.vendor.test"]?["learnedFrom"] as? [String] == ["reports"])
 
+        // The snapshot carries the keys in JSON, CSV and HTML.
+        let snapshotPath = root.appendingPathComponent("snapshot.json").path
+        let take = try run(["snapshot", "--resolver", server.address, "--out", snapshotPath])
+        #expect(take.status == 0, "\(take.stderr)")
+        let document = try CLIRunner.Output(status: 0, stdout: String(contentsOfFile: snapshotPath, encoding: .utf8), stderr: "").json()
+        let keysInSnapshot = ((document["domains"] as? [[String: Any]])?.first?["dkim"] as? [[String: Any]]) ?? []
+        let snapshotByName = Dictionary(uniqueKeysWithValues: keysInSnapshot.map { ($0["name"] as? String ?? "", $0) })
+        #expect(snapshotByName[key("small")]?["keyBits"] as? Int == 512)
+        #expect(snapshotByName[key("old")]?["status"] as? String == "revoked")
+        #expect(snapshotByName[key("prov")]?["cnameTarget"] as? String == "prov.keys.vendor.test")
+        let csv = try run(["snapshot", "--format", "csv", "--from", snapshotPath])
+        #expect(csv.stdout.contains("dkim_weakest_rsa_bits"))
+        #expect(csv.stdout.contains("\(key("gone"))=absent"))
+        let html = try run(["snapshot", "--format", "html", "--from", snapshotPath])
+        #expect(html.stdout.contains("<h3>DKIM keys</h3>"))
+        #expect(html.stdout.contains("<code>\(key("ed"))</code>"))
+
         // A new key at s2048: the next poll says the key changed, with both sizes and fingerprints.
         let replacement = try _RSA.Signing.PrivateKey(keySize: .init(bitCount: 3072))
         try server.write(zone: "dkim.test", text: Self.zone(keys, s2048: keys.spki(replacement)))
