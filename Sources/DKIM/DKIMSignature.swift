@@ -89,7 +89,8 @@ public struct DKIMSignature: Sendable, Hashable {
         guard version == "1" else { throw DKIMSyntaxError("v=\(DKIMTagList.shown(version)) is not 1, the only DKIM-Signature version") }
         let algorithmText = try required("a", "the signing algorithm")
         guard let algorithm = Algorithm(rawValue: algorithmText.lowercased()) else {
-            throw DKIMSyntaxError("a=\(DKIMTagList.shown(algorithmText)) is not a signing algorithm (rsa-sha256 or ed25519-sha256 expected)")
+            throw DKIMSyntaxError("a=\(DKIMTagList.shown(algorithmText)) is not a signing algorithm "
+                + "(rsa-sha256 or ed25519-sha256 expected)")
         }
         self.algorithm = algorithm
         tags = list
@@ -109,7 +110,8 @@ public struct DKIMSignature: Sendable, Hashable {
         }
         // Checked last: a name like "dkim.example" cannot be looked up when the two do not fit in one domain name.
         guard (try? DomainName(keyName)) != nil else {
-            throw DKIMSyntaxError("s=\(DKIMTagList.shown(selector)) and d=\(domain) make \(keyName.utf8.count) octets; a key name holds at most \(DomainName.maximumLength)")
+            throw DKIMSyntaxError("s=\(DKIMTagList.shown(selector)) and d=\(domain) make \(keyName.utf8.count) octets; "
+                + "a key name holds at most \(DomainName.maximumLength)")
         }
     }
 
@@ -128,13 +130,14 @@ public struct DKIMSignature: Sendable, Hashable {
         let header = parts.first.flatMap(DKIMCanonicalization.init(rawValue:))
         let body = parts.count > 1 ? DKIMCanonicalization(rawValue: parts[1]) : .simple
         guard parts.count <= 2, let header, let body else {
-            throw DKIMSyntaxError("c=\(DKIMTagList.shown(value)) is not a canonicalization (simple or relaxed, or header/body such as relaxed/simple)")
+            throw DKIMSyntaxError("c=\(DKIMTagList.shown(value)) is not a canonicalization "
+                + "(simple or relaxed, or header/body such as relaxed/simple)")
         }
         return (header, body)
     }
 
     static func domain(_ value: String, tag: String) throws -> DomainName {
-        guard value.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-._".unicodeScalars.contains($0)) }),
+        guard value.unicodeScalars.allSatisfy({ isLetterOrDigit($0) || "-._".unicodeScalars.contains($0) }),
               let name = try? DomainName(value) else {
             throw DKIMSyntaxError("\(tag)=\(DKIMTagList.shown(value)) is not a domain name")
         }
@@ -149,7 +152,8 @@ public struct DKIMSignature: Sendable, Hashable {
         for name in names {
             // RFC 5322 field names: printable ASCII except the colon.
             guard !name.isEmpty, name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-                throw DKIMSyntaxError("h= holds \"\(DKIMTagList.shown(name))\", which is not a header field name (names separated by ':' expected)")
+                throw DKIMSyntaxError("h= holds \"\(DKIMTagList.shown(name))\", which is not a header field name "
+                    + "(names separated by ':' expected)")
             }
         }
         guard names.contains("from") else {
@@ -162,10 +166,16 @@ public struct DKIMSignature: Sendable, Hashable {
         let labels = value.split(separator: ".", omittingEmptySubsequences: false)
         let valid = labels.allSatisfy { label in
             !label.isEmpty && label.utf8.count <= DomainName.maximumLabelLength
-                && label.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") }
+                && label.unicodeScalars.allSatisfy { isLetterOrDigit($0) || $0 == "-" || $0 == "_" }
         }
-        guard valid else { throw DKIMSyntaxError("s=\(DKIMTagList.shown(value)) is not a selector (dot-separated labels of letters, digits and '-')") }
+        guard valid else {
+            throw DKIMSyntaxError("s=\(DKIMTagList.shown(value)) is not a selector (dot-separated labels of letters, digits and '-')")
+        }
         return value
+    }
+
+    static func isLetterOrDigit(_ scalar: Unicode.Scalar) -> Bool {
+        ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
     }
 
     static func identity(_ value: String?, domain: DomainName) throws -> (String, DomainName) {

@@ -51,7 +51,8 @@ public struct DKIMVerifier: Sendable {
         for (position, field) in fields.prefix(max(0, maximumSignatures)) {
             var result = await verify(field, at: position, in: message, bodies: &bodies)
             if let fromDomain, let domain = result.signature?.domain {
-                result.alignment = DKIMAlignment(signingDomain: domain, fromDomain: fromDomain, organizationalDomains: organizationalDomains)
+                result.alignment = DKIMAlignment(signingDomain: domain, fromDomain: fromDomain,
+                                                 organizationalDomains: organizationalDomains)
             }
             results.append(result)
         }
@@ -158,10 +159,12 @@ public struct DKIMVerifier: Sendable {
     /// Why a readable key cannot verify `signature`, or nil when it can.
     static func keyFailure(_ record: DKIMKeyRecord, _ key: DKIMPublicKey, name: String, for signature: DKIMSignature) -> DKIMFailure? {
         guard key.algorithm == signature.algorithm.keyType else {
-            return .keyUnusable("\(name) publishes a k=\(record.keyType) key; a=\(signature.algorithm) needs k=\(signature.algorithm.keyType.rawValue)")
+            return .keyUnusable("\(name) publishes a k=\(record.keyType) key; "
+                + "a=\(signature.algorithm) needs k=\(signature.algorithm.keyType.rawValue)")
         }
         if let hashes = record.hashAlgorithms, !hashes.contains(signature.algorithm.hashName) {
-            return .keyUnusable("\(name) allows h=\(hashes.joined(separator: ":")) only; a=\(signature.algorithm) hashes with \(signature.algorithm.hashName)")
+            return .keyUnusable("\(name) allows h=\(hashes.joined(separator: ":")) only; "
+                + "a=\(signature.algorithm) hashes with \(signature.algorithm.hashName)")
         }
         guard record.allowsEmail else {
             return .keyUnusable("\(name) is for s=\(record.serviceTypes?.joined(separator: ":") ?? ""), not email")

@@ -110,7 +110,8 @@ public struct DKIMMessage: Sendable {
         while specStart < raw.endIndex {
             let specEnd = raw[specStart...].firstIndex(of: 0x3B) ?? raw.endIndex
             if let equals = raw[specStart..<specEnd].firstIndex(of: 0x3D) {
-                let name = raw[specStart..<equals].filter { !DKIMCanonicalization.isWSP($0) && $0 != DKIMCanonicalization.cr && $0 != DKIMCanonicalization.lf }
+                // The tag name with the folding whitespace around it removed: only "b" itself, not "bh".
+                let name = raw[specStart..<equals].filter { !DKIMCanonicalization.isWSP($0) && $0 != 0x0D && $0 != 0x0A }
                 if name == [0x62] { return Array(raw[...equals]) + raw[specEnd...] }
             }
             specStart = specEnd + 1
