@@ -58,8 +58,10 @@ struct HeaderDKIM {
 
     static func verify(_ saved: SavedMessage, fromDomain: String?, resolver: any DNSResolver, now: Int64) async -> HeaderDKIM {
         guard saved.complete else {
-            return HeaderDKIM(results: [], note: "the message is longer than \(SavedMessage.messageLimit / (1024 * 1024)) MiB; "
-                + "its DKIM signatures were not verified", headerOnly: false)
+            // Said only when there were signatures to verify: the header section was read whole.
+            let signed = !DKIMMessage(saved.header).signatureFields.isEmpty
+            let note = "the message is longer than \(SavedMessage.messageLimit / (1024 * 1024)) MiB; its DKIM signatures were not verified"
+            return HeaderDKIM(results: [], note: signed ? note : nil, headerOnly: false)
         }
         let message = DKIMMessage(saved.bytes)
         guard !message.signatureFields.isEmpty else { return HeaderDKIM(results: [], note: nil, headerOnly: !message.hasBody) }

@@ -151,4 +151,19 @@ import Testing
         #expect(!text.stdout.contains("DKIM"), "\(text.stdout)")
         #expect(try dkim(try run(ws, zones, message, json: true)).isEmpty)
     }
+
+    /// Past 16 MiB the message is diagnosed on its headers, and its signatures are said not to be verified.
+    @Test func aMessageOver16MiBIsNotVerified() throws {
+        let ws = try Workspace()
+        defer { ws.cleanup() }
+        let zones = try ws.write("zones/dkimtest.example.zone", Self.zone)
+        let signed = Self.received(try Self.sign(Self.message(), selector: "good"))
+        let big = try ws.write("big.eml", signed + String(repeating: String(repeating: "x", count: 1023) + "\n", count: 16 * 1024 + 1))
+        let text = try ws.run(["headers", big, "--zone", zones])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("DKIM: the message is longer than 16 MiB; its DKIM signatures were not verified"), "\(text.stdout)")
+        let json = try ws.run(["headers", big, "--zone", zones, "--json"]).json()
+        #expect((json["dkim"] as? [Any])?.isEmpty == true)
+        #expect((json["dkimNote"] as? String)?.hasPrefix("the message is longer than 16 MiB") == true)
+    }
 }
