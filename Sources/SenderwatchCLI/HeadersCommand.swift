@@ -11,10 +11,11 @@ import SPF
 struct HeadersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "headers",
-        abstract: "Diagnose a saved message: who connected, what the receiver said, and whether SPF authorizes it now.",
+        abstract: "Diagnose a saved message: who connected, what the receiver said, whether SPF authorizes it and its DKIM signatures verify now.",
         discussion: """
-        Reads a message (or just its headers, up to the blank line; at most settings \
-        ingest_limits.header_bytes, 1 MiB by default) from FILE, or standard input with -. Only what the \
+        Reads a message (or just its headers, up to the blank line; the header section at most settings \
+        ingest_limits.header_bytes, 1 MiB by default, the whole message at most 16 MiB) from FILE, or standard \
+        input with -. Only what the \
         receiver wrote is believed: its Received-SPF and Authentication-Results sit above the Received line of \
         the receiving hop (the topmost one whose client is an Internet address; private, loopback and \
         link-local hops are relays inside the receiver), or right below it when they name a trusted receiver. \
@@ -26,13 +27,23 @@ struct HeadersCommand: AsyncParsableCommand {
         SPF is evaluated now (check_host through --zone or --resolver) for the envelope-from domain \
         (Return-Path), or the header-from domain when there is none, and the answer says plainly whether the \
         domain designates the IP and what to add if not.
+        DKIM is verified now too, as a receiver would (RFC 6376, 8301, 8463): each DKIM-Signature (at most 10) \
+        with its key fetched through --zone or --resolver, its body hash and its signature (rsa-sha256, \
+        ed25519-sha256; rsa-sha1 and RSA keys under 1024 bits are refused), one line per signature with the \
+        exact cause of a failure (body changed, headers changed, key missing, revoked, too small or unusable, \
+        signature expired, syntax error, l= past the body; temperror when the key lookup failed temporarily), \
+        a warning when l= leaves part of the body unsigned, and whether d= aligns with the From domain \
+        (strict; relaxed through the Organizational Domains DMARC discovery finds). A message over 16 MiB is \
+        diagnosed on its headers and its signatures are not verified. DKIM results do not change the exit code.
         --record stores the message as one observation of the header-from domain (reporter "message headers"), \
         as if a DMARC report had seen it, once: a message is known by its Message-ID, else by the SHA-256 of \
         its header section, and recording it again adds nothing.
         --json: {schemaVersion, connectingIP, connectingIPSource, headerFromDomain, envelopeFrom, \
         envelopeFromDomain, checkedDomain, receiver{spf, dkim, dkimDomain, dmarc, said[]}, hops[{helo, ip, by}], \
         trustedReceivers[], ignored[], spfNow{result, mechanism, problem}, designated, verdict, fix, recorded, \
-        messageKey, alreadyRecorded}.
+        messageKey, alreadyRecorded, dkim[{result (pass, fail, temperror), cause, reason, domain, selector, \
+        algorithm, keyBits, keyFingerprint, keyTesting, bodyLength, bodyOctets, signsPartOfBody, \
+        bodyHashComputed, bodyHashSigned, alignment{fromDomain, strict, relaxed}}], dkimNote}.
         Exit codes: 0 the domain designates the IP; 1 it does not; 2 input error (no IP or domain found); \
         3 temporary DNS failure.
         """)
@@ -49,7 +60,8 @@ struct HeadersCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try store.settings()
         let limit = settings?.ingestLimits.headerBytes ?? ReportLimits().headerBytes
-        let header = try HeaderSection.read(file, limit: limit)
+        let saved = try SavedMessage.read(file, headerLimit: limit)
+        let header = saved.header
         let trusted = trustedReceivers.isEmpty ? settings?.trustedReceivers ?? [] : trustedReceivers.map { $0.lowercased() }
         let analysis = HeaderAnalysis(message: String(decoding: header, as: UTF8.self), trustedReceivers: trusted)
         guard let ip = analysis.connectingIP else {
@@ -66,6 +78,7 @@ struct HeadersCommand: AsyncParsableCommand {
         let record = HeaderVerdict.fixable.contains(evaluation.result)
             ? await SPFAnalyzer(resolver: session.resolver).analyze(domain: domain).record : nil
         let verdict = HeaderVerdict(analysis: analysis, ip: ip, domain: domain.text, evaluation: evaluation, record: record)
+        let dkim = await HeaderDKIM.verify(saved, fromDomain: analysis.headerFromDomain, resolver: session.resolver, now: epochNow())
 
         var recording = HeaderRecording(key: HeaderSection.messageKey(analysis: analysis, header: header))
         if self.record {
@@ -76,9 +89,9 @@ struct HeadersCommand: AsyncParsableCommand {
             if !recording.recorded { recording.earlier = try inventory.headerMessageRecordedAt(key: recording.key) }
         }
         if output.json {
-            printJSON(HeadersOutput(analysis: analysis, verdict: verdict, recording: recording))
+            printJSON(HeadersOutput(analysis: analysis, verdict: verdict, recording: recording, dkim: dkim))
         } else {
-            print(verdict.text(recording: recording))
+            print(verdict.text(recording: recording, dkim: dkim.lines))
         }
         switch evaluation.result {
         case .pass: throw ExitCode(ExitStatus.healthy)
@@ -136,7 +149,7 @@ struct HeaderVerdict {
                            spfDomain: analysis.envelopeFromDomain ?? "", disposition: "", reporter: "message headers")
     }
 
-    func text(recording: HeaderRecording) -> String {
+    func text(recording: HeaderRecording, dkim: [String] = []) -> String {
         var lines: [String] = []
         lines.append("connecting IP:  \(ip) (from \(analysis.connectingIPSource?.rawValue ?? "?"))")
         lines.append("header from:    \(analysis.headerFromDomain ?? "(none)")")
@@ -148,6 +161,7 @@ struct HeaderVerdict {
         for ignored in analysis.ignored { lines.append("ignored:        \(ignored)") }
         lines.append("SPF now:        " + sentence)
         if let fix { lines.append("fix:            " + fix) }
+        lines += dkim
         if analysis.receiverDMARC == "pass", !designated {
             lines.append("note:           DMARC passed on DKIM alone; if DKIM breaks (a forwarder, a key rotation) the mail fails DMARC")
         }
@@ -181,8 +195,10 @@ struct HeadersOutput: Encodable {
     let verdict: String
     @NullEncoded var fix: String?
     let recorded: Bool
+    let dkim: [HeaderDKIMOutput]
+    @NullEncoded var dkimNote: String?
 
-    init(analysis a: HeaderAnalysis, verdict v: HeaderVerdict, recording: HeaderRecording) {
+    init(analysis a: HeaderAnalysis, verdict v: HeaderVerdict, recording: HeaderRecording, dkim: HeaderDKIM) {
         connectingIP = v.ip.description; connectingIPSource = a.connectingIPSource?.rawValue
         trustedReceivers = a.trustedReceivers; ignored = a.ignored
         messageKey = recording.key; alreadyRecorded = recording.earlier != nil; recorded = recording.recorded
@@ -192,6 +208,7 @@ struct HeadersOutput: Encodable {
         hops = a.hops.map { Hop(helo: $0.helo, ip: $0.ip?.description, by: $0.by) }
         spfNow = Verdict(result: v.evaluation.result.rawValue, mechanism: v.evaluation.mechanism, problem: v.evaluation.problem)
         designated = v.designated; verdict = v.sentence; fix = v.fix
+        self.dkim = dkim.output; dkimNote = dkim.note
     }
 
 }
@@ -205,33 +222,8 @@ struct HeaderRecording {
     var earlier: Int64?
 }
 
-/// The header section of a message, read without reading the rest (a saved message may carry a large body).
+/// The header section of a message: where it ends, and the key a recorded message is known by.
 enum HeaderSection {
-    /// The bytes up to and including the first empty line, at most `limit`: a section with no end within the
-    /// limit is refused, with the limit and its settings key.
-    static func read(_ file: String, limit: Int) throws -> [UInt8] {
-        let fd: Int32 = file == "-" ? STDIN_FILENO : open(file, O_RDONLY)
-        guard fd >= 0 else { throw InputError("\(file): cannot read the file (\(String(cString: strerror(errno))))") }
-        defer { if file != "-" { close(fd) } }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        var searched = 0
-        while true {
-            let n = chunk.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, $0.count) }
-            if n < 0, errno == EINTR { continue }
-            guard n >= 0 else { throw InputError("\(file): reading failed (\(String(cString: strerror(errno))))") }
-            if n == 0 { return bytes }
-            bytes += chunk[..<n]
-            let end = endOfSection(bytes, from: max(0, searched - 3))
-            if (end ?? bytes.count) > limit {
-                throw InputError("\(file): the header section is longer than \(limit) bytes "
-                    + "(limit: settings ingest_limits.header_bytes)")
-            }
-            if let end { return Array(bytes[..<end]) }
-            searched = bytes.count
-        }
-    }
-
     /// The index just past the first empty line (LF LF or CR LF CR LF), searching from `from`.
     static func endOfSection(_ bytes: [UInt8], from: Int) -> Int? {
         var i = from
