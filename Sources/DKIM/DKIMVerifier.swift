@@ -7,7 +7,7 @@ import _CryptoExtras
 /// Pure: the key lookup and the time are the caller's; nothing here touches the network, the disk or the clock.
 public struct DKIMVerifier: Sendable {
     /// Fetches the TXT records at `<selector>._domainkey.<domain>`.
-    public typealias KeyLookup = @Sendable (_ selector: String, _ domain: String) async -> DKIMKeyLookup
+    public typealias KeyLookup = @Sendable (_ selector: String, _ domain: String) async -> DKIMKeyAnswer
 
     public var lookupKey: KeyLookup
     /// Seconds since the epoch, for `x=`.

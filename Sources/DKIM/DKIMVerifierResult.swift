@@ -2,7 +2,7 @@ import DNSCore
 
 /// What a key lookup at `<selector>._domainkey.<domain>` answered (RFC 6376 section 3.6.2.2), as the
 /// caller's resolver saw it. Temporary and permanent failures stay apart: only the first is a `temperror`.
-public enum DKIMKeyLookup: Sendable, Hashable {
+public enum DKIMKeyAnswer: Sendable, Hashable {
     /// The TXT records there, each record's strings joined.
     case found([String])
     /// NXDOMAIN, or the name exists with no TXT record.

@@ -87,7 +87,7 @@ struct HeaderDKIM {
 
     /// The key record lookup of RFC 6376 section 3.6.2.2 through a `DNSResolver`: a timeout or SERVFAIL is
     /// temporary, NXDOMAIN and no data are an absent key, other failures permanent.
-    static func keyLookup(_ resolver: any DNSResolver, selector: String, domain: String) async -> DKIMKeyLookup {
+    static func keyLookup(_ resolver: any DNSResolver, selector: String, domain: String) async -> DKIMKeyAnswer {
         guard let name = try? DomainName("\(selector)._domainkey.\(domain)") else {
             return .failed("\(selector)._domainkey.\(domain) is not a domain name")
         }

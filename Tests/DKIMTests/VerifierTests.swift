@@ -8,10 +8,10 @@ import Testing
 
 /// Key records served from a table, recording each lookup: the verifier's injected DNS.
 final class KeyTable: Sendable {
-    let records: [String: DKIMKeyLookup]
+    let records: [String: DKIMKeyAnswer]
     let asked = Mutex<[String]>([])
 
-    init(_ records: [String: DKIMKeyLookup]) { self.records = records }
+    init(_ records: [String: DKIMKeyAnswer]) { self.records = records }
 
     convenience init(_ name: String, _ record: String) { self.init([name: .found([record])]) }
 
