@@ -84,3 +84,15 @@ func poll(_ domainId: Int64, at now: Int64, hash: String = "h1", status: String 
 }
 
 struct InjectedFailure: Error {}
+
+func withStore<T>(_ kind: StoreKind, _ body: (InventoryStore) async throws -> T) async throws -> T {
+    switch kind {
+    case .memory:
+        return try await body(try InventoryStore.inMemory())
+    case .file:
+        let directory = try TemporaryDirectory()
+        let result = try await body(try InventoryStore(path: directory.path("inventory.sqlite")))
+        withExtendedLifetime(directory) {}
+        return result
+    }
+}
