@@ -5,7 +5,7 @@ import SwiftASN1
 /// RSA keys are read from their SubjectPublicKeyInfo (or a bare PKCS #1 RSAPublicKey, which some signers
 /// publish and receivers accept) with SwiftASN1; Ed25519 keys are the 32 raw bytes of RFC 8463.
 public struct DKIMPublicKey: Sendable, Hashable {
-    public enum Algorithm: String, Sendable, Hashable { case rsa, ed25519 }
+    public typealias Algorithm = DKIMKeyAlgorithm
 
     public var algorithm: Algorithm
     /// Modulus bits for RSA, 256 for Ed25519.

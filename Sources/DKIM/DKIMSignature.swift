@@ -14,7 +14,7 @@ public struct DKIMSignature: Sendable, Hashable {
         /// Read so the refusal can name it: RFC 8301 section 3.1 forbids verifiers to accept it.
         case rsaSHA1 = "rsa-sha1"
 
-        public var keyType: DKIMPublicKey.Algorithm { self == .ed25519SHA256 ? .ed25519 : .rsa }
+        public var keyType: DKIMKeyAlgorithm { self == .ed25519SHA256 ? .ed25519 : .rsa }
         /// The hash name a key record's `h=` uses for it.
         public var hashName: String { self == .rsaSHA1 ? "sha1" : "sha256" }
         public var description: String { rawValue }
