@@ -36,7 +36,9 @@ let package = Package(
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
-        .target(name: "Audit", dependencies: ["DNSCore", "SPF", "DMARC", "DKIM"]),
+        // MTA-STS (RFC 8461), TLS-RPT (RFC 8460) and BIMI records and policies; HTTPS behind a protocol.
+        .target(name: "TransportPolicy", dependencies: ["DNSCore"]),
+        .target(name: "Audit", dependencies: ["DNSCore", "SPF", "DMARC", "DKIM", "TransportPolicy"]),
         // DMARC aggregate reports: parsing from bytes; zlib is computation, not I/O.
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "AuthReports", dependencies: ["DNSCore", "CZlib"]),
@@ -50,25 +52,25 @@ let package = Package(
         ]),
 
         .target(name: "Inventory", dependencies: [
-            "DKIM",
+            "DKIM", "TransportPolicy",
             "DNSCore", "DMARC", "Audit", "AuthReports", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "Alerting", dependencies: [
-            "Audit", "Inventory", "CCurl", .product(name: "Crypto", package: "swift-crypto"),
+            "Audit", "Inventory", "CCurl", "TransportPolicy", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Monitor files and settings: loading, validation, applying them to the inventory.
         .target(name: "MonitorConfig", dependencies: [
-            "Audit", "AuthReports", "DKIM", "DNSCore", "DMARC", "Inventory", "Alerting", "Yams",
+            "Audit", "AuthReports", "DKIM", "DNSCore", "DMARC", "Inventory", "Alerting", "TransportPolicy", "Yams",
         ]),
         // The assessment of a domain (gather, then judge) and polling: scheduler rules, lock, metrics.
         .target(name: "Monitor", dependencies: [
-            "MonitorConfig", "Audit", "DNSCore", "SPF", "DMARC", "Inventory", "Alerting", "LDNSResolver",
+            "MonitorConfig", "Audit", "DNSCore", "SPF", "DMARC", "Inventory", "Alerting", "LDNSResolver", "TransportPolicy",
             .product(name: "Metrics", package: "swift-metrics"),
         ]),
         // Compliance snapshots: the hash-chained JSON, CSV and HTML renderings.
         .target(name: "Snapshots", dependencies: [
-            "Monitor", "MonitorConfig", "Audit", "DNSCore", "SPF", "DMARC", "Inventory", "Alerting",
+            "Monitor", "MonitorConfig", "Audit", "DNSCore", "SPF", "DMARC", "Inventory", "Alerting", "TransportPolicy",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The long-running service: scheduler, outbox and metrics services, the /metrics endpoint (NIO) and
@@ -87,7 +89,7 @@ let package = Package(
 
         // Command line.
         .target(name: "SenderwatchCLI", dependencies: [
-            "DNSCore", "SPF", "DMARC", "DKIM", "Audit", "LDNSResolver", "Inventory", "Alerting", "MonitorConfig", "Monitor", "Snapshots", "AuthReports", "Daemon",
+            "DNSCore", "SPF", "DMARC", "DKIM", "TransportPolicy", "Audit", "LDNSResolver", "Inventory", "Alerting", "MonitorConfig", "Monitor", "Snapshots", "AuthReports", "Daemon",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -115,6 +117,7 @@ let package = Package(
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "PropertyBased", package: "swift-property-based"),
         ]),
+        .testTarget(name: "TransportPolicyTests", dependencies: ["TransportPolicy", "DNSCore"]),
         .testTarget(name: "LDNSResolverTests", dependencies: [
             "LDNSResolver", "DNSCore", "SPF", "TestSupport", "Yams",
         ]),

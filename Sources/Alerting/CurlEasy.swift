@@ -70,6 +70,22 @@ final class CurlEasy {
         return (detail.isEmpty ? summary : "\(summary): \(detail)", noAnswer)
     }
 
+    /// The `Expire date` of each certificate the server sent, leaf first (needs `CURLOPT_CERTINFO`).
+    var certificateExpiryTexts: [String] {
+        var found: [String] = []
+        for index in 0..<min(Int(sw_curl_certinfo_count(handle)), 10) {
+            var entry = sw_curl_certinfo_at(handle, Int32(index))
+            while let item = entry {
+                if let data = item.pointee.data {
+                    let text = String(cString: data)
+                    if text.hasPrefix("Expire date:") { found.append(String(text.dropFirst("Expire date:".count))) }
+                }
+                entry = item.pointee.next
+            }
+        }
+        return found
+    }
+
     var responseCode: Int {
         var code = 0
         _ = sw_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &code)
@@ -83,6 +99,9 @@ final class CurlTransfer {
     var offset = 0
     var response: [UInt8] = []
     static let responseLimit = 2048
+    /// How much of the answer is kept (`responseLimit` unless a caller needs more), and whether more came.
+    var limit = CurlTransfer.responseLimit
+    var truncated = false
 }
 
 private func curlRead(_ buffer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {
@@ -101,9 +120,10 @@ private func curlWrite(_ buffer: UnsafeMutablePointer<CChar>?, _ size: Int, _ co
     let n = size * count
     guard let buffer, let context else { return n }
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
-    let keep = min(n, CurlTransfer.responseLimit - transfer.response.count)
+    let keep = min(n, transfer.limit - transfer.response.count)
     if keep > 0 {
         transfer.response += UnsafeRawBufferPointer(start: buffer, count: keep)
     }
+    if keep < n { transfer.truncated = true }
     return n
 }

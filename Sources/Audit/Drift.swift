@@ -23,7 +23,26 @@ public enum Drift {
             findings.append(dmarcChange(domain, previous, current))
         }
         findings += dkimChanges(domain, previous, current)
+        findings += transportChanges(domain, previous, current)
         return findings
+    }
+
+    /// MTA-STS record or policy, TLS-RPT or BIMI record published, changed or removed.
+    static func transportChanges(_ domain: String, _ old: ObservationSummary, _ new: ObservationSummary) -> [Finding] {
+        let parts: [(String, String, KeyPath<ObservationSummary, String?>)] = [
+            ("mta-sts", "MTA-STS record", \.mtaSTSRecord), ("mta-sts-policy", "MTA-STS policy", \.mtaSTSPolicy),
+            ("tlsrpt", "TLS-RPT record", \.tlsRPTRecord), ("bimi", "BIMI record", \.bimiRecord),
+        ]
+        return parts.compactMap { part, label, path in
+            guard new.transportPart(part) == .known, old.transportPart(part) != .unknown else { return nil }
+            let before = old[keyPath: path], after = new[keyPath: path]
+            guard before != after else { return nil }
+            let what = before == nil ? "published" : after == nil ? "removed" : "changed"
+            return Finding(kind: .recordChanged, severity: .warning, domain: domain,
+                           subject: "\(part)@" + ObservationSummary.digest(after ?? "(none)"),
+                           message: "\(label) of \(domain) \(what)",
+                           evidence: ["before": before ?? "(none)", "after": after ?? "(none)"])
+        }
     }
 
     /// A DKIM key replaced, revoked, removed or published again at a name both polls read.

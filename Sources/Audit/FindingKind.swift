@@ -79,3 +79,33 @@ extension FindingKind {
     /// A key the monitor file lists that the reports have not seen for `stale_after` days.
     public static let dkimOrphanedKey = FindingKind("dkim.orphaned-key")
 }
+
+// MTA-STS (RFC 8461), TLS-RPT (RFC 8460), BIMI.
+extension FindingKind {
+    /// The `_mta-sts` record is published but senders cannot get a usable policy (RFC 8461 section 3.3).
+    public static let mtaSTSRecordWithoutPolicy = FindingKind("mta-sts.record-without-policy")
+    /// A policy is served but no `_mta-sts` record announces it: senders never fetch it.
+    public static let mtaSTSPolicyWithoutRecord = FindingKind("mta-sts.policy-without-record")
+    /// The monitor file expects MTA-STS and there is no record.
+    public static let mtaSTSMissing = FindingKind("mta-sts.missing")
+    /// The record or the policy does not parse (subject `record` or `policy`).
+    public static let mtaSTSSyntax = FindingKind("mta-sts.syntax")
+    /// A live MX host no `mx` pattern matches (RFC 8461 section 4.1): under enforce, senders refuse it.
+    public static let mtaSTSMXNotCovered = FindingKind("mta-sts.mx-not-covered")
+    /// The policy's mode is weaker than the monitor file's `mta_sts:`.
+    public static let mtaSTSWeakerThanExpected = FindingKind("mta-sts.weaker-than-expected")
+    /// The policy changed but the record's id did not: senders keep the cached policy (RFC 8461 section 3.1).
+    public static let mtaSTSIDUnchanged = FindingKind("mta-sts.id-unchanged")
+    /// The policy host's certificate expires soon: then no sender can fetch the policy.
+    public static let mtaSTSCertificateExpiring = FindingKind("mta-sts.certificate-expiring")
+    /// `max_age` above RFC 8461's year, or under a day.
+    public static let mtaSTSMaxAge = FindingKind("mta-sts.max-age")
+    public static let tlsRPTSyntax = FindingKind("tlsrpt.syntax")
+    /// No TLS-RPT record where the monitor file expects one, or beside an MTA-STS policy.
+    public static let tlsRPTMissing = FindingKind("tlsrpt.missing")
+    public static let bimiSyntax = FindingKind("bimi.syntax")
+    public static let bimiMissing = FindingKind("bimi.missing")
+    /// BIMI published (or expected) while DMARC is not at quarantine or reject for all mail: receivers
+    /// show no logo.
+    public static let bimiDMARCNotEnforced = FindingKind("bimi.dmarc-not-enforced")
+}

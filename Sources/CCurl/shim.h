@@ -16,4 +16,15 @@ static inline CURLcode sw_curl_setopt_writefunction(CURL *c, size_t (*f)(char *,
     return curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, f);
 }
 static inline CURLcode sw_curl_getinfo_long(CURL *c, CURLINFO i, long *v) { return curl_easy_getinfo(c, i, v); }
+/* The certificate chain of the last transfer (CURLOPT_CERTINFO): one slist of "Name:value" per certificate. */
+static inline int sw_curl_certinfo_count(CURL *c) {
+    struct curl_certinfo *info = NULL;
+    if (curl_easy_getinfo(c, CURLINFO_CERTINFO, &info) != CURLE_OK || info == NULL) return 0;
+    return info->num_of_certs;
+}
+static inline struct curl_slist *sw_curl_certinfo_at(CURL *c, int index) {
+    struct curl_certinfo *info = NULL;
+    if (curl_easy_getinfo(c, CURLINFO_CERTINFO, &info) != CURLE_OK || info == NULL || index >= info->num_of_certs) return NULL;
+    return info->certinfo[index];
+}
 #endif

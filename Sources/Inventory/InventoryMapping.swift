@@ -2,6 +2,7 @@ import Audit
 import DMARC
 import DNSCore
 import Foundation
+import TransportPolicy
 
 /// Converts between the core's inventory model and the store's rows.
 public enum InventoryMapping {
@@ -11,11 +12,15 @@ public enum InventoryMapping {
                             expectDMARCPolicy: domain.expectations.dmarcPolicy?.rawValue,
                             expectMaxLookups: domain.expectations.maxLookups, source: domain.source,
                             dkimSelectors: selectorText(domain.dkimSelectors))
+        var stored = row
+        stored.expectMTASTS = domain.expectations.mtaSTS?.rawValue
+        stored.expectTLSRPT = domain.expectations.tlsRPT
+        stored.expectBIMI = domain.expectations.bimi
         let senders = domain.senders.map {
             SenderRow(kind: $0.kind.rawValue, value: $0.value, name: $0.name, owner: $0.owner, note: $0.note,
                       dkimSelectors: selectorText($0.dkimSelectors))
         }
-        return (row, senders)
+        return (stored, senders)
     }
 
     public static func sender(_ row: SenderRow) -> ApprovedSender? {
@@ -35,7 +40,8 @@ public enum InventoryMapping {
 
     public static func expectations(_ row: DomainRow) -> Expectations {
         Expectations(spfAll: row.expectSPFAll, dmarcPolicy: row.expectDMARCPolicy.flatMap(DMARCPolicy.init(rawValue:)),
-                     maxLookups: row.expectMaxLookups)
+                     maxLookups: row.expectMaxLookups, mtaSTS: row.expectMTASTS.flatMap(MTASTSPolicy.Mode.init(rawValue:)),
+                     tlsRPT: row.expectTLSRPT, bimi: row.expectBIMI)
     }
 
     public static func monitoredDomain(_ row: DomainRow, senders: [SenderRow]) -> MonitoredDomain? {

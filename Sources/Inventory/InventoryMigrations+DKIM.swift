@@ -20,3 +20,14 @@ extension InventoryMigrations {
         }
     }
 }
+
+extension InventoryMigrations {
+    /// What the monitor files expect of MTA-STS, TLS-RPT and BIMI. (Numbered 11: v10 is the mailbox state.)
+    static func v11TransportExpectations(_ db: Database) throws {
+        try db.alter(table: "domain") { t in
+            t.add(column: "expectMTASTS", .text)
+            t.add(column: "expectTLSRPT", .boolean)
+            t.add(column: "expectBIMI", .boolean)
+        }
+    }
+}

@@ -40,6 +40,9 @@ extension InventoryStore {
             existing.expectDMARCPolicy = wanted.expectDMARCPolicy
             existing.expectMaxLookups = wanted.expectMaxLookups
             existing.dkimSelectors = wanted.dkimSelectors
+            existing.expectMTASTS = wanted.expectMTASTS
+            existing.expectTLSRPT = wanted.expectTLSRPT
+            existing.expectBIMI = wanted.expectBIMI
             if !changes.isEmpty { existing.updatedAt = now }
             if wanted.intervalSeconds < original.intervalSeconds, let next = existing.nextPollAt {
                 existing.nextPollAt = min(next, now + Int64(wanted.intervalSeconds))
@@ -194,6 +197,11 @@ extension InventoryStore {
         if old.expectMaxLookups != new.expectMaxLookups {
             changes.append("expected max lookups \(text(old.expectMaxLookups)) -> \(text(new.expectMaxLookups))")
         }
+        if old.expectMTASTS != new.expectMTASTS {
+            changes.append("expected MTA-STS mode \(text(old.expectMTASTS)) -> \(text(new.expectMTASTS))")
+        }
+        if old.expectTLSRPT != new.expectTLSRPT { changes.append("expected TLS-RPT \(old.expectTLSRPT == true) -> \(new.expectTLSRPT == true)") }
+        if old.expectBIMI != new.expectBIMI { changes.append("expected BIMI \(old.expectBIMI == true) -> \(new.expectBIMI == true)") }
         if old.dkimSelectors != new.dkimSelectors {
             changes.append("DKIM selectors \(text(old.dkimSelectors)) -> \(text(new.dkimSelectors))")
         }

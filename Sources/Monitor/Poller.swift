@@ -3,6 +3,7 @@ import Alerting
 import Audit
 import DNSCore
 import Foundation
+import TransportPolicy
 import Inventory
 import SPF
 
@@ -38,6 +39,10 @@ public struct Poller: Sendable {
     public let alerts: AlertPlanner?
     /// Thresholds of the findings drawn from ingested DMARC reports.
     public var observed = ObservedThresholds()
+    /// Fetches MTA-STS policies (nil: the policy part stays unknown), and the days before a policy host's
+    /// certificate expires when the poll warns.
+    public var fetcher: (any PolicyFetcher)?
+    public var certificateWarningDays = 14
     /// When each domain is due next (spread, back-off); shared by `poll` and the daemon.
     public let schedule: PollSchedule
     /// Called after each domain of `poll(_:runId:)` is written (the CLI's progress line).
@@ -135,7 +140,9 @@ public struct Poller: Sendable {
     }
 
     public var assessor: DomainAssessor {
-        DomainAssessor(resolver: resolver, settings: DomainJudge.Settings(observed: observed, unreachableAfter: unreachableAfter))
+        DomainAssessor(resolver: resolver, settings: DomainJudge.Settings(observed: observed, unreachableAfter: unreachableAfter,
+                                                                          certificateWarningDays: certificateWarningDays),
+                       fetcher: fetcher)
     }
 
     /// One domain, read and written on its own (the daemon's unit of work).

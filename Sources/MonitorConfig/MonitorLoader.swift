@@ -5,6 +5,7 @@ import DKIM
 import DMARC
 import DNSCore
 import Foundation
+import TransportPolicy
 import Yams
 
 /// Everything the monitor files say: the domains to watch and the settings.
@@ -36,6 +37,10 @@ public struct MonitorSettings: Sendable, Hashable {
     /// Bounds on every report read (`ingest_limits`) and the receivers `headers` believes (`trusted_receivers`).
     public var ingestLimits = ReportLimits()
     public var trustedReceivers: [String] = []
+    /// How MTA-STS policies are fetched: `policy_timeout`, `policy_ca_file`, `policy_port` (tests only).
+    public var policyFetch = CurlPolicyFetcher.Settings()
+    /// `certificate_warning_days`: days before a policy host's certificate expires when polls warn.
+    public var certificateWarningDays = 14
     public var source: String?
     public init() {}
 }
@@ -43,10 +48,11 @@ public struct MonitorSettings: Sendable, Hashable {
 /// Loads and validates monitor files (YAML). See Monitors/README.md for the format.
 public enum MonitorLoader {
     static let domainKeys = ["domain", "interval", "expect", "senders", "dkim_selectors"]
-    static let expectKeys = ["spf_all", "dmarc_policy", "max_lookups"]
+    static let expectKeys = ["spf_all", "dmarc_policy", "max_lookups", "mta_sts", "tls_rpt", "bimi"]
     static let senderKeys = ["name", "owner", "note", "dkim"] + ApprovedSender.Kind.allCases.map(\.rawValue)
     static let settingsKeys = ["database", "resolvers", "zones", "timeout", "retries", "concurrency", "unreachable_after", "default_interval"]
         + observedSettingsKeys + operationalSettingsKeys + ingestSettingsKeys
+        + ["policy_timeout", "policy_ca_file", "policy_port", "certificate_warning_days"]
 
     /// Loads files and directories (every `*.yaml` / `*.yml` below a directory, in name order).
     public static func load(paths: [String]) throws(MonitorFileError) -> MonitorConfiguration {
@@ -224,6 +230,19 @@ public enum MonitorLoader {
         if let node = entries["max_lookups"] {
             expectations.maxLookups = reader.int(node, reader.join(path, "max_lookups"), range: 1...10)
         }
+        if let node = entries["mta_sts"], let text = reader.string(node, reader.join(path, "mta_sts")) {
+            if let mode = MTASTSPolicy.Mode(rawValue: text.lowercased()) { expectations.mtaSTS = mode } else {
+                reader.problem(node, reader.join(path, "mta_sts"), "expected enforce, testing or none, found \"\(text)\"")
+            }
+        }
+        for (key, path_) in [("tls_rpt", \Expectations.tlsRPT), ("bimi", \Expectations.bimi)] {
+            guard let node = entries[key], let text = reader.string(node, reader.join(path, key)) else { continue }
+            switch text.lowercased() {
+            case "true", "yes": expectations[keyPath: path_] = true
+            case "false", "no": expectations[keyPath: path_] = nil
+            default: reader.problem(node, reader.join(path, key), "expected true or false, found \"\(text)\"")
+            }
+        }
         return expectations
     }
 
@@ -263,6 +282,12 @@ public enum MonitorLoader {
         settings.timeout = reader.double(entries["timeout"], "settings.timeout", range: 0.1...120)
         settings.retries = reader.int(entries["retries"], "settings.retries", range: 0...10)
         settings.concurrency = reader.int(entries["concurrency"], "settings.concurrency", range: 1...4096)
+        if let value = reader.double(entries["policy_timeout"], "settings.policy_timeout", range: 1...120) { settings.policyFetch.timeout = value }
+        settings.policyFetch.caFile = reader.string(entries["policy_ca_file"], "settings.policy_ca_file").map(resolve)
+        if let port = reader.int(entries["policy_port"], "settings.policy_port", range: 1...65535) { settings.policyFetch.port = port }
+        if let days = reader.int(entries["certificate_warning_days"], "settings.certificate_warning_days", range: 1...365) {
+            settings.certificateWarningDays = days
+        }
         if let node = entries["unreachable_after"] { settings.unreachableAfter = reader.int(node, "settings.unreachable_after", range: 1...100) ?? 3 }
         if let node = entries["default_interval"], let text = reader.string(node, "settings.default_interval") {
             if let seconds = parseDuration(text), seconds >= 1, seconds <= 7 * 86400 { settings.defaultInterval = seconds } else {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Alerting
 import Audit
 import DKIM
 import DNSCore
@@ -62,7 +63,7 @@ struct CheckCommand: AsyncParsableCommand {
         let addresses = try ips.map { try parseIP($0) }
         let session = try dns.makeResolver()
         defer { session.shutdown() }
-        let assessor = DomainAssessor(resolver: session.resolver)
+        let assessor = DomainAssessor(resolver: session.resolver, fetcher: CurlPolicyFetcher(now: { epochNow() }))
         var summary = CheckSummary()
         var first = true
         let out = OutputBuffer()

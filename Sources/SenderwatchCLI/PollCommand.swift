@@ -135,6 +135,8 @@ extension Poller {
         self.init(store: store, resolver: resolver, concurrency: concurrency,
                   unreachableAfter: settings?.unreachableAfter ?? 3, now: { epochNow() }, alerts: alerts)
         observed = settings?.observed ?? .init()
+        fetcher = CurlPolicyFetcher(settings: settings?.policyFetch ?? .init(), now: { epochNow() })
+        certificateWarningDays = settings?.certificateWarningDays ?? 14
     }
 }
 

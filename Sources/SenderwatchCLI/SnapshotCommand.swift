@@ -1,3 +1,4 @@
+import Alerting
 import ArgumentParser
 import Foundation
 import Inventory
@@ -84,6 +85,8 @@ struct SnapshotCommand: AsyncParsableCommand {
                                           takenAt: takenAt, generator: "senderwatch \(SenderwatchCommand.version)")
             builder.observedThresholds = settings?.observed ?? .init()
             builder.unreachableAfter = settings?.unreachableAfter ?? 3
+            builder.fetcher = CurlPolicyFetcher(settings: settings?.policyFetch ?? .init(), now: { epochNow() })
+            builder.certificateWarningDays = settings?.certificateWarningDays ?? 14
             let progress = ProgressLine("observing", total: try inventory.domains().count, unit: "domains",
                                         options: progressOptions)
             builder.onDomain = { progress.advance() }

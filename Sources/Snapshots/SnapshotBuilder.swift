@@ -8,6 +8,7 @@ import DNSCore
 import Foundation
 import Inventory
 import SPF
+import TransportPolicy
 
 /// Takes a snapshot: every monitored domain assessed now as a poll assesses it (gather, then judge), with the
 /// monitor's record of when each finding opened and the recorded flattened copies. Parts DNS did not answer
@@ -23,6 +24,9 @@ public struct SnapshotBuilder: Sendable {
     public var observedThresholds = ObservedThresholds()
     /// Polls in a row without the domain's own records before `dns.unreachable` opens (as the poll counts).
     public var unreachableAfter = 3
+    /// Fetches MTA-STS policies as the poll does; the days of certificate life under which it warns.
+    public var fetcher: (any PolicyFetcher)?
+    public var certificateWarningDays = 14
     /// Called after each domain is observed (the CLI's progress line).
     public var onDomain: (@Sendable () -> Void)?
 
@@ -58,8 +62,9 @@ public struct SnapshotBuilder: Sendable {
         }
         let read = try await store.facts(for: [row], thresholds: observedThresholds, now: takenAt)[0]
         let facts = read.facts, open = read.openRows
-        let settings = DomainJudge.Settings(observed: observedThresholds, unreachableAfter: unreachableAfter)
-        let assessment = await DomainAssessor(resolver: resolver, settings: settings).assess(name, facts: facts)
+        let settings = DomainJudge.Settings(observed: observedThresholds, unreachableAfter: unreachableAfter,
+                                            certificateWarningDays: certificateWarningDays)
+        let assessment = await DomainAssessor(resolver: resolver, settings: settings, fetcher: fetcher).assess(name, facts: facts)
         let observation = assessment.observation
         let senders = facts.approved
         let expectations = facts.expectations

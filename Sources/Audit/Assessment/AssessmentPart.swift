@@ -21,7 +21,23 @@ public struct AssessmentPart: Sendable, Hashable {
 enum AssessmentParts {
     static func list(_ o: DomainObservation, observed: ObservedJudge.Outcome, flattenedUnknown: [String: DNSFailure]) -> [AssessmentPart] {
         spf(o.spf, domain: o.domain) + dmarc(o) + senders(o) + observedParts(o, observed) + flattened(o, flattenedUnknown)
-            + dkim(o)
+            + dkim(o) + transport(o)
+    }
+
+    static func transport(_ o: DomainObservation) -> [AssessmentPart] {
+        let t = o.transport, d = o.domain.text
+        var parts = [AssessmentPart(id: "mta-sts.record", label: "the MTA-STS record at _mta-sts.\(d)", verdict: t.mtaSTS.verdict)]
+        if case .notRead = t.policy {} else {
+            parts.append(AssessmentPart(id: "mta-sts.policy", label: "the MTA-STS policy of \(d)", verdict: t.policyVerdict))
+        }
+        if case .failure(let failure)? = t.mx, failure.isTemporary {
+            parts.append(AssessmentPart(id: "mta-sts.mx", label: "the MX hosts of \(d)", verdict: .unknown(failure)))
+        } else if t.mx != nil {
+            parts.append(AssessmentPart(id: "mta-sts.mx", label: "the MX hosts of \(d)", verdict: .known))
+        }
+        parts.append(AssessmentPart(id: "tlsrpt.record", label: "the TLS-RPT record at _smtp._tls.\(d)", verdict: t.tlsRPT.verdict))
+        parts.append(AssessmentPart(id: "bimi.record", label: "the BIMI record at default._bimi.\(d)", verdict: t.bimi.verdict))
+        return parts
     }
 
     static func dkim(_ o: DomainObservation) -> [AssessmentPart] {

@@ -1,13 +1,15 @@
 import DNSCore
 import SPF
+import TransportPolicy
 
 /// Gather, then judge: the one way `check`, `poll`, `snapshot` and the daemon assess a domain.
 public struct DomainAssessor: Sendable {
     public let gatherer: DomainGatherer
     public let settings: DomainJudge.Settings
 
-    public init(resolver: any DNSResolver, settings: DomainJudge.Settings = .init(), spfOptions: SPFOptions = .init()) {
-        gatherer = DomainGatherer(resolver: resolver, spfOptions: spfOptions, thresholds: settings.observed)
+    public init(resolver: any DNSResolver, settings: DomainJudge.Settings = .init(), spfOptions: SPFOptions = .init(),
+                fetcher: (any PolicyFetcher)? = nil) {
+        gatherer = DomainGatherer(resolver: resolver, spfOptions: spfOptions, thresholds: settings.observed, fetcher: fetcher)
         self.settings = settings
     }
 

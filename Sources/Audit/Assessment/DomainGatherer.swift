@@ -1,6 +1,7 @@
 import DMARC
 import DNSCore
 import SPF
+import TransportPolicy
 
 /// The first step of an assessment: every DNS answer a domain needs, gathered in one pass from what the
 /// store said about it (`DomainFacts`). The SPF tree, DMARC discovery and the approved senders' addresses
@@ -11,11 +12,15 @@ public struct DomainGatherer: Sendable {
     public let resolver: any DNSResolver
     public let spfOptions: SPFOptions
     public let thresholds: ObservedThresholds
+    /// Fetches MTA-STS policies over HTTPS; nil leaves the policy part unknown.
+    public let fetcher: (any PolicyFetcher)?
 
-    public init(resolver: any DNSResolver, spfOptions: SPFOptions = .init(), thresholds: ObservedThresholds = .init()) {
+    public init(resolver: any DNSResolver, spfOptions: SPFOptions = .init(), thresholds: ObservedThresholds = .init(),
+                fetcher: (any PolicyFetcher)? = nil) {
         self.resolver = resolver
         self.spfOptions = spfOptions
         self.thresholds = thresholds
+        self.fetcher = fetcher
     }
 
     /// `ips` are checked as anonymous senders (`check --ip`); the facts' approved senders are expanded to
@@ -24,6 +29,7 @@ public struct DomainGatherer: Sendable {
                        sender localPart: String = "postmaster", dkimSelectors: [String] = []) async -> DomainObservation {
         async let spfAnalysis = SPFAnalyzer(resolver: resolver, options: spfOptions).analyze(domain: domain)
         async let discovery = DMARCDiscovery(resolver: resolver).discover(domain)
+        async let transport = TransportReader(resolver: resolver, fetcher: fetcher).read(domain, expectations: facts.expectations)
         async let dkimKeys = readKeys(DKIMKeyReader.selectorsToRead(
             facts.dkimSelectors(domain: domain, domainSelectors: dkimSelectors), domain: domain))
         let expanded = await SenderExpansion.expand(facts.approved, resolver: resolver)
@@ -54,9 +60,11 @@ public struct DomainGatherer: Sendable {
             let includes = facts.approved.filter { $0.kind == .include }.map(\.value) + facts.flattened.map(\.include)
             readings = await ProviderSurvey.read(includes, resolver: resolver)
         }
-        return DomainObservation(domain: domain, spf: await spfAnalysis, dmarc: dmarc, reportAuthorizations: authorizations,
-                                 senderChecks: checks, expandedSenders: expanded, observedChecks: observedChecks,
-                                 providerReadings: readings, dkimKeys: await dkimKeys)
+        var observation = DomainObservation(domain: domain, spf: await spfAnalysis, dmarc: dmarc, reportAuthorizations: authorizations,
+                                            senderChecks: checks, expandedSenders: expanded, observedChecks: observedChecks,
+                                            providerReadings: readings, dkimKeys: await dkimKeys)
+        observation.transport = await transport
+        return observation
     }
 
     /// The keys of `selectors`, read concurrently, in the order given.

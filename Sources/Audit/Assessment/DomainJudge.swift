@@ -8,9 +8,11 @@ public enum DomainJudge {
         public var observed: ObservedThresholds
         /// Polls in a row without the domain's own records before `dns.unreachable` opens.
         public var unreachableAfter: Int
+        /// Days before a policy host's certificate expires when `mta-sts.certificate-expiring` opens.
+        public var certificateWarningDays: Int
 
-        public init(observed: ObservedThresholds = .init(), unreachableAfter: Int = 3) {
-            self.observed = observed; self.unreachableAfter = unreachableAfter
+        public init(observed: ObservedThresholds = .init(), unreachableAfter: Int = 3, certificateWarningDays: Int = 14) {
+            self.observed = observed; self.unreachableAfter = unreachableAfter; self.certificateWarningDays = certificateWarningDays
         }
     }
 
@@ -20,6 +22,7 @@ public enum DomainJudge {
             + DMARCFindings.findings(o, facts.expectations)
             + InventoryFindings.findings(o, approved: facts.approved)
             + DKIMFindings.findings(o, facts: facts, thresholds: settings.observed)
+            + TransportFindings.findings(o, facts.expectations, certificateWarningDays: settings.certificateWarningDays)
         let observed = ObservedJudge.judge(o, facts: facts, thresholds: settings.observed)
         findings += observed.findings
         // The summary is what drift compares and what a poll stores; `check` (no baseline) needs it only if asked.
@@ -35,6 +38,7 @@ public enum DomainJudge {
                 summary = merged
             }
         }
+        findings += TransportFindings.idUnchanged(o, staleID: summary?.mtaSTSStaleID)
         let flattened = FlattenedJudge.review(findings, observation: o, facts: facts)
         findings = flattened.findings
 

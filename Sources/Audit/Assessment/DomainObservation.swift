@@ -1,6 +1,7 @@
 import DMARC
 import DNSCore
 import SPF
+import TransportPolicy
 
 /// What DNS published for one domain at one moment, evaluated: the raw material of every finding. Built by
 /// `DomainGatherer`; every part carries what is known of it (see `DomainJudge.parts`).
@@ -19,6 +20,8 @@ public struct DomainObservation: Sendable {
     public var providerReadings: [String: ProviderSurvey.Reading]
     /// The key of every DKIM selector known for the domain (`DKIMKeyReader.selectorsToRead`), by key name.
     public var dkimKeys: [DKIMKeyLookup]
+    /// MTA-STS with its policy, TLS-RPT and BIMI.
+    public var transport = TransportObservation()
 
     public init(domain: DomainName, spf: SPFAnalysis, dmarc: DMARCDiscoveryResult,
                 reportAuthorizations: [ReportAuthorization], senderChecks: [SenderCheck],
@@ -67,8 +70,16 @@ public struct Expectations: Sendable, Hashable, Codable {
     public var dmarcPolicy: DMARCPolicy?
     /// Headroom below RFC 7208's ten lookups: more than this is a warning.
     public var maxLookups: Int?
+    /// `mta_sts:`: the weakest acceptable MTA-STS mode (`none` asks only that a policy be published).
+    public var mtaSTS: MTASTSPolicy.Mode?
+    /// `tls_rpt: true`: a TLS-RPT record must be published.
+    public var tlsRPT: Bool?
+    /// `bimi: true`: a BIMI record must be published (and its prerequisites met).
+    public var bimi: Bool?
 
-    public init(spfAll: String? = nil, dmarcPolicy: DMARCPolicy? = nil, maxLookups: Int? = nil) {
+    public init(spfAll: String? = nil, dmarcPolicy: DMARCPolicy? = nil, maxLookups: Int? = nil,
+                mtaSTS: MTASTSPolicy.Mode? = nil, tlsRPT: Bool? = nil, bimi: Bool? = nil) {
         self.spfAll = spfAll; self.dmarcPolicy = dmarcPolicy; self.maxLookups = maxLookups
+        self.mtaSTS = mtaSTS; self.tlsRPT = tlsRPT; self.bimi = bimi
     }
 }

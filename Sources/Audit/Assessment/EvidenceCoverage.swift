@@ -31,12 +31,14 @@ public struct EvidenceCoverage: Sendable {
     let ownRecords: Bool
     /// DKIM key names whose lookup went unanswered, lower-cased.
     let unknownDKIMKeys: Set<String>
+    /// Transport parts answered: the MTA-STS record, its policy, the MX hosts, TLS-RPT, BIMI.
+    let mtaSTSRecord: Bool, mtaSTSPolicy: Bool, mx: Bool, tlsRPT: Bool, bimi: Bool
 
     /// True when everything was answered: nothing stays open for lack of evidence.
     public var isComplete: Bool {
         spfTop && spfComplete && dmarc && unknownDestinations.isEmpty && unknownSenders.isEmpty
             && unknownObservedSources.isEmpty && unknownSightings.isEmpty && observedClassification && unknownFlattened.isEmpty
-            && unknownDKIMKeys.isEmpty
+            && unknownDKIMKeys.isEmpty && mtaSTSRecord && mtaSTSPolicy && mx && tlsRPT && bimi
     }
 
     /// Whether the absence of this finding now is conclusive.
@@ -78,7 +80,25 @@ public struct EvidenceCoverage: Sendable {
         case .dkimUnaligned:
             // From the reports alone; no DNS answer is involved.
             return true
+        case .mtaSTSMissing, .mtaSTSPolicyWithoutRecord:
+            return mtaSTSRecord && mtaSTSPolicy
+        case .mtaSTSSyntax:
+            return subject == "policy" ? mtaSTSRecord && mtaSTSPolicy : mtaSTSRecord
+        case .mtaSTSRecordWithoutPolicy, .mtaSTSWeakerThanExpected, .mtaSTSCertificateExpiring, .mtaSTSMaxAge, .mtaSTSIDUnchanged:
+            return mtaSTSRecord && mtaSTSPolicy
+        case .mtaSTSMXNotCovered:
+            return mtaSTSRecord && mtaSTSPolicy && mx
+        case .tlsRPTSyntax, .tlsRPTMissing:
+            return tlsRPT && mtaSTSRecord
+        case .bimiSyntax, .bimiMissing:
+            return bimi
+        case .bimiDMARCNotEnforced:
+            return bimi && dmarc
         case .recordChanged:
+            if subject.hasPrefix("mta-sts-policy@") { return mtaSTSRecord && mtaSTSPolicy }
+            if subject.hasPrefix("mta-sts@") { return mtaSTSRecord }
+            if subject.hasPrefix("tlsrpt@") { return tlsRPT }
+            if subject.hasPrefix("bimi@") { return bimi }
             if subject.hasPrefix("dkim:") {
                 return !unknownDKIMKeys.contains(String(subject.dropFirst(5).split(separator: "@").first ?? "").lowercased())
             }
@@ -134,5 +154,11 @@ extension EvidenceCoverage {
         unknownFlattened = Set(flattenedUnknown.keys)
         ownRecords = o.ownRecordsUnanswered == nil
         unknownDKIMKeys = Set(o.dkimKeys.filter { $0.verdict.isUnknown }.map(\.name))
+        let t = o.transport
+        mtaSTSRecord = !t.mtaSTS.verdict.isUnknown
+        mtaSTSPolicy = !t.policyVerdict.isUnknown
+        mx = !(t.mx.map { if case .failure(let f) = $0 { f.isTemporary } else { false } } ?? false)
+        tlsRPT = !t.tlsRPT.verdict.isUnknown
+        bimi = !t.bimi.verdict.isUnknown
     }
 }

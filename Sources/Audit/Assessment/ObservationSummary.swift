@@ -1,6 +1,7 @@
 import DMARC
 import DNSCore
 import SPF
+import TransportPolicy
 
 /// What one poll saw, reduced to what drift detection and history need, stored with each observation.
 ///
@@ -55,6 +56,17 @@ public struct ObservationSummary: Sendable, Hashable, Codable {
     public var dkimKeys: [String: String]?
     /// Key names (of `dkimKeys`) that were not answered in this poll: `carried` or `unknown`.
     public var dkimStates: [String: PartState]?
+    /// MTA-STS record and policy text, TLS-RPT and BIMI records; nil when absent (and in older summaries).
+    public var mtaSTSRecord: String?
+    public var mtaSTSPolicy: String?
+    public var tlsRPTRecord: String?
+    public var bimiRecord: String?
+    /// Transport parts (`mta-sts`, `mta-sts-policy`, `tlsrpt`, `bimi`) not answered in this poll.
+    public var transportStates: [String: PartState]?
+    /// The record id under which the policy last changed without the id changing; nil once the id changes.
+    public var mtaSTSStaleID: String?
+    /// True in summaries that read the transport records; older summaries know nothing of them.
+    public var transportRead: Bool?
 
     /// The summary of what this observation answered; unknown parts are empty and marked `unknown`.
     public init(_ o: DomainObservation) {
@@ -107,6 +119,26 @@ public struct ObservationSummary: Sendable, Hashable, Codable {
         }
         dkimKeys = keys.isEmpty ? nil : keys
         dkimStates = keyStates.isEmpty ? nil : keyStates
+        var transport: [String: PartState] = [:]
+        func text<T>(_ record: TransportObservation.Record<T>, _ part: String, _ value: (T) -> String) -> String? {
+            switch record {
+            case .found(let found): return value(found)
+            case .invalid(_, let texts): return texts.joined(separator: " | ")
+            case .absent: return nil
+            case .unknown, .impossible: transport[part] = .unknown; return nil
+            }
+        }
+        let t = o.transport
+        mtaSTSRecord = text(t.mtaSTS, "mta-sts") { $0.text }
+        tlsRPTRecord = text(t.tlsRPT, "tlsrpt") { $0.text }
+        bimiRecord = text(t.bimi, "bimi") { $0.text }
+        switch t.policy {
+        case .unknown: transport["mta-sts-policy"] = .unknown
+        case .notRead: if transport["mta-sts"] != nil { transport["mta-sts-policy"] = .unknown }
+        default: mtaSTSPolicy = t.policy.text
+        }
+        transportStates = transport.isEmpty ? nil : transport
+        transportRead = true
         status = .ok
         status = derivedStatus
         if !spfKnown { clearSPF() }
@@ -156,8 +188,48 @@ public struct ObservationSummary: Sendable, Hashable, Codable {
             merged.dkimKeys = keys.isEmpty ? nil : keys
             merged.dkimStates = carried.isEmpty ? nil : carried
         }
+        merged.mergeTransport(onto: baseline, now: self)
         merged.status = merged.derivedStatus
         return merged
+    }
+
+    /// What this summary knows of a transport part: `mta-sts`, `mta-sts-policy`, `tlsrpt`, `bimi`.
+    public func transportPart(_ part: String) -> PartState {
+        guard transportRead == true else { return .unknown }
+        return transportStates?[part] ?? .known
+    }
+
+    /// Unanswered transport parts carry the baseline's values; a policy that changed under the same id is
+    /// remembered (`mtaSTSStaleID`) until the id changes.
+    private mutating func mergeTransport(onto baseline: ObservationSummary, now: ObservationSummary) {
+        var states: [String: PartState] = [:]
+        for (part, path) in [("mta-sts", \ObservationSummary.mtaSTSRecord), ("mta-sts-policy", \ObservationSummary.mtaSTSPolicy),
+                             ("tlsrpt", \ObservationSummary.tlsRPTRecord), ("bimi", \ObservationSummary.bimiRecord)]
+            where now.transportPart(part) == .unknown {
+            if baseline.transportPart(part) != .unknown {
+                self[keyPath: path] = baseline[keyPath: path]
+                states[part] = .carried
+            } else {
+                states[part] = .unknown
+            }
+        }
+        transportStates = states.isEmpty ? nil : states
+        let id = Self.stsID(mtaSTSRecord)
+        if now.transportPart("mta-sts-policy") == .known, now.transportPart("mta-sts") == .known,
+           baseline.transportPart("mta-sts-policy") != .unknown, let before = baseline.mtaSTSPolicy, let after = now.mtaSTSPolicy,
+           before != after, let id, id == Self.stsID(baseline.mtaSTSRecord) {
+            mtaSTSStaleID = id
+        } else if let stale = baseline.mtaSTSStaleID, stale == id {
+            mtaSTSStaleID = stale
+        } else {
+            mtaSTSStaleID = nil
+        }
+    }
+
+    /// The id of an MTA-STS record text.
+    static func stsID(_ record: String?) -> String? {
+        guard let record else { return nil }
+        return (try? MTASTSRecord.parse(record).get())?.id
     }
 
     /// What this summary knows of one DKIM key.
@@ -182,6 +254,11 @@ public struct ObservationSummary: Sendable, Hashable, Codable {
         if let keys = dkimKeys, !keys.isEmpty {
             for name in keys.keys.sorted() { hash.field(name); hash.field(keys[name]) }
         }
+        // Likewise the transport records, each only when published.
+        for (label, value) in [("mta-sts", mtaSTSRecord), ("mta-sts-policy", mtaSTSPolicy), ("tlsrpt", tlsRPTRecord),
+                               ("bimi", bimiRecord), ("mta-sts-stale-id", mtaSTSStaleID)] {
+            if let value { hash.field(label); hash.field(value) }
+        }
         return hash.hex
     }
 
@@ -197,7 +274,7 @@ public struct ObservationSummary: Sendable, Hashable, Codable {
         let spf = spfState ?? .known, dmarc = dmarcState ?? .known
         if spf != .known && dmarc != .known { return .temperror }
         if spf == .known, dmarc == .known, (providerStates ?? [:]).isEmpty, spfIncomplete != true,
-           (dkimStates ?? [:]).isEmpty { return .ok }
+           (dkimStates ?? [:]).isEmpty, (transportStates ?? [:]).isEmpty { return .ok }
         return .partial
     }
 

@@ -22,6 +22,9 @@ public struct DomainRow: Codable, Sendable, Hashable, FetchableRecord, MutablePe
         public static let lastPollAt = Column("lastPollAt")
         public static let consecutiveTempFailures = Column("consecutiveTempFailures")
         public static let dkimSelectors = Column("dkimSelectors")
+        public static let expectMTASTS = Column("expectMTASTS")
+        public static let expectTLSRPT = Column("expectTLSRPT")
+        public static let expectBIMI = Column("expectBIMI")
     }
 
     public var id: Int64?
@@ -48,6 +51,10 @@ public struct DomainRow: Codable, Sendable, Hashable, FetchableRecord, MutablePe
     /// `dkim_selectors:`, space-separated and lower-cased; nil when there are none (and in rows archived
     /// before selectors existed).
     public var dkimSelectors: String?
+    /// `expect: mta_sts:` (a mode), `tls_rpt: true`, `bimi: true`; nil when not expected.
+    public var expectMTASTS: String?
+    public var expectTLSRPT: Bool?
+    public var expectBIMI: Bool?
 
     public init(id: Int64? = nil, name: String, intervalSeconds: Int = 3600, expectSPFAll: String? = nil,
                 expectDMARCPolicy: String? = nil, expectMaxLookups: Int? = nil, source: String? = nil,

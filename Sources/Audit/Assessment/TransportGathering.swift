@@ -1,0 +1,147 @@
+import DNSCore
+import TransportPolicy
+
+/// What a domain publishes for mail transport and brand: MTA-STS (RFC 8461) with its policy fetched over
+/// HTTPS as a sending MTA fetches it, TLS-RPT (RFC 8460), and the BIMI assertion record.
+public struct TransportObservation: Sendable {
+    /// A TXT record of one kind at its name.
+    public enum Record<Value: Sendable>: Sendable {
+        case absent
+        case found(Value)
+        /// Records of the kind that senders cannot use, with why.
+        case invalid(PolicySyntaxError, texts: [String])
+        case unknown(DNSFailure)
+        case impossible(String)
+
+        public var value: Value? { if case .found(let v) = self { v } else { nil } }
+        public var verdict: PartVerdict {
+            switch self {
+            case .unknown(let failure): .unknown(failure)
+            case .impossible(let reason): .impossible(reason)
+            default: .known
+            }
+        }
+        public var isPresent: Bool {
+            switch self {
+            case .found, .invalid: true
+            default: false
+            }
+        }
+    }
+
+    /// The policy at `https://mta-sts.DOMAIN/.well-known/mta-sts.txt`.
+    public enum Policy: Sendable {
+        /// Not fetched: no record and no expectation, or no fetcher (the part is then unknown).
+        case notRead
+        case fetched(MTASTSPolicy, text: String, certificateSecondsLeft: Int64?)
+        case invalid(PolicySyntaxError, text: String)
+        /// The policy host has no address, or the server's answer cannot be used (certificate, redirect,
+        /// status, size): a sender has no policy either.
+        case refused(String)
+        case unknown(String)
+
+        public var policy: MTASTSPolicy? { if case .fetched(let p, _, _) = self { p } else { nil } }
+        public var text: String? {
+            switch self {
+            case .fetched(_, let text, _), .invalid(_, let text): text
+            default: nil
+            }
+        }
+    }
+
+    public var mtaSTS: Record<MTASTSRecord>
+    public var policy: Policy
+    /// The MX hosts, read when a policy with mx patterns has to cover them; nil when not read.
+    public var mx: Result<[DomainName], DNSFailure>?
+    public var tlsRPT: Record<TLSRPTRecord>
+    public var bimi: Record<BIMIRecord>
+
+    public init(mtaSTS: Record<MTASTSRecord> = .absent, policy: Policy = .notRead, mx: Result<[DomainName], DNSFailure>? = nil,
+                tlsRPT: Record<TLSRPTRecord> = .absent, bimi: Record<BIMIRecord> = .absent) {
+        self.mtaSTS = mtaSTS; self.policy = policy; self.mx = mx; self.tlsRPT = tlsRPT; self.bimi = bimi
+    }
+
+    public var policyVerdict: PartVerdict {
+        if case .unknown(let reason) = policy { return .unknown(DNSFailure(.network, detail: reason)) }
+        return .known
+    }
+}
+
+/// Reads a domain's transport and brand records.
+public struct TransportReader: Sendable {
+    public let resolver: any DNSResolver
+    public let fetcher: (any PolicyFetcher)?
+
+    public init(resolver: any DNSResolver, fetcher: (any PolicyFetcher)?) {
+        self.resolver = resolver; self.fetcher = fetcher
+    }
+
+    public func read(_ domain: DomainName, expectations: Expectations) async -> TransportObservation {
+        async let sts = record(domain, "_mta-sts", MTASTSRecord.select)
+        async let tls = record(domain, "_smtp._tls", TLSRPTRecord.select)
+        async let bimi = record(domain, "default._bimi", BIMIRecord.select)
+        var observation = TransportObservation(mtaSTS: await sts, tlsRPT: await tls, bimi: await bimi)
+        // The policy is fetched when the record points to it, or when the monitor file expects MTA-STS (so a
+        // policy served without its record is found too).
+        let wanted: Bool
+        switch observation.mtaSTS {
+        case .found: wanted = true
+        case .absent: wanted = expectations.mtaSTS != nil
+        case .invalid, .unknown, .impossible: wanted = false
+        }
+        if wanted { observation.policy = await policy(domain) }
+        if let policy = observation.policy.policy, policy.mode != .none {
+            observation.mx = await resolver.mx(domain).map(\.exchanges)
+        }
+        return observation
+    }
+
+    func record<T>(_ domain: DomainName, _ label: String,
+                   _ select: ([String]) -> Result<T, PolicySyntaxError>?) async -> TransportObservation.Record<T> {
+        guard let name = try? domain.prepending(label) else { return .impossible("\(label).\(domain) is too long to exist") }
+        switch await resolver.txt(name) {
+        case .failure(let failure):
+            return failure.isTemporary ? .unknown(failure) : .impossible(failure.description)
+        case .success(let found):
+            let texts = found.texts.map { String(decoding: $0, as: UTF8.self) }
+            switch select(texts) {
+            case nil: return .absent
+            case .success(let value)?: return .found(value)
+            case .failure(let error)?: return .invalid(error, texts: texts)
+            }
+        }
+    }
+
+    func policy(_ domain: DomainName) async -> TransportObservation.Policy {
+        guard let fetcher else { return .unknown("policies are not fetched here (no HTTPS fetcher)") }
+        guard let host = try? domain.prepending("mta-sts") else { return .refused("mta-sts.\(domain) is too long to exist") }
+        async let v4 = resolver.addresses(host, ipv6: false)
+        async let v6 = resolver.addresses(host, ipv6: true)
+        var addresses: [IPAddress] = []
+        var failure: DNSFailure?
+        for result in [await v4, await v6] {
+            switch result {
+            case .success(let found): addresses += found.addresses
+            case .failure(let error): if error.isTemporary { failure = error }
+            }
+        }
+        if addresses.isEmpty {
+            if let failure { return .unknown("the address of \(host): \(failure)") }
+            return .refused("\(host) has no address")
+        }
+        switch await fetcher.fetch(host: host, path: "/.well-known/mta-sts.txt", addresses: addresses,
+                                   maximumBytes: MTASTSPolicy.maximumBytes) {
+        case .unanswered(let reason): return .unknown(reason)
+        case .refused(let reason): return .refused(reason)
+        case .fetched(let body, let seconds):
+            guard body.count <= MTASTSPolicy.maximumBytes else {
+                return .refused("the policy is larger than \(MTASTSPolicy.maximumBytes) bytes")
+            }
+            let text = String(decoding: body, as: UTF8.self)
+            switch MTASTSPolicy.parse(text) {
+            case .success(let policy): return .fetched(policy, text: text, certificateSecondsLeft: seconds)
+            case .failure(let error): return .invalid(error, text: text)
+            }
+        }
+    }
+}
