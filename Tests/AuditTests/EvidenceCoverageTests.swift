@@ -156,7 +156,7 @@ import Testing
         await DomainAssessor(resolver: ZoneResolver(zone)).assess(try! DomainName(domain), facts: facts)
     }
 
-    @Test(arguments: cases + DKIMCoverageTests.cases)
+    @Test(arguments: cases + DKIMCoverageTests.cases + TransportCoverageTests.cases)
     func unknownEvidenceKeepsTheFindingAsItWas(_ c: Case) async throws {
         var facts = c.facts()
         facts.openFindings = [StoredFinding(finding: c.open, firstSeenAt: 1)]
@@ -167,7 +167,7 @@ import Testing
         #expect(!assessment.unknownParts.isEmpty, "the assessment names the unknown part")
     }
 
-    @Test(arguments: cases + DKIMCoverageTests.cases)
+    @Test(arguments: cases + DKIMCoverageTests.cases + TransportCoverageTests.cases)
     func knownEvidenceResolvesIt(_ c: Case) async throws {
         var facts = c.facts()
         facts.openFindings = [StoredFinding(finding: c.open, firstSeenAt: 1)]
@@ -178,7 +178,8 @@ import Testing
 
     @Test func coverageNamesEveryKind() {
         // Every kind the judge can produce has a case above (or is dns.temporary, which is never stored).
-        let covered = Set((Self.cases + ObservedCoverageTests.cases + DKIMCoverageTests.cases).map(\.open.kind))
+        let covered = Set((Self.cases + ObservedCoverageTests.cases + DKIMCoverageTests.cases + TransportCoverageTests.cases)
+            .map(\.open.kind))
         let kinds: [FindingKind] = [.spfMissing, .spfMultiple, .spfSyntax, .spfLookupLimit, .spfVoidLimit, .spfBrokenInclude,
                                     .spfPermissiveAll, .spfNoAll, .spfPTR, .spfTooLong, .spfRedundant, .spfSenderUnauthorized,
                                     .spfUnapprovedAuthorization, .spfAllQualifier, .spfIncludeLoop, .spfMXLimit, .spfDNSError,
@@ -187,7 +188,10 @@ import Testing
                                     .dmarcDNSError, .dnsUnreachable, .recordChanged, .providerChanged, .spfFlattenedStale,
                                     .spfObservedUnauthorized, .dmarcSpoofing, .inventoryStale, .dkimKeyMissing,
                                     .dkimKeyRevoked, .dkimKeyTooSmall, .dkimWeakKey, .dkimSHA1Only, .dkimTesting, .dkimSyntax,
-                                    .dkimOrphanedKey]
+                                    .dkimOrphanedKey, .mtaSTSRecordWithoutPolicy, .mtaSTSPolicyWithoutRecord, .mtaSTSMissing,
+                                    .mtaSTSSyntax, .mtaSTSMXNotCovered, .mtaSTSWeakerThanExpected, .mtaSTSIDUnchanged,
+                                    .mtaSTSCertificateExpiring, .mtaSTSMaxAge, .tlsRPTSyntax, .tlsRPTMissing, .bimiSyntax, .bimiMissing,
+                                    .bimiDMARCNotEnforced]
         #expect(Set(kinds).subtracting(covered).isEmpty, "\(Set(kinds).subtracting(covered))")
     }
 }
