@@ -62,6 +62,27 @@ public struct DomainSnapshot: Codable, Sendable, Hashable {
     /// The DKIM key of every selector known for the domain, as DNS published it at this instant; absent when
     /// no selector is known (and in snapshots taken before keys were read).
     public var dkim: [DKIMKeySnapshot]? = nil
+    /// MTA-STS with its policy, TLS-RPT and BIMI as read at this instant; absent in older snapshots.
+    public var transport: TransportSnapshot? = nil
+}
+
+/// MTA-STS (RFC 8461), TLS-RPT (RFC 8460) and BIMI.
+public struct TransportSnapshot: Codable, Sendable, Hashable {
+    /// Each record's text (absent when none is published) and the verdict of its part.
+    public var mtaSTSRecord: String?
+    public var mtaSTSVerdict: String
+    /// `fetched`, `invalid`, `refused` (with `policyProblem`), `unknown`, or `not read`.
+    public var policyStatus: String
+    public var policySHA256: String?
+    public var policyMode: String?
+    public var policyMaxAge: Int?
+    public var policyMX: [String]?
+    public var policyProblem: String?
+    public var certificateDaysLeft: Int?
+    public var tlsRPTRecord: String?
+    public var tlsRPTVerdict: String
+    public var bimiRecord: String?
+    public var bimiVerdict: String
 }
 
 /// One DKIM selector's key (RFC 6376 section 3.6.1).

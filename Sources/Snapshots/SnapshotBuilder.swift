@@ -105,7 +105,32 @@ public struct SnapshotBuilder: Sendable {
             })
         var result = snapshot
         result.dkim = observation.dkimKeys.isEmpty ? nil : observation.dkimKeys.map(Self.dkim)
+        result.transport = Self.transport(observation.transport)
         return (result, observed)
+    }
+
+    static func transport(_ t: TransportObservation) -> TransportSnapshot {
+        func text<T>(_ record: TransportObservation.Record<T>, _ value: (T) -> String) -> String? {
+            switch record {
+            case .found(let found): return value(found)
+            case .invalid(_, let texts): return texts.joined(separator: " | ")
+            default: return nil
+            }
+        }
+        var status = "not read", problem: String?, days: Int?
+        switch t.policy {
+        case .notRead: break
+        case .fetched(_, _, let seconds): status = "fetched"; days = seconds.map { Int($0 / 86400) }
+        case .invalid(let error, _): status = "invalid"; problem = error.message
+        case .refused(let reason): status = "refused"; problem = reason
+        case .unknown(let reason): status = "unknown"; problem = reason
+        }
+        let policy = t.policy.policy
+        return TransportSnapshot(mtaSTSRecord: text(t.mtaSTS) { $0.text }, mtaSTSVerdict: t.mtaSTS.verdict.word, policyStatus: status,
+                                 policySHA256: t.policy.text.map(sha256), policyMode: policy?.mode.rawValue, policyMaxAge: policy?.maxAge,
+                                 policyMX: policy?.mx, policyProblem: problem, certificateDaysLeft: days,
+                                 tlsRPTRecord: text(t.tlsRPT) { $0.text }, tlsRPTVerdict: t.tlsRPT.verdict.word,
+                                 bimiRecord: text(t.bimi) { $0.text }, bimiVerdict: t.bimi.verdict.word)
     }
 
     static func dkim(_ lookup: DKIMKeyLookup) -> DKIMKeySnapshot {

@@ -15,6 +15,7 @@ public enum SnapshotCSV {
         "senders_approved", "senders_authorized", "senders_unauthorized", "flattened_includes",
         "observed_sources", "observed_messages", "observed_dmarc_pass_rate", "last_poll_at",
         "dkim_selectors", "dkim_keys_found", "dkim_keys_problem", "dkim_weakest_rsa_bits",
+        "mta_sts_record", "mta_sts_policy", "mta_sts_mode", "tls_rpt_record", "bimi_record",
     ]
 
     public static func render(_ s: Snapshot) -> String {
@@ -39,7 +40,10 @@ public enum SnapshotCSV {
                 String(sources.count), String(messages),
                 days.isEmpty ? "" : percentText(passed, of: days.reduce(0) { saturated($0, $1.messages) }),
                 d.lastPollAt ?? "",
-            ] + dkimCells(d.dkim ?? [])
+            ] + dkimCells(d.dkim ?? []) + [
+                d.transport?.mtaSTSRecord ?? "", d.transport?.policyStatus ?? "", d.transport?.policyMode ?? "",
+                d.transport?.tlsRPTRecord ?? "", d.transport?.bimiRecord ?? "",
+            ]
             lines.append(values.map(cell).joined(separator: ","))
         }
         return lines.joined(separator: "\r\n") + "\r\n"

@@ -121,6 +121,20 @@ public enum SnapshotHTML {
             }, empty: "")
         }
 
+        if let t = d.transport, t.mtaSTSRecord != nil || t.tlsRPTRecord != nil || t.bimiRecord != nil || t.policyStatus != "not read" {
+            html += "<h3>MTA-STS, TLS-RPT and BIMI</h3>\n"
+            var rows: [(String, String)] = [("MTA-STS record", t.mtaSTSRecord.map { "<code>\(e($0))</code>" } ?? "none")]
+            var policy = e(t.policyStatus)
+            if let mode = t.policyMode { policy += ": mode \(e(mode)), max_age \(t.policyMaxAge ?? 0)" }
+            if let mx = t.policyMX, !mx.isEmpty { policy += ", mx " + mx.map { "<code>\(e($0))</code>" }.joined(separator: " ") }
+            if let problem = t.policyProblem { policy += " (\(e(problem)))" }
+            rows.append(("MTA-STS policy", policy))
+            if let days = t.certificateDaysLeft { rows.append(("Policy certificate", "\(days) day(s) left")) }
+            rows.append(("TLS-RPT record", t.tlsRPTRecord.map { "<code>\(e($0))</code>" } ?? "none"))
+            rows.append(("BIMI record", t.bimiRecord.map { "<code>\(e($0))</code>" } ?? "none"))
+            html += facts(rows)
+        }
+
         html += "<h3>Findings</h3>\n"
         html += table(["Severity", "Kind", "Finding", "Fix", "Open since"], d.findings.map {
             [badge($0.severity), "<code class=\"kind\">\(e($0.kind))</code>", e($0.message), e($0.fix ?? "-"), e($0.openSince ?? "-")]

@@ -15,6 +15,9 @@ public struct TLSRPTRecord: Sendable, Hashable {
             guard uris.count <= 10 else { return .failure(PolicySyntaxError("\(uris.count) rua URIs; at most 10 are read")) }
             for uri in uris {
                 let lower = uri.lowercased()
+                if uri.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value >= 0x7F || "<>\"{}|\\^`".unicodeScalars.contains($0) }) {
+                    return .failure(PolicySyntaxError("rua \(uri.prefix(60)) holds characters a URI cannot hold"))
+                }
                 if lower.hasPrefix("mailto:"), uri.contains("@"), uri.count > 8 { continue }
                 if lower.hasPrefix("https://"), uri.count > 8 { continue }
                 return .failure(PolicySyntaxError("rua \(uri.prefix(60)) is neither mailto:ADDRESS nor https://URL"))

@@ -46,7 +46,7 @@ import Testing
             }
             switch name {
             case "badtls":
-                lines.append("_smtp._tls.\(d) IN TXT \"v=TLSRPTv1; rua=ftp://reports.example\"")
+                lines.append("_smtp._tls.\(d) IN TXT \"v=TLSRPTv1; rua=mailto:<script>alert(1)</script>@x.example\"")
                 lines.append("default._bimi.\(d) IN TXT \"v=BIMI1; l=http://\(name).sts.test/logo.png\"")
             case "shortage", "expected": break
             default:
@@ -152,6 +152,22 @@ import Testing
         let slow = (try poll.json()["domains"] as? [[String: Any]] ?? []).first { $0["domain"] as? String == "slow.sts.test" }
         #expect(slow?["status"] as? String == "partial")
         #expect(((slow?["unknownParts"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String } == ["mta-sts.policy"])
+
+        // The snapshot carries each domain's transport records; text from DNS is escaped in the HTML.
+        let snapshotPath = root.appendingPathComponent("snapshot.json").path
+        #expect(try run(["snapshot", "--resolver", server.address, "--out", snapshotPath]).status == 0)
+        let document = try CLIRunner.Output(status: 0, stdout: String(contentsOfFile: snapshotPath, encoding: .utf8), stderr: "").json()
+        let snapshots = Dictionary(uniqueKeysWithValues: (document["domains"] as? [[String: Any]] ?? []).map {
+            ($0["domain"] as? String ?? "", $0["transport"] as? [String: Any] ?? [:])
+        })
+        #expect(snapshots["uncovered.sts.test"]?["policyMode"] as? String == "enforce")
+        #expect(snapshots["uncovered.sts.test"]?["policyMX"] as? [String] == ["*.elsewhere.sts.test"])
+        #expect((snapshots["expiring.sts.test"]?["certificateDaysLeft"] as? Int).map { $0 <= 2 } == true)
+        #expect(snapshots["redirect.sts.test"]?["policyStatus"] as? String == "refused")
+        #expect(snapshots["slow.sts.test"]?["policyStatus"] as? String == "unknown")
+        let html = try run(["snapshot", "--format", "html", "--from", snapshotPath]).stdout
+        #expect(html.contains("<h3>MTA-STS, TLS-RPT and BIMI</h3>"))
+        #expect(!html.contains("<script>alert(1)</script>") && html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
 
         // The policy of good.sts.test gains an mx line; its id stays: senders keep the cached policy.
         try serve("good", Self.policy(mx: ["mx1.good.sts.test", "mx2.good.sts.test"]))
