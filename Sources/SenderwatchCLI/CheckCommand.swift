@@ -12,11 +12,13 @@ import Snapshots
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Audit domains' SPF and DMARC and list what is wrong, with fixes.",
+        abstract: "Audit domains' SPF, DMARC, MTA-STS, TLS-RPT and BIMI (and DKIM keys) and list what is wrong, with fixes.",
         discussion: """
         Each domain gets its SPF analysis (lookup limit, void lookups, syntax, permissive all, ptr), its \
         DMARC policy (missing, invalid, p=none, unauthorized report destinations), and for every --ip the \
-        verdict receivers give that address; for every --dkim-selector, the key at \
+        verdict receivers give that address; its MTA-STS record with the policy fetched over HTTPS as senders \
+        fetch it (certificate, no redirect, 64 KiB, the MX hosts against its mx patterns), its TLS-RPT record and \
+        its BIMI record (and DMARC enforcement, as BIMI needs); for every --dkim-selector, the key at \
         SELECTOR._domainkey.DOMAIN (missing, revoked, too small, sha1 only, t=y, syntax). Domains are audited concurrently over one DNS cache.
 
         A part DNS does not answer (a timeout, SERVFAIL, a name outside the --zone files) is listed as \
