@@ -5,6 +5,7 @@ import DKIM
 import DMARC
 import DNSCore
 import Foundation
+import Mailbox
 import Yams
 
 /// Everything the monitor files say: the domains to watch and the settings.
@@ -36,6 +37,8 @@ public struct MonitorSettings: Sendable, Hashable {
     /// Bounds on every report read (`ingest_limits`) and the receivers `headers` believes (`trusted_receivers`).
     public var ingestLimits = ReportLimits()
     public var trustedReceivers: [String] = []
+    /// IMAP mailboxes to read reports from (`mailboxes`, see MailboxSettings).
+    public var mailboxes: [MailboxSource] = []
     public var source: String?
     public init() {}
 }
@@ -46,7 +49,7 @@ public enum MonitorLoader {
     static let expectKeys = ["spf_all", "dmarc_policy", "max_lookups"]
     static let senderKeys = ["name", "owner", "note", "dkim"] + ApprovedSender.Kind.allCases.map(\.rawValue)
     static let settingsKeys = ["database", "resolvers", "zones", "timeout", "retries", "concurrency", "unreachable_after", "default_interval"]
-        + observedSettingsKeys + operationalSettingsKeys + ingestSettingsKeys
+        + observedSettingsKeys + operationalSettingsKeys + ingestSettingsKeys + mailboxSettingsKeys
 
     /// Loads files and directories (every `*.yaml` / `*.yml` below a directory, in name order).
     public static func load(paths: [String]) throws(MonitorFileError) -> MonitorConfiguration {
@@ -272,6 +275,7 @@ public enum MonitorLoader {
         parseObservedSettings(entries, into: &settings, reader)
         parseOperationalSettings(entries, into: &settings, reader)
         parseIngestSettings(entries, into: &settings, reader)
+        parseMailboxSettings(entries, into: &settings, reader)
         settings.source = "\(reader.file):\(node.mark?.line ?? 1)"
         return settings
     }
