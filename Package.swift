@@ -131,7 +131,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
-            "SenderwatchCLI", "CZlib", "DKIM", "Mailbox", "Monitor", "MonitorConfig", "Snapshots", "Inventory", "Audit", "DNSCore", "SPF",
+            "SenderwatchCLI", "AuthReports", "CZlib", "DKIM", "Mailbox", "Monitor", "MonitorConfig", "Snapshots", "Inventory", "Audit", "DNSCore", "SPF",
             "LDNSResolver", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),

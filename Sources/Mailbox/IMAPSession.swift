@@ -47,13 +47,33 @@ final class IMAPSession {
         return Status(uidValidity: validity, uidNext: values["UIDNEXT"], messages: values["MESSAGES"])
     }
 
-    /// The messages whose UID is above `after`, with their sizes, in UID order. (`N:*` also names the last
-    /// message when none is above N, RFC 9051 section 6.4.9: hence the filter.)
-    func messages(after: Int64, uidValidity: Int64) throws -> [(uid: Int64, size: Int64)] {
-        let lines = try command("UID FETCH \(after + 1):* (UID RFC822.SIZE)", what: "UID FETCH (listing)",
-                                uidValidity: uidValidity, limit: Self.listingLimit)
-        return IMAPResponse.sizes(lines).filter { $0.uid > after }.sorted { $0.uid < $1.uid }
+    /// The messages whose UID is above `after` and below `uidNext`, with their sizes, in UID order. libcurl
+    /// counts a command's untagged answers as response headers, which it caps (about 300 KB), so the range is
+    /// listed in windows of UIDs: small ones where messages are, doubling across gaps left by expunged ones.
+    /// (`N:*` also names the last message when none is above N, RFC 9051 section 6.4.9: hence the filter.)
+    func messages(after: Int64, uidNext: Int64?, uidValidity: Int64) throws -> [(uid: Int64, size: Int64)] {
+        guard let uidNext else {
+            let lines = try command("UID FETCH \(after + 1):* (UID RFC822.SIZE)", what: "UID FETCH (listing)",
+                                    uidValidity: uidValidity, limit: Self.listingLimit)
+            return IMAPResponse.sizes(lines).filter { $0.uid > after }.sorted { $0.uid < $1.uid }
+        }
+        var found: [(uid: Int64, size: Int64)] = []
+        var start = after + 1
+        var window = Self.listingWindow
+        while start < uidNext {
+            let end = min(start + window - 1, uidNext - 1)
+            let lines = try command("UID FETCH \(start):\(end) (UID RFC822.SIZE)", what: "UID FETCH (listing)",
+                                    uidValidity: uidValidity, limit: Self.listingLimit)
+            let sizes = IMAPResponse.sizes(lines).filter { $0.uid >= start && $0.uid <= end }
+            found += sizes
+            window = sizes.isEmpty ? min(window * 2, 1 << 24) : Self.listingWindow
+            start = end + 1
+        }
+        return found.sorted { $0.uid < $1.uid }
     }
+
+    /// UIDs per listing or per MOVE / STORE command: their answers (a line a message) stay under libcurl's cap.
+    static let listingWindow: Int64 = 100
 
     enum Fetched {
         case message([UInt8])
@@ -150,6 +170,7 @@ final class IMAPSession {
     }
 
     private static func chunks(_ uids: [Int64]) -> [[Int64]] {
-        stride(from: 0, to: uids.count, by: 200).map { Array(uids[$0..<min($0 + 200, uids.count)]) }
+        let size = Int(listingWindow)
+        return stride(from: 0, to: uids.count, by: size).map { Array(uids[$0..<min($0 + size, uids.count)]) }
     }
 }

@@ -56,7 +56,7 @@ public struct MailboxFetch {
         do {
             try dispose(session, state, &summary)
             if let next = status.uidNext, next <= state.lastUID + 1 { return summary }
-            let listed = try session.messages(after: state.lastUID, uidValidity: state.uidValidity)
+            let listed = try session.messages(after: state.lastUID, uidNext: status.uidNext, uidValidity: state.uidValidity)
             summary.listed = listed.count
             for start in stride(from: 0, to: listed.count, by: max(1, source.batchSize)) {
                 if shouldStop() { break }
