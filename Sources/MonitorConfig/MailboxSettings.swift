@@ -10,7 +10,7 @@ extension MonitorLoader {
                               "connect_timeout"]
 
     /// `mailboxes: [{ url: imaps://dmarc@mail.example/INBOX, password: { env: NAME }, done: senderwatch/done,
-    /// rejected: senderwatch/rejected, interval: 15m, ca_file: ca.pem }]`. See Monitors/README.md and README.
+    /// rejected: senderwatch/rejected, interval: 15m, ca_file: ca.pem }]`. See README, "Reports from a mailbox".
     static func parseMailboxSettings(_ entries: [String: Node], into settings: inout MonitorSettings, _ reader: YAMLReader) {
         guard let node = entries["mailboxes"] else { return }
         var seen: [String: String] = [:]
