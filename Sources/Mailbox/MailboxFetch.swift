@@ -58,43 +58,66 @@ public struct MailboxFetch {
             if let next = status.uidNext, next <= state.lastUID + 1 { return summary }
             let listed = try session.messages(after: state.lastUID, uidNext: status.uidNext, uidValidity: state.uidValidity)
             summary.listed = listed.count
-            for start in stride(from: 0, to: listed.count, by: max(1, source.batchSize)) {
-                if shouldStop() { break }
-                let batch = listed[start..<min(start + max(1, source.batchSize), listed.count)]
-                let failure = try read(Array(batch), session, state, &summary)
-                try afterCommit()
-                try dispose(session, state, &summary)
-                if let failure { throw failure }
-            }
+            try readAll(listed, session, state, &summary)
         } catch let error as IMAPError {
             summary.failure = error
         }
         return summary
     }
 
-    /// Fetches and stores one batch in one `ReportBatch`; returns the failure that cut it short, if any (the
-    /// messages before it are committed).
-    private func read(_ batch: [(uid: Int64, size: Int64)], _ session: IMAPSession, _ state: MailboxState,
-                      _ summary: inout MailboxFetchSummary) throws -> IMAPError? {
+    /// Fetches the messages in order, and stores them a batch at a time: `batchSize` messages, or fewer once they
+    /// hold `batchBytes`. Fetching happens outside the database's write lock, so a slow server never keeps a
+    /// poll beside it waiting; memory stays bounded by the batch. A fetch that fails ends the run after the
+    /// messages fetched before it are stored and moved.
+    private func readAll(_ listed: [(uid: Int64, size: Int64)], _ session: IMAPSession, _ state: MailboxState,
+                         _ summary: inout MailboxFetchSummary) throws {
         let limit = reader.limits.messageBytes
+        var batch: [(uid: Int64, size: Int64, fetched: IMAPSession.Fetched)] = []
+        var batchBytes = 0
         var failure: IMAPError?
+        for message in listed {
+            if shouldStop() { break }
+            let fetched: IMAPSession.Fetched
+            if message.size > Int64(limit) {
+                fetched = .tooLarge
+            } else {
+                do { fetched = try session.fetch(uid: message.uid, uidValidity: state.uidValidity, limit: limit) } catch {
+                    failure = error as? IMAPError ?? IMAPError(.connection, "\(error)")
+                    break
+                }
+            }
+            if case .message(let bytes) = fetched { batchBytes += bytes.count }
+            batch.append((message.uid, message.size, fetched))
+            if batch.count >= max(1, source.batchSize) || batchBytes >= Self.batchBytes {
+                try commit(batch, state, &summary)
+                batch = []
+                batchBytes = 0
+                try afterCommit()
+                try dispose(session, state, &summary)
+            }
+        }
+        if !batch.isEmpty {
+            try commit(batch, state, &summary)
+            try afterCommit()
+            try dispose(session, state, &summary)
+        }
+        if let failure { throw failure }
+    }
+
+    /// Bytes of fetched messages held before they are stored.
+    static let batchBytes = 32 << 20
+
+    /// Stores one batch in one `ReportBatch`; each message is recorded in the transaction of its reports.
+    private func commit(_ batch: [(uid: Int64, size: Int64, fetched: IMAPSession.Fetched)], _ state: MailboxState,
+                       _ summary: inout MailboxFetchSummary) throws {
+        let limit = reader.limits.messageBytes
         var counts = summary
         let results = try store.withReportBatch(reader: reader) { reports -> [IngestResult] in
             var out: [IngestResult] = []
             for message in batch {
-                if shouldStop() { break }
                 let mark = MailboxMessageMark(mailboxId: state.id, uidValidity: state.uidValidity, uid: message.uid)
                 let file = source.url.location(uidValidity: state.uidValidity, uid: message.uid)
-                let fetched: IMAPSession.Fetched
-                if message.size > Int64(limit) {
-                    fetched = .tooLarge
-                } else {
-                    do { fetched = try session.fetch(uid: message.uid, uidValidity: state.uidValidity, limit: limit) } catch {
-                        failure = error as? IMAPError ?? IMAPError(.connection, "\(error)")
-                        break
-                    }
-                }
-                switch fetched {
+                switch message.fetched {
                 case .gone:
                     counts.gone += 1
                 case .tooLarge:
@@ -112,7 +135,6 @@ public struct MailboxFetch {
         }
         summary = counts
         onResults(results)
-        return failure
     }
 
     /// Marks or moves every processed message still waiting for it (this run's and an interrupted run's).
