@@ -67,11 +67,13 @@ enum ReportMail {
         <feedback>
           <report_metadata><org_name>\(org)</org_name><email>noreply@\(org)</email><report_id>\(id)</report_id>
             <date_range><begin>\(begin)</begin><end>\(begin + 86399)</end></date_range></report_metadata>
-          <policy_published><domain>\(domain)</domain><adkim>r</adkim><aspf>r</aspf><p>none</p><sp>none</sp><pct>100</pct></policy_published>
+          <policy_published><domain>\(domain)</domain><adkim>r</adkim><aspf>r</aspf><p>none</p><sp>none</sp>
+            <pct>100</pct></policy_published>
           <record><row><source_ip>\(ip)</source_ip><count>\(count)</count>
             <policy_evaluated><disposition>none</disposition><dkim>pass</dkim><spf>pass</spf></policy_evaluated></row>
             <identifiers><header_from>\(domain)</header_from></identifiers>
-            <auth_results><dkim><domain>\(domain)</domain><result>pass</result></dkim><spf><domain>\(domain)</domain><result>pass</result></spf></auth_results>
+            <auth_results><dkim><domain>\(domain)</domain><result>pass</result></dkim>
+              <spf><domain>\(domain)</domain><result>pass</result></spf></auth_results>
           </record>
         </feedback>
 
