@@ -59,9 +59,12 @@ let package = Package(
         .target(name: "Alerting", dependencies: [
             "Audit", "Inventory", "CCurl", "TransportPolicy", .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // IMAP mailboxes that reports arrive in: libcurl's IMAP (through Alerting's curl wrapper) into the
+        // report reader and the inventory.
+        .target(name: "Mailbox", dependencies: ["Alerting", "AuthReports", "CCurl", "Inventory"]),
         // Monitor files and settings: loading, validation, applying them to the inventory.
         .target(name: "MonitorConfig", dependencies: [
-            "Audit", "AuthReports", "DKIM", "DNSCore", "DMARC", "Inventory", "Alerting", "TransportPolicy", "Yams",
+            "Audit", "AuthReports", "DKIM", "DNSCore", "DMARC", "Inventory", "Alerting", "Mailbox", "TransportPolicy", "Yams",
         ]),
         // The assessment of a domain (gather, then judge) and polling: scheduler rules, lock, metrics.
         .target(name: "Monitor", dependencies: [
@@ -76,7 +79,7 @@ let package = Package(
         // The long-running service: scheduler, outbox and metrics services, the /metrics endpoint (NIO) and
         // the Prometheus exposition. Kept apart so NIO and the lifecycle stay out of Monitor and the core.
         .target(name: "Daemon", dependencies: [
-            "Monitor", "MonitorConfig", "Inventory", "Alerting", "DNSCore",
+            "Monitor", "MonitorConfig", "Inventory", "Alerting", "DNSCore", "Mailbox", "AuthReports",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
@@ -89,7 +92,7 @@ let package = Package(
 
         // Command line.
         .target(name: "SenderwatchCLI", dependencies: [
-            "DNSCore", "SPF", "DMARC", "DKIM", "TransportPolicy", "Audit", "LDNSResolver", "Inventory", "Alerting", "MonitorConfig", "Monitor", "Snapshots", "AuthReports", "Daemon",
+            "DNSCore", "SPF", "DMARC", "DKIM", "TransportPolicy", "Audit", "LDNSResolver", "Inventory", "Alerting", "MonitorConfig", "Monitor", "Snapshots", "AuthReports", "Daemon", "Mailbox",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -131,7 +134,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
-            "SenderwatchCLI", "CZlib", "DKIM", "Monitor", "MonitorConfig", "Snapshots", "Inventory", "Audit", "DNSCore", "SPF",
+            "SenderwatchCLI", "AuthReports", "CZlib", "DKIM", "Mailbox", "Monitor", "MonitorConfig", "Snapshots", "Inventory", "Audit", "DNSCore", "SPF",
             "LDNSResolver", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),

@@ -54,17 +54,16 @@ public struct CurlPolicyFetcher: PolicyFetcher {
         curl.set(CURLOPT_USERAGENT, "senderwatch (MTA-STS policy check)")
         curl.tls(verify: true, caFile: settings.caFile)
         curl.timeouts(DeliveryTimeouts(connect: min(10, settings.timeout), total: settings.timeout))
-        curl.transfer.limit = maximumBytes + 1
+        curl.transfer.responseLimit = maximumBytes
+        curl.transfer.abortPastLimit = true
         if let failure = curl.perform() {
+            if curl.transfer.overflowed { return .refused("the policy is larger than \(maximumBytes) bytes") }
             return failure.noAnswer && !failure.message.lowercased().contains("certificate")
                 ? .unanswered(failure.message) : .refused(failure.message)
         }
         let status = curl.responseCode
         guard status == 200 else {
             return .refused((300...399).contains(status) ? "HTTP \(status): a redirect, which senders do not follow" : "HTTP \(status)")
-        }
-        guard !curl.transfer.truncated, curl.transfer.response.count <= maximumBytes else {
-            return .refused("the policy is larger than \(maximumBytes) bytes")
         }
         let left = curl.certificateExpiryTexts.first.flatMap(Self.epoch).map { $0 - now }
         return .fetched(body: curl.transfer.response, certificateSecondsLeft: left)

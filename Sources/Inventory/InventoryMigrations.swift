@@ -18,6 +18,7 @@ enum InventoryMigrations {
         migrator.registerMigration("v7-header-messages", migrate: v7HeaderMessages)
         migrator.registerMigration("v8-content-digest", migrate: v8ContentDigest)
         migrator.registerMigration("v9-dkim", migrate: v9DKIM)
+        migrator.registerMigration("v10-mailbox", migrate: v10Mailbox)
         migrator.registerMigration("v11-transport-expectations", migrate: v11TransportExpectations)
         return migrator
     }

@@ -23,12 +23,12 @@ public final class ReportBatch {
     /// How long a report waits for another process's write lock before it is rejected.
     public static let lockWait: TimeInterval = 600
 
-    private let db: Database
-    private let reader: ReportReader
-    private var pending: [IngestResult] = []
-    private var pendingReports = 0
-    private var pendingLines = 0
-    private var heldSince: Date?
+    let db: Database
+    let reader: ReportReader
+    var pending: [IngestResult] = []
+    var pendingReports = 0
+    var pendingLines = 0
+    var heldSince: Date?
 
     init(db: Database, reader: ReportReader) {
         self.db = db
@@ -38,10 +38,18 @@ public final class ReportBatch {
     /// Reads every report in `source` (one file; a container may hold several). Returns the results that are
     /// final now: this input's and earlier ones', when this input completed a batch; otherwise none yet.
     public func ingest(_ source: any ByteSource, file: String, now: Int64) -> [IngestResult] {
+        ingest(source, file: file, now: now, alongside: nil)
+    }
+
+    /// `ingest`, with `alongside` writing the input's own rows (a mailbox message's) into the transaction
+    /// that holds its reports, before the batch may commit.
+    func ingest(_ source: any ByteSource, file: String, now: Int64,
+                alongside: ((ReportIngestion) -> Void)?) -> [IngestResult] {
         let ingestion = ReportIngestion(db: db, file: file, now: now, lockWait: Self.lockWait)
         if heldSince == nil { heldSince = Date() }
         _ = reader.read(source, into: ingestion)
         ingestion.abandonOpenReport()
+        alongside?(ingestion)
         pending += ingestion.results
         if ingestion.lostBatch { markUnstored("the batch's transaction was rolled back") }
         pendingReports += ingestion.results.count
@@ -65,14 +73,14 @@ public final class ReportBatch {
     /// Commits the batch and returns every result not returned yet.
     public func finish() -> [IngestResult] { commit() }
 
-    private func markUnstored(_ reason: String) {
+    func markUnstored(_ reason: String) {
         for index in pending.indices where pending[index].status == .ingested {
             pending[index].status = .rejected
             pending[index].error = "not stored: \(reason)"
         }
     }
 
-    private func commit() -> [IngestResult] {
+    func commit() -> [IngestResult] {
         heldSince = nil
         if db.isInsideTransaction {
             do { try db.commit() } catch {

@@ -5,6 +5,7 @@ import DKIM
 import DMARC
 import DNSCore
 import Foundation
+import Mailbox
 import TransportPolicy
 import Yams
 
@@ -41,6 +42,8 @@ public struct MonitorSettings: Sendable, Hashable {
     public var policyFetch = CurlPolicyFetcher.Settings()
     /// `certificate_warning_days`: days before a policy host's certificate expires when polls warn.
     public var certificateWarningDays = 14
+    /// IMAP mailboxes to read reports from (`mailboxes`, see MailboxSettings).
+    public var mailboxes: [MailboxSource] = []
     public var source: String?
     public init() {}
 }
@@ -51,7 +54,7 @@ public enum MonitorLoader {
     static let expectKeys = ["spf_all", "dmarc_policy", "max_lookups", "mta_sts", "tls_rpt", "bimi"]
     static let senderKeys = ["name", "owner", "note", "dkim"] + ApprovedSender.Kind.allCases.map(\.rawValue)
     static let settingsKeys = ["database", "resolvers", "zones", "timeout", "retries", "concurrency", "unreachable_after", "default_interval"]
-        + observedSettingsKeys + operationalSettingsKeys + ingestSettingsKeys
+        + observedSettingsKeys + operationalSettingsKeys + ingestSettingsKeys + mailboxSettingsKeys
         + ["policy_timeout", "policy_ca_file", "policy_port", "certificate_warning_days"]
 
     /// Loads files and directories (every `*.yaml` / `*.yml` below a directory, in name order).
@@ -297,6 +300,7 @@ public enum MonitorLoader {
         parseObservedSettings(entries, into: &settings, reader)
         parseOperationalSettings(entries, into: &settings, reader)
         parseIngestSettings(entries, into: &settings, reader)
+        parseMailboxSettings(entries, into: &settings, reader)
         settings.source = "\(reader.file):\(node.mark?.line ?? 1)"
         return settings
     }

@@ -7,7 +7,7 @@ import Inventory
 struct IngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
-        abstract: "Read DMARC aggregate reports (XML, .gz, .zip, e-mail, mbox, Maildir, directories) into the database.",
+        abstract: "Read DMARC aggregate reports (XML, .gz, .zip, e-mail, mbox, Maildir, directories, IMAP) into the database.",
         discussion: """
         Each PATH is a file or a directory (read recursively; a Maildir's cur/ and new/ are read, tmp/ is \
         skipped), or - for standard input. The format is recognised by the file's first bytes, never its name: \
@@ -31,12 +31,29 @@ struct IngestCommand: AsyncParsableCommand {
         file, location (inside a container, or null), status (ingested | duplicate | conflict | rejected), \
         orgName, reportId, domain, records, messages, warnings, error, digest (of the report's content), \
         storedDigest (of the stored report with the same id, for duplicate and conflict).
+        IMAP: --imap imaps://USER@HOST/MAILBOX (TLS) or imap://USER@HOST/MAILBOX (STARTTLS, which is then \
+        required) reads the reports from a mailbox through libcurl, with the password from --password-env NAME \
+        or --password-file PATH (never in the URL) and the server's certificate verified (--ca-file for a \
+        private CA). --mailboxes reads every mailbox of the settings file's mailboxes: list (its url, password, \
+        done, rejected, ca_file, batch; `senderwatch run` reads them at their interval). Only messages not yet \
+        processed are fetched: the database keeps each mailbox's UIDVALIDITY and highest processed UID. They \
+        are read --batch at a time (50), each bounded by ingest_limits (a message past message_bytes is not \
+        fetched), as e-mail files are. A message is recorded as processed in the transaction that stores its \
+        reports; once committed it is moved to --done (senderwatch/done) or, if any of it was rejected, to \
+        --rejected (senderwatch/rejected); folders are created when missing, and \\Seen flags the message in \
+        place instead. A dropped connection or a killed run loses nothing: the next run moves what was stored \
+        but not moved and reads the rest; re-reading a report reports `duplicate`. A changed UIDVALIDITY (the \
+        mailbox was recreated) is said, and the mailbox is read from the start. Each report line's file is \
+        the message, as URL;UIDVALIDITY=V/;UID=N; a summary line per mailbox follows (text output only).
         Exit codes: 0 every report ingested or duplicate; 2 some file or report was rejected or in conflict \
-        (the others are still ingested).
+        (the others are still ingested), or a mailbox refused the login or its certificate is not trusted; \
+        3 a mailbox could not be reached or the connection dropped (what was committed stays).
         """)
 
     @Argument(help: ArgumentHelp("Report files or directories, or - for standard input.", valueName: "path"))
-    var paths: [String]
+    var paths: [String] = []
+
+    @OptionGroup var mailbox: MailboxOptions
 
     @Option(help: ArgumentHelp("Judge report dates against this time instead of the clock: epoch seconds or "
         + "YYYY-MM-DD (to replay old mail, or in tests).", valueName: "time"))
@@ -47,11 +64,15 @@ struct IngestCommand: AsyncParsableCommand {
     @OptionGroup var progressOptions: ProgressOptions
 
     func validate() throws {
-        if paths.isEmpty { throw ValidationError("give at least one report file or directory, or - for standard input") }
-        if paths.filter({ $0 == "-" }).count > 1 { throw ValidationError("- (standard input) can be given once") }
         if let now, Self.instant(now) == nil {
             throw ValidationError("--now \"\(now)\": expected epoch seconds or a date YYYY-MM-DD")
         }
+        if mailbox.active {
+            if !paths.isEmpty { throw ValidationError("give report files or --imap / --mailboxes, not both") }
+            return
+        }
+        if paths.isEmpty { throw ValidationError("give at least one report file or directory, or - for standard input") }
+        if paths.filter({ $0 == "-" }).count > 1 { throw ValidationError("- (standard input) can be given once") }
     }
 
     static func instant(_ text: String) -> Int64? {
@@ -61,6 +82,7 @@ struct IngestCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try store.settings()
+        if mailbox.active { return try ingestMailboxes(settings) }
         let (inventory, path) = try store.openStore(settings)
         let reader = ReportReader(limits: settings?.ingestLimits ?? ReportLimits())
         let fixedNow = now.flatMap(Self.instant)

@@ -25,6 +25,10 @@ struct RunCommand: AsyncParsableCommand {
         are abandoned and write nothing), deliver the queued alerts and exit 0. SIGHUP re-reads the monitor \
         files given as arguments and the settings file, applies them as `apply` does and logs the plan.
 
+        The settings file's mailboxes: are read at their interval (15m unless set), as `ingest --mailboxes` \
+        reads them; a mailbox that fails is logged and tried again at its next interval. Changing them needs a \
+        restart.
+
         Holds the same lock as `poll`, so cron and the daemon never poll one database at once. Logs go to \
         standard error (--log-format json for one JSON object per line). Metrics names: Monitors/README.md.
 
@@ -139,6 +143,10 @@ struct RunCommand: AsyncParsableCommand {
         }
         services.append(OutboxService(state: state, period: .milliseconds(Int64(outboxInterval * 1000)), logger: logger))
         services.append(SchedulerService(state: state, configuration: scheduling, logger: logger))
+        if let mailboxes = settings?.mailboxes, !mailboxes.isEmpty {
+            services.append(MailboxService(sources: mailboxes, store: inventory,
+                                           limits: settings?.ingestLimits ?? .init(), logger: logger))
+        }
         let signals = await UnixSignalsSequence(trapping: .sighup)
         services.append(ReloadService(signals: signals) {
             logger.info("SIGHUP: re-reading the monitor files")
