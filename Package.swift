@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         // DKIM keys are read from their SubjectPublicKeyInfo; swift-crypto brings this package already.
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        // BIMI mark certificates (X.509) are parsed with it; it builds on swift-crypto and swift-asn1, already here.
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         // The daemon (`senderwatch run`): lifecycle and signals, logs, metrics, and NIO for the /metrics endpoint.
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -37,7 +39,7 @@ let package = Package(
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
         // MTA-STS (RFC 8461), TLS-RPT (RFC 8460) and BIMI records and policies; HTTPS behind a protocol.
-        .target(name: "TransportPolicy", dependencies: ["DNSCore"]),
+        .target(name: "TransportPolicy", dependencies: ["DNSCore", .product(name: "X509", package: "swift-certificates")]),
         .target(name: "Audit", dependencies: ["DNSCore", "SPF", "DMARC", "DKIM", "TransportPolicy"]),
         // DMARC aggregate reports: parsing from bytes; zlib is computation, not I/O.
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),

@@ -108,4 +108,12 @@ extension FindingKind {
     /// BIMI published (or expected) while DMARC is not at quarantine or reject for all mail: receivers
     /// show no logo.
     public static let bimiDMARCNotEnforced = FindingKind("bimi.dmarc-not-enforced")
+    /// The logo the BIMI record names cannot be fetched (address, certificate, status, size).
+    public static let bimiLogoUnavailable = FindingKind("bimi.logo-unavailable")
+    /// The logo is not SVG Tiny PS (profile, version, title, scripts, external references).
+    public static let bimiLogoInvalid = FindingKind("bimi.logo-invalid")
+    /// The mark certificate cannot be fetched or read, does not name the domain, or is out of its validity.
+    public static let bimiCertificateInvalid = FindingKind("bimi.certificate-invalid")
+    /// The mark certificate expires within `certificate_warning_days`.
+    public static let bimiCertificateExpiring = FindingKind("bimi.certificate-expiring")
 }

@@ -5,8 +5,10 @@ import TransportPolicy
 /// Findings of MTA-STS, TLS-RPT and BIMI, from what was read now and what the monitor file expects. A part
 /// not answered says nothing (its findings stay as they were, `EvidenceCoverage`).
 public enum TransportFindings {
-    public static func findings(_ o: DomainObservation, _ expectations: Expectations, certificateWarningDays: Int) -> [Finding] {
-        mtaSTS(o, expectations, certificateWarningDays: certificateWarningDays) + tlsRPT(o, expectations) + bimi(o, expectations)
+    public static func findings(_ o: DomainObservation, _ expectations: Expectations, certificateWarningDays: Int,
+                                now: Int64? = nil) -> [Finding] {
+        mtaSTS(o, expectations, certificateWarningDays: certificateWarningDays) + tlsRPT(o, expectations)
+            + bimi(o, expectations, now: now, certificateWarningDays: certificateWarningDays)
     }
 
     static func finding(_ kind: FindingKind, _ severity: Severity, _ o: DomainObservation, _ subject: String?, _ message: String,
@@ -132,7 +134,44 @@ public enum TransportFindings {
         }
     }
 
-    static func bimi(_ o: DomainObservation, _ expected: Expectations) -> [Finding] {
+    static func assets(_ o: DomainObservation, now: Int64?, certificateWarningDays: Int) -> [Finding] {
+        var found: [Finding] = []
+        let url = o.transport.bimi.value?.logo ?? ""
+        switch o.transport.logo {
+        case .refused(let reason)?, .invalid(let reason)?:
+            found.append(finding(.bimiLogoUnavailable, .error, o, nil, "the BIMI logo \(url) cannot be fetched: \(reason)",
+                                 fix: "serve the SVG at \(url) over HTTPS with a valid certificate, no redirect, at most 32 KiB"))
+        case .read(let problems)? where !problems.isEmpty:
+            found.append(finding(.bimiLogoInvalid, .warning, o, nil, "the BIMI logo \(url) is not SVG Tiny PS: " + problems.joined(separator: "; "),
+                                 fix: "export the logo as SVG Tiny Portable/Secure (version=\"1.2\" baseProfile=\"tiny-ps\", a <title>, nothing external)",
+                                 evidence: ["problems": problems.joined(separator: "; ")]))
+        default: break
+        }
+        let authority = o.transport.bimi.value?.authority ?? ""
+        switch o.transport.markCertificate {
+        case .refused(let reason)?, .invalid(let reason)?:
+            found.append(finding(.bimiCertificateInvalid, .error, o, nil, "the BIMI mark certificate \(authority) cannot be used: \(reason)",
+                                 fix: "serve the PEM chain of the mark certificate at \(authority)"))
+        case .read(let certificate)?:
+            var problems = certificate.problems
+            if let now, certificate.notValidAfter < now { problems.append("it expired on \(Timestamp.iso(certificate.notValidAfter))") }
+            if let now, certificate.notValidBefore > now { problems.append("it is valid only from \(Timestamp.iso(certificate.notValidBefore))") }
+            if !problems.isEmpty {
+                found.append(finding(.bimiCertificateInvalid, .error, o, nil,
+                                     "the BIMI mark certificate \(authority) cannot be used: " + problems.joined(separator: "; "),
+                                     fix: "renew the mark certificate for \(o.domain.text) and serve its chain at \(authority)",
+                                     evidence: ["names": certificate.names.joined(separator: " ")]))
+            } else if let now, certificate.notValidAfter - now < Int64(certificateWarningDays) * 86400 {
+                found.append(finding(.bimiCertificateExpiring, .warning, o, nil,
+                                     "the BIMI mark certificate expires on \(Timestamp.iso(certificate.notValidAfter))",
+                                     fix: "renew the mark certificate before it expires"))
+            }
+        default: break
+        }
+        return found
+    }
+
+    static func bimi(_ o: DomainObservation, _ expected: Expectations, now: Int64?, certificateWarningDays: Int) -> [Finding] {
         let d = o.domain.text
         var found: [Finding] = []
         switch o.transport.bimi {
@@ -146,6 +185,7 @@ public enum TransportFindings {
         default:
             break
         }
+        found += assets(o, now: now, certificateWarningDays: certificateWarningDays)
         let wantsLogo = (o.transport.bimi.value.map { !$0.isDeclination } ?? false) || expected.bimi == true
         guard wantsLogo, !o.dmarc.verdict.isUnknown else { return found }
         let policy = o.dmarc.appliedPolicy ?? .none

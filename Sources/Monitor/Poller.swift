@@ -141,7 +141,7 @@ public struct Poller: Sendable {
 
     public var assessor: DomainAssessor {
         DomainAssessor(resolver: resolver, settings: DomainJudge.Settings(observed: observed, unreachableAfter: unreachableAfter,
-                                                                          certificateWarningDays: certificateWarningDays),
+                                                                          certificateWarningDays: certificateWarningDays, now: now()),
                        fetcher: fetcher)
     }
 

@@ -65,7 +65,8 @@ struct CheckCommand: AsyncParsableCommand {
         let addresses = try ips.map { try parseIP($0) }
         let session = try dns.makeResolver()
         defer { session.shutdown() }
-        let assessor = DomainAssessor(resolver: session.resolver, fetcher: CurlPolicyFetcher(now: { epochNow() }))
+        let assessor = DomainAssessor(resolver: session.resolver, settings: DomainJudge.Settings(now: epochNow()),
+                                      fetcher: CurlPolicyFetcher(now: { epochNow() }))
         var summary = CheckSummary()
         var first = true
         let out = OutputBuffer()

@@ -63,7 +63,7 @@ public struct SnapshotBuilder: Sendable {
         let read = try await store.facts(for: [row], thresholds: observedThresholds, now: takenAt)[0]
         let facts = read.facts, open = read.openRows
         let settings = DomainJudge.Settings(observed: observedThresholds, unreachableAfter: unreachableAfter,
-                                            certificateWarningDays: certificateWarningDays)
+                                            certificateWarningDays: certificateWarningDays, now: takenAt)
         let assessment = await DomainAssessor(resolver: resolver, settings: settings, fetcher: fetcher).assess(name, facts: facts)
         let observation = assessment.observation
         let senders = facts.approved

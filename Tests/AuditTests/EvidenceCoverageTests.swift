@@ -191,7 +191,8 @@ import Testing
                                     .dkimOrphanedKey, .mtaSTSRecordWithoutPolicy, .mtaSTSPolicyWithoutRecord, .mtaSTSMissing,
                                     .mtaSTSSyntax, .mtaSTSMXNotCovered, .mtaSTSWeakerThanExpected, .mtaSTSIDUnchanged,
                                     .mtaSTSCertificateExpiring, .mtaSTSMaxAge, .tlsRPTSyntax, .tlsRPTMissing, .bimiSyntax, .bimiMissing,
-                                    .bimiDMARCNotEnforced]
+                                    .bimiDMARCNotEnforced, .bimiLogoUnavailable, .bimiLogoInvalid, .bimiCertificateInvalid,
+                                    .bimiCertificateExpiring]
         #expect(Set(kinds).subtracting(covered).isEmpty, "\(Set(kinds).subtracting(covered))")
     }
 }

@@ -23,7 +23,8 @@ import Testing
         unknown(.mtaSTSIDUnchanged, name: sts), unknown(.mtaSTSCertificateExpiring, "mta-sts.\(domain)", name: sts),
         unknown(.mtaSTSMaxAge, name: sts), unknown(.tlsRPTSyntax, name: tls), unknown(.tlsRPTMissing, name: tls),
         unknown(.tlsRPTMissing, name: sts), unknown(.bimiSyntax, name: bimi), unknown(.bimiMissing, name: bimi),
-        unknown(.bimiDMARCNotEnforced, name: bimi), unknown(.bimiDMARCNotEnforced, name: "_dmarc.\(domain)"),
+        unknown(.bimiDMARCNotEnforced, name: bimi), unknown(.bimiLogoUnavailable, name: bimi), unknown(.bimiLogoInvalid, name: bimi),
+        unknown(.bimiCertificateInvalid, name: bimi), unknown(.bimiCertificateExpiring, name: bimi), unknown(.bimiDMARCNotEnforced, name: "_dmarc.\(domain)"),
         unknown(.recordChanged, "mta-sts@0123456789abcdef", name: sts), unknown(.recordChanged, "mta-sts-policy@0123456789abcdef", name: sts),
         unknown(.recordChanged, "tlsrpt@0123456789abcdef", name: tls), unknown(.recordChanged, "bimi@0123456789abcdef", name: bimi),
     ]

@@ -8,7 +8,7 @@ import Testing
 /// without a new id opens mta-sts.id-unchanged on the next one.
 @Suite(.serialized) struct TransportNSDTests {
     static let names = ["good", "uncovered", "nopolicy", "redirect", "badpolicy", "badrecord", "expiring", "shortage",
-                        "expected", "badtls", "slow"]
+                        "expected", "badtls", "slow", "logo"]
 
     static let monitor = """
     domains:
@@ -26,6 +26,7 @@ import Testing
         expect: { mta_sts: enforce, tls_rpt: true, bimi: true }
       - { domain: badtls.sts.test }
       - { domain: slow.sts.test }
+      - { domain: logo.sts.test }
     """
 
     static func zone(goodID: String) -> String {
@@ -36,10 +37,11 @@ import Testing
             lines.append("\(d) IN TXT \"v=spf1 -all\"")
             lines.append("_dmarc.\(d) IN TXT \"v=DMARC1; p=\(name == "expected" ? "none" : "reject"); rua=mailto:d@\(name).sts.test\"")
             lines.append("mta-sts.\(d) IN A 127.0.0.1")
+            lines.append("\(d) IN A 127.0.0.1")
             lines.append("\(d) IN MX 10 mx1.\(d)")
             lines.append("mx1.\(d) IN A 192.0.2.25")
             switch name {
-            case "expected": break
+            case "expected", "logo": break
             case "badrecord": lines.append("_mta-sts.\(d) IN TXT \"v=STSv1; id=not valid!\"")
             case "good": lines.append("_mta-sts.\(d) IN TXT \"v=STSv1; id=\(goodID)\"")
             default: lines.append("_mta-sts.\(d) IN TXT \"v=STSv1; id=20261201\"")
@@ -52,7 +54,12 @@ import Testing
             default:
                 lines.append("_smtp._tls.\(d) IN TXT \"v=TLSRPTv1; rua=mailto:tls@\(name).sts.test\"")
             }
-            if name == "good" { lines.append("default._bimi.\(d) IN TXT \"v=BIMI1; l=https://good.sts.test/logo.svg\"") }
+            if name == "good" {
+                lines.append("default._bimi.\(d) IN TXT \"v=BIMI1; l=https://good.sts.test/logo.svg; a=https://good.sts.test/vmc.pem\"")
+            }
+            if name == "logo" {
+                lines.append("default._bimi.\(d) IN TXT \"v=BIMI1; l=https://logo.sts.test/bad.svg; a=https://logo.sts.test/other.pem\"")
+            }
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -78,8 +85,9 @@ import Testing
         }
         try openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "30",
                      "-subj", "/CN=senderwatch test CA"])
-        let hosts = names.map { "DNS:mta-sts.\($0).sts.test" }.joined(separator: ",")
-        for (file, days, san) in [("default", 365, hosts), ("expiring", 2, "DNS:mta-sts.expiring.sts.test")] {
+        let hosts = names.flatMap { ["DNS:mta-sts.\($0).sts.test", "DNS:\($0).sts.test"] }.joined(separator: ",")
+        for (file, days, san) in [("default", 365, hosts), ("expiring", 2, "DNS:mta-sts.expiring.sts.test"),
+                                  ("mark-good", 300, "DNS:good.sts.test"), ("mark-other", 300, "DNS:brand.other.example")] {
             try openssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(file).key", "-out", "\(file).csr",
                          "-subj", "/CN=mta-sts test"])
             try "subjectAltName=\(san)\n".write(to: directory.appendingPathComponent("\(file).ext"), atomically: true, encoding: .utf8)
@@ -110,6 +118,21 @@ import Testing
         try serve("badpolicy", "version: STSv1\r\nmode: enforce\r\nmx: mx1.badpolicy.sts.test\r\n")
         try serve("shortage", Self.policy(mode: "testing", maxAge: 3600, mx: ["mx1.shortage.sts.test"]))
         try serve("badtls", Self.policy(mx: ["mx1.badtls.sts.test"]))
+        // BIMI: a logo in the profile and a mark certificate naming the domain; a logo with a script and a
+        // certificate for another name.
+        func file(_ host: String, _ name: String, _ text: String) throws {
+            let folder = web.appendingPathComponent(host)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        try file("good.sts.test", "logo.svg", """
+            <svg xmlns="http://www.w3.org/2000/svg" version="1.2" baseProfile="tiny-ps" viewBox="0 0 10 10"><title>Good</title><rect width="10" height="10"/></svg>
+            """)
+        try file("logo.sts.test", "bad.svg", """
+            <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><script>alert(1)</script><image href="https://x.example/a.png"/></svg>
+            """)
+        try file("good.sts.test", "vmc.pem", String(contentsOf: certs.appendingPathComponent("mark-good.crt"), encoding: .utf8))
+        try file("logo.sts.test", "other.pem", String(contentsOf: certs.appendingPathComponent("mark-other.crt"), encoding: .utf8))
         let https = try SinkProcess(script: "policy_server.py", arguments: ["--root", web.path, "--certs", certs.path], workDirectory: root)
         defer { https.stop() }
 
@@ -149,6 +172,10 @@ import Testing
                                       "dmarc.monitoring-only"])
         #expect(kinds("badtls") == ["tlsrpt.syntax", "bimi.syntax"])
         #expect(kinds("slow").isEmpty, "a policy that does not answer in time is unknown, not missing")
+        #expect(kinds("logo") == ["bimi.logo-invalid", "bimi.certificate-invalid"], "\((open["logo.sts.test"] ?? []).map(\.message))")
+        let logoMessage = open["logo.sts.test"]?.first { $0.kind == "bimi.logo-invalid" }?.message ?? ""
+        #expect(logoMessage.contains("tiny-ps") && logoMessage.contains("<script>") && logoMessage.contains("external reference"))
+        #expect(open["logo.sts.test"]?.first { $0.kind == "bimi.certificate-invalid" }?.message.contains("brand.other.example") == true)
         let slow = (try poll.json()["domains"] as? [[String: Any]] ?? []).first { $0["domain"] as? String == "slow.sts.test" }
         #expect(slow?["status"] as? String == "partial")
         #expect(((slow?["unknownParts"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String } == ["mta-sts.policy"])

@@ -37,6 +37,12 @@ enum AssessmentParts {
         }
         parts.append(AssessmentPart(id: "tlsrpt.record", label: "the TLS-RPT record at _smtp._tls.\(d)", verdict: t.tlsRPT.verdict))
         parts.append(AssessmentPart(id: "bimi.record", label: "the BIMI record at default._bimi.\(d)", verdict: t.bimi.verdict))
+        for (id, label, asset) in [("bimi.logo", "the BIMI logo of \(d)", t.logo.map { $0.isUnknown ? $0.reason : nil }),
+                                   ("bimi.certificate", "the BIMI mark certificate of \(d)", t.markCertificate.map { $0.isUnknown ? $0.reason : nil })] {
+            guard let asset else { continue }
+            parts.append(AssessmentPart(id: id, label: label,
+                                        verdict: asset.map { PartVerdict.unknown(DNSFailure(.network, detail: $0)) } ?? .known))
+        }
         return parts
     }
 

@@ -10,9 +10,13 @@ public enum DomainJudge {
         public var unreachableAfter: Int
         /// Days before a policy host's certificate expires when `mta-sts.certificate-expiring` opens.
         public var certificateWarningDays: Int
+        /// Epoch seconds the mark certificates' validity is judged at; nil skips those date checks.
+        public var now: Int64?
 
-        public init(observed: ObservedThresholds = .init(), unreachableAfter: Int = 3, certificateWarningDays: Int = 14) {
+        public init(observed: ObservedThresholds = .init(), unreachableAfter: Int = 3, certificateWarningDays: Int = 14,
+                    now: Int64? = nil) {
             self.observed = observed; self.unreachableAfter = unreachableAfter; self.certificateWarningDays = certificateWarningDays
+            self.now = now
         }
     }
 
@@ -22,7 +26,8 @@ public enum DomainJudge {
             + DMARCFindings.findings(o, facts.expectations)
             + InventoryFindings.findings(o, approved: facts.approved)
             + DKIMFindings.findings(o, facts: facts, thresholds: settings.observed)
-            + TransportFindings.findings(o, facts.expectations, certificateWarningDays: settings.certificateWarningDays)
+            + TransportFindings.findings(o, facts.expectations, certificateWarningDays: settings.certificateWarningDays,
+                                         now: settings.now)
         let observed = ObservedJudge.judge(o, facts: facts, thresholds: settings.observed)
         findings += observed.findings
         // The summary is what drift compares and what a poll stores; `check` (no baseline) needs it only if asked.

@@ -32,13 +32,13 @@ public struct EvidenceCoverage: Sendable {
     /// DKIM key names whose lookup went unanswered, lower-cased.
     let unknownDKIMKeys: Set<String>
     /// Transport parts answered: the MTA-STS record, its policy, the MX hosts, TLS-RPT, BIMI.
-    let mtaSTSRecord: Bool, mtaSTSPolicy: Bool, mx: Bool, tlsRPT: Bool, bimi: Bool
+    let mtaSTSRecord: Bool, mtaSTSPolicy: Bool, mx: Bool, tlsRPT: Bool, bimi: Bool, logo: Bool, markCertificate: Bool
 
     /// True when everything was answered: nothing stays open for lack of evidence.
     public var isComplete: Bool {
         spfTop && spfComplete && dmarc && unknownDestinations.isEmpty && unknownSenders.isEmpty
             && unknownObservedSources.isEmpty && unknownSightings.isEmpty && observedClassification && unknownFlattened.isEmpty
-            && unknownDKIMKeys.isEmpty && mtaSTSRecord && mtaSTSPolicy && mx && tlsRPT && bimi
+            && unknownDKIMKeys.isEmpty && mtaSTSRecord && mtaSTSPolicy && mx && tlsRPT && bimi && logo && markCertificate
     }
 
     /// Whether the absence of this finding now is conclusive.
@@ -94,6 +94,10 @@ public struct EvidenceCoverage: Sendable {
             return bimi
         case .bimiDMARCNotEnforced:
             return bimi && dmarc
+        case .bimiLogoUnavailable, .bimiLogoInvalid:
+            return bimi && logo
+        case .bimiCertificateInvalid, .bimiCertificateExpiring:
+            return bimi && markCertificate
         case .recordChanged:
             if subject.hasPrefix("mta-sts-policy@") { return mtaSTSRecord && mtaSTSPolicy }
             if subject.hasPrefix("mta-sts@") { return mtaSTSRecord }
@@ -160,5 +164,7 @@ extension EvidenceCoverage {
         mx = !(t.mx.map { if case .failure(let f) = $0 { f.isTemporary } else { false } } ?? false)
         tlsRPT = !t.tlsRPT.verdict.isUnknown
         bimi = !t.bimi.verdict.isUnknown
+        logo = !(t.logo?.isUnknown ?? false)
+        markCertificate = !(t.markCertificate?.isUnknown ?? false)
     }
 }

@@ -55,6 +55,22 @@ public struct TransportObservation: Sendable {
     public var mx: Result<[DomainName], DNSFailure>?
     public var tlsRPT: Record<TLSRPTRecord>
     public var bimi: Record<BIMIRecord>
+    /// The BIMI logo and mark certificate, fetched when the record names them.
+    public var logo: Asset<[String]>?
+    public var markCertificate: Asset<BIMIAssets.MarkCertificate>?
+
+    /// A file fetched over HTTPS: what was read from it, or why nothing could be.
+    public enum Asset<Value: Sendable>: Sendable {
+        case read(Value)
+        /// Fetched, but not a valid file of its kind.
+        case invalid(String)
+        case refused(String)
+        case unknown(String)
+
+        public var isUnknown: Bool { if case .unknown = self { true } else { false } }
+        /// Why nothing is known, when nothing is.
+        public var reason: String? { if case .unknown(let reason) = self { reason } else { nil } }
+    }
 
     public init(mtaSTS: Record<MTASTSRecord> = .absent, policy: Policy = .notRead, mx: Result<[DomainName], DNSFailure>? = nil,
                 tlsRPT: Record<TLSRPTRecord> = .absent, bimi: Record<BIMIRecord> = .absent) {
@@ -93,6 +109,21 @@ public struct TransportReader: Sendable {
         if let policy = observation.policy.policy, policy.mode != .none {
             observation.mx = await resolver.mx(domain).map(\.exchanges)
         }
+        if let record = observation.bimi.value {
+            if let logo = record.logo {
+                observation.logo = await asset(logo, maximumBytes: BIMIAssets.maximumLogoBytes) { body in
+                    .read(BIMIAssets.logoProblems(body))
+                }
+            }
+            if let authority = record.authority {
+                observation.markCertificate = await asset(authority, maximumBytes: BIMIAssets.maximumCertificateBytes) { body in
+                    switch BIMIAssets.markCertificate(body, domain: domain) {
+                    case .success(let certificate): .read(certificate)
+                    case .failure(let error): .invalid(error.message)
+                    }
+                }
+            }
+        }
         return observation
     }
 
@@ -110,6 +141,39 @@ public struct TransportReader: Sendable {
             case .failure(let error)?: return .invalid(error, texts: texts)
             }
         }
+    }
+
+    /// Fetches an https URL of the BIMI record through the resolver's addresses for its host.
+    func asset<T>(_ url: String, maximumBytes: Int,
+                  read: ([UInt8]) -> TransportObservation.Asset<T>) async -> TransportObservation.Asset<T> {
+        guard let fetcher else { return .unknown("files are not fetched here (no HTTPS fetcher)") }
+        guard let location = BIMIAssets.location(url) else { return .refused("\(url.prefix(80)) is not an https URL on port 443") }
+        switch await addresses(location.host) {
+        case .failure(let reason): return .unknown(reason.message)
+        case .success(let found):
+            if found.isEmpty { return .refused("\(location.host) has no address") }
+            switch await fetcher.fetch(host: location.host, path: location.path, addresses: found, maximumBytes: maximumBytes) {
+            case .unanswered(let reason): return .unknown(reason)
+            case .refused(let reason): return .refused(reason)
+            case .fetched(let body, _): return read(body)
+            }
+        }
+    }
+
+    /// The IPv4 and IPv6 addresses of `host`; a failure only when neither family answered and one timed out.
+    func addresses(_ host: DomainName) async -> Result<[IPAddress], PolicySyntaxError> {
+        async let v4 = resolver.addresses(host, ipv6: false)
+        async let v6 = resolver.addresses(host, ipv6: true)
+        var found: [IPAddress] = []
+        var failure: DNSFailure?
+        for result in [await v4, await v6] {
+            switch result {
+            case .success(let answer): found += answer.addresses
+            case .failure(let error): if error.isTemporary { failure = error }
+            }
+        }
+        if found.isEmpty, let failure { return .failure(PolicySyntaxError("the address of \(host): \(failure)")) }
+        return .success(found)
     }
 
     func policy(_ domain: DomainName) async -> TransportObservation.Policy {
