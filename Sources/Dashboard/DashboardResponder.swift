@@ -44,8 +44,15 @@ struct DashboardResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Conte
             return response
         }
         let inner = self.inner
+        // HEAD is answered as GET without the body (RFC 9110 section 9.3.2), for every route.
+        var head = request.head
+        let isHead = head.method == .head
+        head.method = .get
+        let forwarded = Request(head: head, body: request.body)
         do {
-            return try await Self.within(timeout) { try await inner.respond(to: request, context: context) }
+            var response = try await Self.within(timeout) { try await inner.respond(to: forwarded, context: context) }
+            if isHead { response.body = ResponseBody() }
+            return response
         } catch is DashboardTimeout {
             return DashboardResponse.text(.serviceUnavailable, "the page took longer than \(timeout) to build\n")
         } catch let error as DashboardInputError {

@@ -1,6 +1,6 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
+#if canImport(Glibc)
+import Glibc
 #endif
 import TestSupport
 
@@ -55,7 +55,8 @@ final class DashboardProcess: @unchecked Sendable {
     }
 }
 
-/// One HTTP exchange with the dashboard through URLSession (libcurl underneath), timed.
+/// One HTTP/1.1 exchange with the dashboard over a plain socket, timed: the test sees the status, headers and
+/// bytes exactly as the server sent them (no client-side redirects, authentication or caching).
 struct HTTPExchange {
     let status: Int
     let headers: [String: String]
@@ -68,17 +69,60 @@ struct HTTPExchange {
         try JSONSerialization.jsonObject(with: body) as? [String: Any] ?? [:]
     }
 
+    struct Failure: Error, CustomStringConvertible { let description: String }
+
     static func send(_ url: String, method: String = "GET", headers: [String: String] = [:]) async throws -> HTTPExchange {
-        var request = URLRequest(url: URL(string: url)!, timeoutInterval: 60)
-        request.httpMethod = method
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try exchange(url, method: method, headers: headers) }) }.start()
+        }
+    }
+
+    /// A connected socket to the URL's loopback port, with a receive timeout.
+    static func connect(port: UInt16, timeout: Int = 60) throws -> Int32 {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw Failure(description: "socket failed") }
+        var limit = timeval(tv_sec: timeout, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { close(socket); throw Failure(description: "cannot connect to port \(port)") }
+        return socket
+    }
+
+    static func exchange(_ url: String, method: String, headers: [String: String]) throws -> HTTPExchange {
+        guard let parsed = URLComponents(string: url), let port = parsed.port else { throw Failure(description: "bad URL \(url)") }
+        let target = parsed.percentEncodedPath + (parsed.percentEncodedQuery.map { "?" + $0 } ?? "")
         let started = Date()
-        let (data, response) = try await URLSession.shared.data(for: request)
+        let socket = try connect(port: UInt16(port))
+        defer { close(socket) }
+        var request = "\(method) \(target.isEmpty ? "/" : target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
+        for (name, value) in headers { request += "\(name): \(value)\r\n" }
+        if method != "GET" && method != "HEAD" { request += "Content-Length: 0\r\n" }
+        request += "\r\n"
+        let bytes = Array(request.utf8)
+        guard Glibc.send(socket, bytes, bytes.count, Int32(MSG_NOSIGNAL)) == bytes.count else { throw Failure(description: "send failed") }
+        var received = Data()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = recv(socket, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            received.append(contentsOf: buffer[0..<count])
+        }
         let seconds = Date().timeIntervalSince(started)
-        let http = response as? HTTPURLResponse
+        guard let split = received.range(of: Data("\r\n\r\n".utf8)) else { throw Failure(description: "no HTTP answer from \(url)") }
+        let head = String(decoding: received[..<split.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
+        let status = Int(head.first?.split(separator: " ").dropFirst().first ?? "") ?? 0
         var fields: [String: String] = [:]
-        for (key, value) in http?.allHeaderFields ?? [:] { fields[String(describing: key).lowercased()] = String(describing: value) }
-        return HTTPExchange(status: http?.statusCode ?? 0, headers: fields, body: data, seconds: seconds)
+        for line in head.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return HTTPExchange(status: status, headers: fields, body: Data(received[split.upperBound...]), seconds: seconds)
     }
 }
 
