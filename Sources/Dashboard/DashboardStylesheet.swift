@@ -32,9 +32,8 @@ enum DashboardStylesheet {
     .muted, .empty { color: #777; }
     .findings { list-style: none; padding: 0; }
     .finding { background: #fff; border-left: 4px solid #90a4ae; margin: 0.5em 0; padding: 0.4em 0.8em; }
-    .finding.severity-critical, .finding.severity-error { border-left-color: #c62828; }
-    .finding.severity-warning { border-left-color: #ef6c00; }
-    .finding .message, .finding .fix { color: #1d1d1f; font-weight: normal; }
+    .finding-critical, .finding-error { border-left-color: #c62828; }
+    .finding-warning { border-left-color: #ef6c00; }
     .evidence { display: grid; grid-template-columns: max-content 1fr; gap: 0 1em; font-size: 0.85em; }
     .evidence dt { color: #555; }
     .history li { margin-bottom: 0.8em; }

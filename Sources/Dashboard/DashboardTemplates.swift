@@ -49,7 +49,7 @@ enum DashboardTemplates {
     """
 
     static let finding = """
-    <li class="finding severity-{{line.severity}}" data-kind="{{line.kind}}">
+    <li class="finding finding-{{line.severity}}" data-kind="{{line.kind}}">
     <span class="badge severity-{{line.severity}}">{{line.severity}}</span> <code>{{line.kind}}</code>
     {{#line.subject}}<span class="subject">{{.}}</span>{{/line.subject}}
     <p class="message">{{line.message}}</p>
