@@ -25,6 +25,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        // The read-only web dashboard (`senderwatch serve`, `run --http-listen`): Hummingbird 2 gives routing,
+        // request timeouts and header handling on the NIO the daemon already uses, instead of hand-built HTTP;
+        // swift-mustache renders the pages with escaping by default. Both only in the Dashboard target.
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        // Hummingbird's header types, named directly by the dashboard's security headers (already in its graph).
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // Pure core: no network, disk or clock.
@@ -92,9 +99,23 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
 
+        // The read-only web dashboard: pages and their JSON over the store, served by Hummingbird. Kept apart so
+        // Hummingbird stays out of the core, Monitor and the Daemon.
+        .target(name: "Dashboard", dependencies: [
+            "Inventory", "Snapshots", "Audit", "DNSCore", "SPF", "DMARC", "Alerting",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+
         // Command line.
         .target(name: "SenderwatchCLI", dependencies: [
             "DNSCore", "SPF", "DMARC", "DKIM", "TransportPolicy", "Audit", "LDNSResolver", "Inventory", "Alerting", "MonitorConfig", "Monitor", "Snapshots", "AuthReports", "Daemon", "Mailbox",
+            "Dashboard",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -133,6 +154,11 @@ let package = Package(
                     exclude: ["Sinks"]),
         .testTarget(name: "AuditTests", dependencies: ["Audit", "DNSCore", "SPF", "DMARC", "TestSupport"]),
         .testTarget(name: "AuthReportsTests", dependencies: ["AuthReports", "CZlib", "DNSCore", "TestSupport"]),
+        .testTarget(name: "DashboardTests", dependencies: [
+            "Dashboard", "Inventory", "Audit", "DNSCore", "TestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "CLITests", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),

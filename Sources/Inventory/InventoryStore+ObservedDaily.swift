@@ -13,15 +13,17 @@ extension InventoryStore {
     /// `ReportValues.maximumMessages` (TOTAL rather than SUM, which fails on overflow); empty when no report
     /// was ingested (or the database predates observed senders).
     public func observedDays(domain: String) throws -> [ObservedDay] {
-        try writer.read { db in
-            guard try db.tableExists("observed_sender") else { return [] }
-            return try Row.fetchAll(db, sql: """
-                SELECT day, TOTAL(messages) AS messages,
-                       TOTAL(CASE WHEN dkimAligned = 'pass' OR spfAligned = 'pass' THEN messages ELSE 0 END) AS passed
-                FROM observed_sender WHERE domain = ? GROUP BY day ORDER BY day
-                """, arguments: [Self.canonicalName(domain)]).map {
-                ObservedDay(day: $0["day"], messages: Self.count($0["messages"]), dmarcPass: Self.count($0["passed"]))
-            }
+        try writer.read { db in try Self.observedDays(domain: domain, in: db) }
+    }
+
+    static func observedDays(domain: String, in db: Database) throws -> [ObservedDay] {
+        guard try db.tableExists("observed_sender") else { return [] }
+        return try Row.fetchAll(db, sql: """
+            SELECT day, TOTAL(messages) AS messages,
+                   TOTAL(CASE WHEN dkimAligned = 'pass' OR spfAligned = 'pass' THEN messages ELSE 0 END) AS passed
+            FROM observed_sender WHERE domain = ? GROUP BY day ORDER BY day
+            """, arguments: [Self.canonicalName(domain)]).map {
+            ObservedDay(day: $0["day"], messages: Self.count($0["messages"]), dmarcPass: Self.count($0["passed"]))
         }
     }
 }

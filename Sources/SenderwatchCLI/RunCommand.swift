@@ -1,5 +1,6 @@
 import ArgumentParser
 import Daemon
+import Dashboard
 import Foundation
 import Inventory
 import Logging
@@ -10,7 +11,7 @@ import ServiceLifecycle
 import UnixSignals
 
 /// `senderwatch run`: the daemon. Polls every domain on its own schedule, keeps the outbox moving, serves
-/// /metrics, and re-reads the monitor files on SIGHUP.
+/// /metrics (and with --http-listen the web dashboard), and re-reads the monitor files on SIGHUP.
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -31,6 +32,9 @@ struct RunCommand: AsyncParsableCommand {
 
         Holds the same lock as `poll`, so cron and the daemon never poll one database at once. Logs go to \
         standard error (--log-format json for one JSON object per line). Metrics names: Monitors/README.md.
+
+        --http-listen serves the read-only web dashboard (see `senderwatch serve --help`) beside the poller, \
+        with /metrics; it reads through its own read-only database connection.
 
         Example: senderwatch run Monitors/ --config /etc/senderwatch/settings.yaml --metrics-listen 127.0.0.1:9464
         """
@@ -62,6 +66,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Seconds between outbox deliveries.")
     var outboxInterval: Double = 5
 
+    @OptionGroup var http: DashboardOptions
     @OptionGroup var store: StoreOptions
     @OptionGroup var dns: DNSOptions
 
@@ -132,14 +137,18 @@ struct RunCommand: AsyncParsableCommand {
         scheduling.maxInFlight = maxInFlight ?? dns.effective(dnsSettings).concurrency ?? 32
         scheduling.drainTimeout = .milliseconds(Int64(drainTimeout * 1000))
         var services: [any Service] = []
+        let gauges = HealthGauges()
+        let network = session.network
+        let renderMetrics: @Sendable () -> String = {
+            try? gauges.refresh(store: inventory, now: epochNow(), dns: network?.statistics)
+            return MetricsExport.render()
+        }
         if let metricsListen {
             let (host, port) = try Self.hostAndPort(metricsListen)
-            let gauges = HealthGauges()
-            let network = session.network
-            services.append(MetricsEndpoint(host: host, port: port, logger: logger) {
-                try? gauges.refresh(store: inventory, now: epochNow(), dns: network?.statistics)
-                return MetricsExport.render()
-            })
+            services.append(MetricsEndpoint(host: host, port: port, logger: logger, render: renderMetrics))
+        }
+        if let httpListen = http.httpListen {
+            services.append(try http.server(listen: httpListen, databasePath: path, logger: logger, metrics: renderMetrics))
         }
         services.append(OutboxService(state: state, period: .milliseconds(Int64(outboxInterval * 1000)), logger: logger))
         services.append(SchedulerService(state: state, configuration: scheduling, logger: logger))
@@ -153,7 +162,7 @@ struct RunCommand: AsyncParsableCommand {
             reload.apply(to: state, logger: logger, now: epochNow())
         })
         // Graceful shutdown runs in reverse order: SIGHUP handling, then the scheduler drains, then the outbox
-        // flushes, then the metrics endpoint closes.
+        // flushes, then the dashboard and the metrics endpoint close.
         var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         group.maximumGracefulShutdownDuration = .milliseconds(Int64(drainTimeout * 1000) + 60_000)
         let domainCount = try inventory.domains().count

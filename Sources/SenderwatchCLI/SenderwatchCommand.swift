@@ -19,7 +19,7 @@ public struct SenderwatchCommand: AsyncParsableCommand {
         3 a temporary DNS failure prevented a verdict.
         """,
         version: version,
-        subcommands: [CheckCommand.self, SPFCommand.self, DMARCCommand.self, ApplyCommand.self, PollCommand.self, RunCommand.self,
+        subcommands: [CheckCommand.self, SPFCommand.self, DMARCCommand.self, ApplyCommand.self, PollCommand.self, RunCommand.self, ServeCommand.self,
                       DomainsCommand.self, SendersCommand.self, FindingsCommand.self, HistoryCommand.self, AlertsCommand.self,
                       IngestCommand.self, ObservedCommand.self, HeadersCommand.self, DKIMCommand.self,
                       GenerateCommand.self, SnapshotCommand.self]
