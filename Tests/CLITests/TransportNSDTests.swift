@@ -8,7 +8,7 @@ import Testing
 /// without a new id opens mta-sts.id-unchanged on the next one.
 @Suite(.serialized) struct TransportNSDTests {
     static let names = ["good", "uncovered", "nopolicy", "redirect", "badpolicy", "badrecord", "expiring", "shortage",
-                        "expected", "badtls", "slow", "logo"]
+                        "expected", "badtls", "slow", "logo", "absent", "nologo"]
 
     static let monitor = """
     domains:
@@ -27,6 +27,9 @@ import Testing
       - { domain: badtls.sts.test }
       - { domain: slow.sts.test }
       - { domain: logo.sts.test }
+      - domain: absent.sts.test
+        expect: { mta_sts: testing }
+      - { domain: nologo.sts.test }
     """
 
     static func zone(goodID: String) -> String {
@@ -41,7 +44,7 @@ import Testing
             lines.append("\(d) IN MX 10 mx1.\(d)")
             lines.append("mx1.\(d) IN A 192.0.2.25")
             switch name {
-            case "expected", "logo": break
+            case "expected", "logo", "absent", "nologo": break
             case "badrecord": lines.append("_mta-sts.\(d) IN TXT \"v=STSv1; id=not valid!\"")
             case "good": lines.append("_mta-sts.\(d) IN TXT \"v=STSv1; id=\(goodID)\"")
             default: lines.append("_mta-sts.\(d) IN TXT \"v=STSv1; id=20261201\"")
@@ -56,6 +59,9 @@ import Testing
             }
             if name == "good" {
                 lines.append("default._bimi.\(d) IN TXT \"v=BIMI1; l=https://good.sts.test/logo.svg; a=https://good.sts.test/vmc.pem\"")
+            }
+            if name == "nologo" {
+                lines.append("default._bimi.\(d) IN TXT \"v=BIMI1; l=https://nologo.sts.test/gone.svg; a=https://nologo.sts.test/vmc.pem\"")
             }
             if name == "logo" {
                 lines.append("default._bimi.\(d) IN TXT \"v=BIMI1; l=https://logo.sts.test/bad.svg; a=https://logo.sts.test/other.pem\"")
@@ -87,7 +93,8 @@ import Testing
                      "-subj", "/CN=senderwatch test CA"])
         let hosts = names.flatMap { ["DNS:mta-sts.\($0).sts.test", "DNS:\($0).sts.test"] }.joined(separator: ",")
         for (file, days, san) in [("default", 365, hosts), ("expiring", 2, "DNS:mta-sts.expiring.sts.test"),
-                                  ("mark-good", 300, "DNS:good.sts.test"), ("mark-other", 300, "DNS:brand.other.example")] {
+                                  ("mark-good", 300, "DNS:good.sts.test"), ("mark-other", 300, "DNS:brand.other.example"),
+                                  ("mark-soon", 5, "DNS:nologo.sts.test")] {
             try openssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(file).key", "-out", "\(file).csr",
                          "-subj", "/CN=mta-sts test"])
             try "subjectAltName=\(san)\n".write(to: directory.appendingPathComponent("\(file).ext"), atomically: true, encoding: .utf8)
@@ -133,6 +140,7 @@ import Testing
             """)
         try file("good.sts.test", "vmc.pem", String(contentsOf: certs.appendingPathComponent("mark-good.crt"), encoding: .utf8))
         try file("logo.sts.test", "other.pem", String(contentsOf: certs.appendingPathComponent("mark-other.crt"), encoding: .utf8))
+        try file("nologo.sts.test", "vmc.pem", String(contentsOf: certs.appendingPathComponent("mark-soon.crt"), encoding: .utf8))
         let https = try SinkProcess(script: "policy_server.py", arguments: ["--root", web.path, "--certs", certs.path], workDirectory: root)
         defer { https.stop() }
 
@@ -176,6 +184,9 @@ import Testing
         let logoMessage = open["logo.sts.test"]?.first { $0.kind == "bimi.logo-invalid" }?.message ?? ""
         #expect(logoMessage.contains("tiny-ps") && logoMessage.contains("<script>") && logoMessage.contains("external reference"))
         #expect(open["logo.sts.test"]?.first { $0.kind == "bimi.certificate-invalid" }?.message.contains("brand.other.example") == true)
+        #expect(kinds("absent") == ["mta-sts.missing"], "\((open["absent.sts.test"] ?? []).map(\.message))")
+        #expect(kinds("nologo") == ["bimi.logo-unavailable", "bimi.certificate-expiring"], "\((open["nologo.sts.test"] ?? []).map(\.message))")
+        #expect(open["nologo.sts.test"]?.first { $0.kind == "bimi.logo-unavailable" }?.message.contains("HTTP 404") == true)
         let slow = (try poll.json()["domains"] as? [[String: Any]] ?? []).first { $0["domain"] as? String == "slow.sts.test" }
         #expect(slow?["status"] as? String == "partial")
         #expect(((slow?["unknownParts"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String } == ["mta-sts.policy"])
