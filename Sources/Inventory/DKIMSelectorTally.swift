@@ -1,5 +1,6 @@
 import AuthReports
 import GRDB
+import GRDBSQLite
 
 /// One line of `dkim_selector_daily`: a selector of a signing domain as one source used it on one day.
 struct DKIMSelectorLine: Hashable {
@@ -31,12 +32,39 @@ enum DKIMSelectorUpsert {
             failMessages = MIN(failMessages + excluded.failMessages, \(ReportValues.maximumMessages))
         """
 
+    /// SQLite copies the text during the bind (SQLITE_TRANSIENT).
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    /// One cached statement, its parameters bound directly (no argument boxing, as `ObservedUpsert`).
     static func write(_ lines: [DKIMSelectorLine: DKIMSelectorCounts], in db: Database) throws {
         guard !lines.isEmpty else { return }
         let statement = try db.cachedStatement(sql: sql)
+        let handle = statement.sqliteStatement
+        let connection = db.sqliteConnection!
         for (line, counts) in lines {
-            try statement.execute(arguments: [line.domain, line.signingDomain, line.selector, line.day, line.sourceIP,
-                                              counts.messages, counts.pass, counts.fail])
+            bind(handle, 1, line.domain); bind(handle, 2, line.signingDomain); bind(handle, 3, line.selector)
+            bind(handle, 4, line.day); bind(handle, 5, line.sourceIP)
+            sqlite3_bind_int64(handle, 6, Int64(counts.messages))
+            sqlite3_bind_int64(handle, 7, Int64(counts.pass))
+            sqlite3_bind_int64(handle, 8, Int64(counts.fail))
+            let code = sqlite3_step(handle)
+            sqlite3_reset(handle)
+            guard code == SQLITE_DONE else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
+            }
+        }
+    }
+
+    private static func bind(_ handle: OpaquePointer, _ index: Int32, _ text: String) {
+        var text = text
+        text.withUTF8 { bytes in
+            _ = bytes.withMemoryRebound(to: CChar.self) {
+                if let base = $0.baseAddress {
+                    sqlite3_bind_text(handle, index, base, Int32($0.count), transient)
+                } else {
+                    sqlite3_bind_text(handle, index, "", 0, transient)
+                }
+            }
         }
     }
 }

@@ -61,6 +61,9 @@ final class ReportIngestion: ReportConsumer {
     var lostBatch = false
     /// Upserts into `observed_sender` so far (the batch's size).
     var linesWritten = 0
+    /// Selector texts as reports write them, checked once each (a batch names a handful of selectors, thousands
+    /// of times); nil for a text that is not a selector. Bounded: hostile reports cannot grow it without end.
+    var selectorCache: [String: String?] = [:]
 
     init(db: Database, file: String, now: Int64, lockWait: TimeInterval) {
         self.db = db; self.file = file; self.now = now; self.lockWait = lockWait
@@ -124,7 +127,7 @@ final class ReportIngestion: ReportConsumer {
         current!.digest.add(lineKey: first.lineKey, messages: record.count)
         // A report stored already is only read for its digest.
         guard current!.stored == nil else { return }
-        let signed = Self.selectors(record.dkimResults)
+        let signed = selectors(record.dkimResults)
         if days.count == 1 {
             add(first, messages: record.count)
             tally(signed, domain: header.policy.domain, day: days[0].text, ip: ip, messages: record.count)
@@ -199,12 +202,17 @@ final class ReportIngestion: ReportConsumer {
     /// The (signing domain, selector) pairs of a record's DKIM results, once each, the best result kept; a
     /// selector that is not one (RFC 6376 section 3.1) is left out, so a hostile report cannot store
     /// arbitrary names.
-    static func selectors(_ results: [DKIMAuthResult]) -> [(domain: String, selector: String, result: String)] {
+    func selectors(_ results: [DKIMAuthResult]) -> [(domain: String, selector: String, result: String)] {
         guard !results.isEmpty else { return [] }
         var found: [(domain: String, selector: String, result: String)] = []
         for result in results {
-            guard let raw = result.selector, !result.domain.isEmpty, raw.utf8.count <= 200,
-                  let selector = try? DKIMSelector.validated(raw).get() else { continue }
+            guard let raw = result.selector, !result.domain.isEmpty, raw.utf8.count <= 200 else { continue }
+            let checked: String?
+            if let cached = selectorCache[raw] { checked = cached } else {
+                checked = try? DKIMSelector.validated(raw).get()
+                if selectorCache.count < 4096 { selectorCache[raw] = checked }
+            }
+            guard let selector = checked else { continue }
             if let index = found.firstIndex(where: { $0.domain == result.domain && $0.selector == selector }) {
                 if result.result == "pass" { found[index].result = "pass" }
             } else {
