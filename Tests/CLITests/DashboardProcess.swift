@@ -7,13 +7,26 @@ import TestSupport
 /// `senderwatch serve` (or `run`) from the built binary on an ephemeral loopback port; the URL is read from
 /// what it prints once listening. Stopped by pid; every wait is bounded.
 final class DashboardProcess: @unchecked Sendable {
-    let process = Process()
+    private(set) var process = Process()
     let output: URL
     private(set) var url = ""
+    private let arguments: [String]
+    private let directory: URL
+    private let environment: [String: String]
+    /// Earlier launches that ended before the test used them, with how they ended (kept for the failure message).
+    private(set) var endedEarly: [String] = []
+    /// Listening lines printed by earlier launches, which the current one must not be taken for.
+    private var staleURLs = 0
 
     init(_ arguments: [String], directory: URL, environment: [String: String] = [:]) throws {
         output = directory.appendingPathComponent("serve-\(UUID().uuidString.prefix(8)).log")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        self.arguments = arguments; self.directory = directory; self.environment = environment
+        try launch()
+    }
+
+    private func launch() throws {
+        process = Process()
         process.executableURL = CLIRunner.binary
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
@@ -23,23 +36,37 @@ final class DashboardProcess: @unchecked Sendable {
         process.environment = env
         process.currentDirectoryURL = directory
         let handle = try FileHandle(forWritingTo: output)
+        handle.seekToEndOfFile()
         process.standardOutput = handle
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
         try process.run()
     }
 
-    var log: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
+    var log: String {
+        ((try? String(contentsOf: output, encoding: .utf8)) ?? "") + endedEarly.map { "\n[\($0)]" }.joined()
+    }
 
-    /// Waits for the listening line (`serve` prints the URL; `run` logs it); nil if the process died or took too long.
+    /// Waits for the listening line (`serve` prints the URL; `run` logs it) of a process that is still running;
+    /// nil if it died or took too long. Under the full parallel suite a launch was once seen to end gracefully
+    /// right after it listened (a signal meant for another test's process, most likely); such a launch is
+    /// started again, once, and how it ended is kept in `log`.
     func waitForURL(timeout: Double = 60) async -> String? {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if let range = log.range(of: #"http://127\.0\.0\.1:[0-9]+/"#, options: .regularExpression) {
-                url = String(log[range])
+            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+            let matches = text.ranges(of: #/http://127\.0\.0\.1:[0-9]+//#)
+            if process.isRunning, matches.count > staleURLs, let last = matches.last {
+                url = String(text[last])
                 return url
             }
-            if !process.isRunning { return nil }
+            if !process.isRunning {
+                process.waitUntilExit()
+                endedEarly.append("launch \(endedEarly.count + 1) ended: status \(process.terminationStatus), "
+                    + (process.terminationReason == .uncaughtSignal ? "signal" : "exit"))
+                staleURLs = matches.count
+                guard endedEarly.count < 2, (try? launch()) != nil else { return nil }
+            }
             try? await Task.sleep(nanoseconds: 100_000_000)
         }
         return nil
