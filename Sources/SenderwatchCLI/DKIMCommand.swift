@@ -67,8 +67,7 @@ struct DKIMCommand: AsyncParsableCommand {
         let session = try dns.makeResolver(settings: settings?.dnsSettings ?? .init())
         defer { session.shutdown() }
         let toRead = Array(known.sorted { $0.keyName < $1.keyName }.prefix(DKIMKeyReader.maximumSelectors * 2))
-        var lookups: [DKIMKeyLookup] = []
-        for entry in toRead { lookups.append(await DKIMKeyReader.read(entry, resolver: session.resolver)) }
+        let lookups = await DKIMKeyReader.read(toRead, resolver: session.resolver)
         // Findings for the keys the poll reads (the domain's own d=); another organization's key is shown only.
         let judged = Set(DKIMKeyReader.selectorsToRead(known, domain: name).map(\.keyName))
         var findings = lookups.filter { judged.contains($0.name) }.flatMap { DKIMFindings.keyFindings($0, domain: name.text, facts: facts) }
@@ -118,15 +117,15 @@ struct DKIMSelectorOutput: Encodable {
         cnameTarget = lookup.delegatedTo
         var record: String?, records: Int?, keyType: String?, keyBits: Int?, fingerprint: String?
         var testing: Bool?, hashes: [String]?, problem: String?
+        status = lookup.status
         switch lookup.outcome {
         case .found(let r, let count):
-            status = r.isRevoked ? "revoked" : "found"
             record = r.text; records = count; keyType = r.keyType.description; testing = r.isTesting
             hashes = r.hashAlgorithms; keyBits = r.publicKey?.bits; fingerprint = r.publicKey?.fingerprint; problem = r.keyProblem
-        case .invalid(let error, let text): status = "invalid"; record = text; problem = error.message
-        case .absent(let nxdomain): status = "absent"; problem = nxdomain ? "NXDOMAIN" : "no TXT record"
-        case .unknown(let failure): status = "unknown"; problem = failure.description
-        case .impossible(let reason): status = "impossible"; problem = reason
+        case .invalid(let error, let text): record = text; problem = error.message
+        case .absent(let nxdomain): problem = nxdomain ? "NXDOMAIN" : "no TXT record"
+        case .unknown(let failure): problem = failure.description
+        case .impossible(let reason): problem = reason
         }
         self.record = record; self.records = records; self.keyType = keyType; self.keyBits = keyBits
         self.fingerprint = fingerprint; self.testing = testing; self.hashAlgorithms = hashes; self.problem = problem

@@ -110,13 +110,6 @@ public struct SnapshotBuilder: Sendable {
     }
 
     static func transport(_ t: TransportObservation) -> TransportSnapshot {
-        func text<T>(_ record: TransportObservation.Record<T>, _ value: (T) -> String) -> String? {
-            switch record {
-            case .found(let found): return value(found)
-            case .invalid(_, let texts): return texts.joined(separator: " | ")
-            default: return nil
-            }
-        }
         var status = "not read", problem: String?, days: Int?
         switch t.policy {
         case .notRead: break
@@ -126,28 +119,26 @@ public struct SnapshotBuilder: Sendable {
         case .unknown(let reason): status = "unknown"; problem = reason
         }
         let policy = t.policy.policy
-        return TransportSnapshot(mtaSTSRecord: text(t.mtaSTS) { $0.text }, mtaSTSVerdict: t.mtaSTS.verdict.word, policyStatus: status,
+        return TransportSnapshot(mtaSTSRecord: t.mtaSTS.publishedText, mtaSTSVerdict: t.mtaSTS.verdict.word, policyStatus: status,
                                  policySHA256: t.policy.text.map(sha256), policyMode: policy?.mode.rawValue, policyMaxAge: policy?.maxAge,
                                  policyMX: policy?.mx, policyProblem: problem, certificateDaysLeft: days,
-                                 tlsRPTRecord: text(t.tlsRPT) { $0.text }, tlsRPTVerdict: t.tlsRPT.verdict.word,
-                                 bimiRecord: text(t.bimi) { $0.text }, bimiVerdict: t.bimi.verdict.word)
+                                 tlsRPTRecord: t.tlsRPT.publishedText, tlsRPTVerdict: t.tlsRPT.verdict.word,
+                                 bimiRecord: t.bimi.publishedText, bimiVerdict: t.bimi.verdict.word)
     }
 
     static func dkim(_ lookup: DKIMKeyLookup) -> DKIMKeySnapshot {
         let f = lookup.facts
-        var status = "found", keyType: String?, bits: Int?, fingerprint: String?, text: String?, testing: Bool?
+        var keyType: String?, bits: Int?, fingerprint: String?, text: String?, testing: Bool?
         switch lookup.outcome {
         case .found(let record, _):
-            status = record.isRevoked ? "revoked" : "found"; keyType = record.keyType.description
+            keyType = record.keyType.description
             bits = record.publicKey?.bits; fingerprint = record.publicKey?.fingerprint; text = record.text
             testing = record.isTesting ? true : nil
-        case .invalid(_, let raw): status = "invalid"; text = raw
-        case .absent: status = "absent"
-        case .unknown: status = "unknown"
-        case .impossible: status = "impossible"
+        case .invalid(_, let raw): text = raw
+        case .absent, .unknown, .impossible: break
         }
         return DKIMKeySnapshot(name: lookup.name, selector: f.selector, signingDomain: f.signingDomain, learnedFrom: f.learnedFrom,
-                               status: status, keyType: keyType, keyBits: bits, fingerprint: fingerprint,
+                               status: lookup.status, keyType: keyType, keyBits: bits, fingerprint: fingerprint,
                                recordSHA256: text.map(sha256), cnameTarget: lookup.delegatedTo, testing: testing,
                                reportedMessages: f.reported?.messages, lastReported: f.reported?.lastDay, verdict: lookup.verdict.word)
     }

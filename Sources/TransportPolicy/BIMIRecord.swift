@@ -33,9 +33,6 @@ public struct BIMIRecord: Sendable, Hashable {
     }
 
     public static func select(_ texts: [String]) -> Result<BIMIRecord, PolicySyntaxError>? {
-        let candidates = PolicyTagRecord.candidates(texts, version: "BIMI1")
-        guard !candidates.isEmpty else { return nil }
-        guard candidates.count == 1 else { return .failure(PolicySyntaxError("\(candidates.count) v=BIMI1 records at one name")) }
-        return parse(candidates[0])
+        PolicyTagRecord.selectOne(texts, version: "BIMI1", readers: "", parse)
     }
 }

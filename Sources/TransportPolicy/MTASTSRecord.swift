@@ -19,11 +19,6 @@ public struct MTASTSRecord: Sendable, Hashable {
     /// RFC 8461 section 3.1: records that do not begin with `v=STSv1` are discarded; other than exactly one
     /// left, or one that does not parse, means the domain has no usable policy.
     public static func select(_ texts: [String]) -> Result<MTASTSRecord, PolicySyntaxError>? {
-        let candidates = PolicyTagRecord.candidates(texts, version: "STSv1")
-        guard !candidates.isEmpty else { return nil }
-        guard candidates.count == 1 else {
-            return .failure(PolicySyntaxError("\(candidates.count) v=STSv1 records: senders use none of them"))
-        }
-        return parse(candidates[0])
+        PolicyTagRecord.selectOne(texts, version: "STSv1", readers: "senders", parse)
     }
 }

@@ -32,6 +32,19 @@ struct PolicyTagRecord {
         return .success(PolicyTagRecord(fields: fields.map { (name: $0.0, value: $0.1) }))
     }
 
+    /// The one record of a kind among the TXT strings at a name: strings not beginning with `v=<version>` are
+    /// other records and ignored; none left is nil; more than one is an error for every reader (RFC 8461 3.1,
+    /// RFC 8460 3), `readers` naming who ignores them.
+    static func selectOne<T>(_ texts: [String], version: String, readers: String,
+                             _ parse: (String) -> Result<T, PolicySyntaxError>) -> Result<T, PolicySyntaxError>? {
+        let found = candidates(texts, version: version)
+        guard !found.isEmpty else { return nil }
+        guard found.count == 1 else {
+            return .failure(PolicySyntaxError("\(found.count) v=\(version) records\(readers.isEmpty ? " at one name" : ": \(readers) use none of them")"))
+        }
+        return parse(found[0])
+    }
+
     /// The TXT strings at a name that begin with `v=<version>` (the others are not this kind of record).
     static func candidates(_ texts: [String], version: String) -> [String] {
         texts.filter { text in

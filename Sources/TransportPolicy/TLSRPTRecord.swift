@@ -28,11 +28,6 @@ public struct TLSRPTRecord: Sendable, Hashable {
 
     /// Records not beginning with `v=TLSRPTv1` are ignored; more than one left is an error for the sender.
     public static func select(_ texts: [String]) -> Result<TLSRPTRecord, PolicySyntaxError>? {
-        let candidates = PolicyTagRecord.candidates(texts, version: "TLSRPTv1")
-        guard !candidates.isEmpty else { return nil }
-        guard candidates.count == 1 else {
-            return .failure(PolicySyntaxError("\(candidates.count) v=TLSRPTv1 records: reporters use none of them"))
-        }
-        return parse(candidates[0])
+        PolicyTagRecord.selectOne(texts, version: "TLSRPTv1", readers: "reporters", parse)
     }
 }

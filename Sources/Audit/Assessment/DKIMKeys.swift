@@ -86,6 +86,18 @@ public struct DKIMKeyLookup: Sendable {
 
     public var record: DKIMKeyRecord? { if case .found(let record, _) = outcome { record } else { nil } }
 
+    /// The outcome in one word, as the JSON documents and snapshots give it: `found`, `revoked`, `invalid`,
+    /// `absent`, `unknown` or `impossible`.
+    public var status: String {
+        switch outcome {
+        case .found(let record, _): record.isRevoked ? "revoked" : "found"
+        case .invalid: "invalid"
+        case .absent: "absent"
+        case .unknown: "unknown"
+        case .impossible: "impossible"
+        }
+    }
+
     /// The key as drift compares it: type, size and fingerprint, or what stands there instead.
     public var summary: String? {
         switch outcome {
@@ -117,6 +129,19 @@ public enum DKIMKeyReader {
             return ma != mb ? ma > mb : a.keyName < b.keyName
         }
         return Array(ordered.prefix(maximumSelectors))
+    }
+
+    /// The keys of `selectors`, read concurrently, in the order given.
+    public static func read(_ selectors: [DKIMSelectorFacts], resolver: any DNSResolver) async -> [DKIMKeyLookup] {
+        guard !selectors.isEmpty else { return [] }
+        return await withTaskGroup(of: (Int, DKIMKeyLookup).self) { group in
+            for (index, facts) in selectors.enumerated() {
+                group.addTask { (index, await read(facts, resolver: resolver)) }
+            }
+            var found: [(Int, DKIMKeyLookup)] = []
+            for await entry in group { found.append(entry) }
+            return found.sorted { $0.0 < $1.0 }.map(\.1)
+        }
     }
 
     public static func read(_ facts: DKIMSelectorFacts, resolver: any DNSResolver) async -> DKIMKeyLookup {

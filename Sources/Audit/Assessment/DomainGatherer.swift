@@ -30,8 +30,8 @@ public struct DomainGatherer: Sendable {
         async let spfAnalysis = SPFAnalyzer(resolver: resolver, options: spfOptions).analyze(domain: domain)
         async let discovery = DMARCDiscovery(resolver: resolver).discover(domain)
         async let transport = TransportReader(resolver: resolver, fetcher: fetcher).read(domain, expectations: facts.expectations)
-        async let dkimKeys = readKeys(DKIMKeyReader.selectorsToRead(
-            facts.dkimSelectors(domain: domain, domainSelectors: dkimSelectors), domain: domain))
+        async let dkimKeys = DKIMKeyReader.read(DKIMKeyReader.selectorsToRead(
+            facts.dkimSelectors(domain: domain, domainSelectors: dkimSelectors), domain: domain), resolver: resolver)
         let expanded = await SenderExpansion.expand(facts.approved, resolver: resolver)
 
         var evaluator = Evaluator(checker: SPFChecker(resolver: resolver, options: spfOptions),
@@ -67,19 +67,6 @@ public struct DomainGatherer: Sendable {
         return observation
     }
 
-    /// The keys of `selectors`, read concurrently, in the order given.
-    func readKeys(_ selectors: [DKIMSelectorFacts]) async -> [DKIMKeyLookup] {
-        guard !selectors.isEmpty else { return [] }
-        let resolver = self.resolver
-        return await withTaskGroup(of: (Int, DKIMKeyLookup).self) { group in
-            for (index, facts) in selectors.enumerated() {
-                group.addTask { (index, await DKIMKeyReader.read(facts, resolver: resolver)) }
-            }
-            var found: [(Int, DKIMKeyLookup)] = []
-            for await entry in group { found.append(entry) }
-            return found.sorted { $0.0 < $1.0 }.map(\.1)
-        }
-    }
 
     /// Report destinations of the applying record. While the Organizational Domain is unknown a host
     /// outside the policy domain may still be inside it: a missing authorization there proves nothing.

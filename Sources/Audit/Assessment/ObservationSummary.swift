@@ -120,18 +120,12 @@ public struct ObservationSummary: Sendable, Hashable, Codable {
         dkimKeys = keys.isEmpty ? nil : keys
         dkimStates = keyStates.isEmpty ? nil : keyStates
         var transport: [String: PartState] = [:]
-        func text<T>(_ record: TransportObservation.Record<T>, _ part: String, _ value: (T) -> String) -> String? {
-            switch record {
-            case .found(let found): return value(found)
-            case .invalid(_, let texts): return texts.joined(separator: " | ")
-            case .absent: return nil
-            case .unknown, .impossible: transport[part] = .unknown; return nil
-            }
-        }
         let t = o.transport
-        mtaSTSRecord = text(t.mtaSTS, "mta-sts") { $0.text }
-        tlsRPTRecord = text(t.tlsRPT, "tlsrpt") { $0.text }
-        bimiRecord = text(t.bimi, "bimi") { $0.text }
+        for (part, verdict) in [("mta-sts", t.mtaSTS.verdict), ("tlsrpt", t.tlsRPT.verdict), ("bimi", t.bimi.verdict)]
+            where verdict != .known { transport[part] = .unknown }
+        mtaSTSRecord = t.mtaSTS.publishedText
+        tlsRPTRecord = t.tlsRPT.publishedText
+        bimiRecord = t.bimi.publishedText
         switch t.policy {
         case .unknown: transport["mta-sts-policy"] = .unknown
         case .notRead: if transport["mta-sts"] != nil { transport["mta-sts-policy"] = .unknown }

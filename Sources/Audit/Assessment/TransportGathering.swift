@@ -21,6 +21,16 @@ public struct TransportObservation: Sendable {
             default: .known
             }
         }
+        /// The text published, as stored and shown: the record, or the unusable records joined with ` | `; nil
+        /// when nothing of the kind is published or nothing is known.
+        public var publishedText: String? {
+            switch self {
+            case .found(let value): (value as? any PublishedPolicyRecord)?.text
+            case .invalid(_, let texts): texts.joined(separator: " | ")
+            default: nil
+            }
+        }
+
         public var isPresent: Bool {
             switch self {
             case .found, .invalid: true
@@ -111,8 +121,8 @@ public struct TransportReader: Sendable {
         }
         if let record = observation.bimi.value {
             if let logo = record.logo {
-                observation.logo = await asset(logo, maximumBytes: BIMIAssets.maximumLogoBytes) { body in
-                    .read(BIMIAssets.logoProblems(body))
+                observation.logo = await asset(logo, maximumBytes: BIMILogo.maximumBytes) { body in
+                    .read(BIMILogo.problems(body))
                 }
             }
             if let authority = record.authority {
@@ -179,20 +189,12 @@ public struct TransportReader: Sendable {
     func policy(_ domain: DomainName) async -> TransportObservation.Policy {
         guard let fetcher else { return .unknown("policies are not fetched here (no HTTPS fetcher)") }
         guard let host = try? domain.prepending("mta-sts") else { return .refused("mta-sts.\(domain) is too long to exist") }
-        async let v4 = resolver.addresses(host, ipv6: false)
-        async let v6 = resolver.addresses(host, ipv6: true)
-        var addresses: [IPAddress] = []
-        var failure: DNSFailure?
-        for result in [await v4, await v6] {
-            switch result {
-            case .success(let found): addresses += found.addresses
-            case .failure(let error): if error.isTemporary { failure = error }
-            }
+        let addresses: [IPAddress]
+        switch await self.addresses(host) {
+        case .failure(let reason): return .unknown(reason.message)
+        case .success(let found): addresses = found
         }
-        if addresses.isEmpty {
-            if let failure { return .unknown("the address of \(host): \(failure)") }
-            return .refused("\(host) has no address")
-        }
+        if addresses.isEmpty { return .refused("\(host) has no address") }
         switch await fetcher.fetch(host: host, path: "/.well-known/mta-sts.txt", addresses: addresses,
                                    maximumBytes: MTASTSPolicy.maximumBytes) {
         case .unanswered(let reason): return .unknown(reason)
@@ -209,3 +211,9 @@ public struct TransportReader: Sendable {
         }
     }
 }
+
+/// A record that keeps the text it was parsed from.
+public protocol PublishedPolicyRecord { var text: String { get } }
+extension MTASTSRecord: PublishedPolicyRecord {}
+extension TLSRPTRecord: PublishedPolicyRecord {}
+extension BIMIRecord: PublishedPolicyRecord {}
