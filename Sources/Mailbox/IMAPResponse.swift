@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reads the untagged responses (RFC 9051 section 7) that libcurl hands back for a custom command, one line
 /// each, and writes the arguments senderwatch sends.
 enum IMAPResponse {
@@ -53,7 +55,8 @@ enum IMAPResponse {
         var values: [String: Int64] = [:]
         var index = 0
         while index + 1 < words.count {
-            if let number = Int64(words[index + 1]) {
+            // RFC 9051 numbers are digits only: a sign ("-1234" from a hostile server) is not a number.
+            if words[index + 1].allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int64(words[index + 1]) {
                 values[words[index].uppercased()] = number
                 index += 2
             } else {
