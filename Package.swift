@@ -47,7 +47,9 @@ let package = Package(
         ]),
         // MTA-STS (RFC 8461), TLS-RPT (RFC 8460) and BIMI records and policies; HTTPS behind a protocol.
         .target(name: "TransportPolicy", dependencies: ["DNSCore", .product(name: "X509", package: "swift-certificates")]),
-        .target(name: "Audit", dependencies: ["DNSCore", "SPF", "DMARC", "DKIM", "TransportPolicy"]),
+        // The provider catalogue that names observed sources is a data file compiled into the module.
+        .target(name: "Audit", dependencies: ["DNSCore", "SPF", "DMARC", "DKIM", "TransportPolicy"],
+                resources: [.embedInCode("Resources/providers.json")]),
         // DMARC aggregate reports: parsing from bytes; zlib is computation, not I/O.
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "AuthReports", dependencies: ["DNSCore", "CZlib"]),

@@ -44,6 +44,8 @@ public struct ObservedSenderFacts: Sendable {
     /// signing domains named.
     public var dkimPass: Int = 0
     public var dkimDomains: [String] = []
+    /// Who the source is and how that was learned (`SourceNamer`); nil when nothing named it.
+    public var name: SourceName?
 
     public init(ip: IPAddress, messages: Int, dkimAlignedPass: Int, spfAlignedPass: Int, dmarcFail: Int,
                 dispositions: [String: Int], firstDay: String, lastDay: String, reporters: [String],
@@ -80,14 +82,29 @@ public enum ObservedFindings {
                         "firstDay": s.firstDay, "lastDay": s.lastDay, "reporters": s.reporters.joined(separator: ", ")]
         if let approved = s.approvedBy { evidence["approvedSender"] = approved.key }
         if let mechanism = now.mechanism { evidence["mechanism"] = mechanism }
-        // The approved sender's own term, else the address itself.
-        let term = s.approvedBy.map { InventoryFindings.term(for: $0) } ?? (s.ip.isIPv4 ? "ip4:\(s.ip)" : "ip6:\(s.ip)")
+        if let name = s.name {
+            evidence["sourceName"] = name.name
+            evidence["sourceNamedBy"] = name.method.rawValue
+            evidence["sourceNameDetail"] = name.detail
+        }
+        // The approved sender's own term; else the include of the provider the source was named after;
+        // else the address itself.
+        let providerInclude = s.name.flatMap { $0.provider == nil ? nil : $0.include }
+        let term = s.approvedBy.map { InventoryFindings.term(for: $0) }
+            ?? providerInclude.map { "include:\($0)" }
+            ?? (s.ip.isIPv4 ? "ip4:\(s.ip)" : "ip6:\(s.ip)")
+        var fix = InventoryFindings.fix(adding: term, to: spf, extraLookups: term.hasPrefix("include:") || term.hasPrefix("a:") ? 1 : 0)
+        if s.approvedBy == nil, providerInclude != nil, let name = s.name,
+           let range = fix.range(of: "Add \(term) to") {
+            fix.replaceSubrange(range, with: "Add \(term) (\(name.name)) to")
+        }
+        let who = s.name.map { " (\($0.name), by \($0.method.rawValue))" } ?? ""
         return Finding(
             kind: .spfObservedUnauthorized, severity: .error, domain: domain, subject: s.ip.description,
-            message: "\(s.ip) sent \(s.messages) message(s) as \(domain) from \(s.firstDay) to \(s.lastDay) and \(why); "
+            message: "\(s.ip)\(who) sent \(s.messages) message(s) as \(domain) from \(s.firstDay) to \(s.lastDay) and \(why); "
                 + "but SPF does not authorize it: receivers answer \(verdict)",
             evidence: evidence,
-            fix: InventoryFindings.fix(adding: term, to: spf, extraLookups: term.hasPrefix("include:") || term.hasPrefix("a:") ? 1 : 0))
+            fix: fix)
     }
 
     static func spoofing(domain: String, policy: String?, sources: [ObservedSenderFacts]) -> Finding? {
@@ -110,7 +127,7 @@ public enum ObservedFindings {
             evidence: ["sources": String(failing.count), "messages": String(messages), "policy": policy ?? "",
                        "rejected": String(actions["reject"] ?? 0), "quarantined": String(actions["quarantine"] ?? 0),
                        "delivered": String(actions["none"] ?? 0),
-                       "topSources": top.map { "\($0.ip) (\($0.dmarcFail))" }.joined(separator: ", ")],
+                       "topSources": top.map { "\($0.ip) (\($0.dmarcFail)\($0.name.map { ", \($0.name)" } ?? ""))" }.joined(separator: ", ")],
             fix: (policy == "reject") ? nil : "Once every real sender passes DKIM or SPF aligned, move the DMARC policy to p=reject")
     }
 

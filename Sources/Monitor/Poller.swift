@@ -43,6 +43,9 @@ public struct Poller: Sendable {
     /// certificate expires when the poll warns.
     public var fetcher: (any PolicyFetcher)?
     public var certificateWarningDays = 14
+    /// Names the observed sources (the catalogue of the settings); one per poller, so a run reads the
+    /// catalogue providers' networks and each reverse name once.
+    public var sourceNamer: SourceNamer
     /// When each domain is due next (spread, back-off); shared by `poll` and the daemon.
     public let schedule: PollSchedule
     /// Called after each domain of `poll(_:runId:)` is written (the CLI's progress line).
@@ -53,6 +56,7 @@ public struct Poller: Sendable {
                 alerts: AlertPlanner? = nil, schedule: PollSchedule = PollSchedule()) {
         self.store = store; self.resolver = resolver; self.concurrency = max(1, concurrency)
         self.unreachableAfter = unreachableAfter; self.now = now; self.alerts = alerts; self.schedule = schedule
+        self.sourceNamer = SourceNamer(resolver: resolver)
     }
 
     /// Domains whose facts are read in one transaction, and whose polls are written in one.
@@ -142,7 +146,7 @@ public struct Poller: Sendable {
     public var assessor: DomainAssessor {
         DomainAssessor(resolver: resolver, settings: DomainJudge.Settings(observed: observed, unreachableAfter: unreachableAfter,
                                                                           certificateWarningDays: certificateWarningDays, now: now()),
-                       fetcher: fetcher)
+                       fetcher: fetcher, namer: sourceNamer)
     }
 
     /// One domain, read and written on its own (the daemon's unit of work).

@@ -44,6 +44,8 @@ public struct MonitorSettings: Sendable, Hashable {
     public var certificateWarningDays = 14
     /// IMAP mailboxes to read reports from (`mailboxes`, see MailboxSettings).
     public var mailboxes: [MailboxSource] = []
+    /// Names observed sources: the built-in catalogue plus the `provider_catalogue` file's providers.
+    public var providerCatalogue = ProviderCatalogue.builtIn
     public var source: String?
     public init() {}
 }
@@ -55,7 +57,7 @@ public enum MonitorLoader {
     static let senderKeys = ["name", "owner", "note", "dkim"] + ApprovedSender.Kind.allCases.map(\.rawValue)
     static let settingsKeys = ["database", "resolvers", "zones", "timeout", "retries", "concurrency", "unreachable_after", "default_interval"]
         + observedSettingsKeys + operationalSettingsKeys + ingestSettingsKeys + mailboxSettingsKeys
-        + ["policy_timeout", "policy_ca_file", "policy_port", "certificate_warning_days"]
+        + ["policy_timeout", "policy_ca_file", "policy_port", "certificate_warning_days", "provider_catalogue"]
 
     /// Loads files and directories (every `*.yaml` / `*.yml` below a directory, in name order).
     public static func load(paths: [String]) throws(MonitorFileError) -> MonitorConfiguration {
@@ -290,6 +292,11 @@ public enum MonitorLoader {
         if let port = reader.int(entries["policy_port"], "settings.policy_port", range: 1...65535) { settings.policyFetch.port = port }
         if let days = reader.int(entries["certificate_warning_days"], "settings.certificate_warning_days", range: 1...365) {
             settings.certificateWarningDays = days
+        }
+        if let node = entries["provider_catalogue"], let path = reader.string(node, "settings.provider_catalogue").map(resolve) {
+            do { settings.providerCatalogue = try ProviderCatalogueFile.load(path) } catch {
+                reader.problem(node, "settings.provider_catalogue", error.description)
+            }
         }
         if let node = entries["unreachable_after"] { settings.unreachableAfter = reader.int(node, "settings.unreachable_after", range: 1...100) ?? 3 }
         if let node = entries["default_interval"], let text = reader.string(node, "settings.default_interval") {

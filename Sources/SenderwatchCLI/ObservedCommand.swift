@@ -1,4 +1,5 @@
 import ArgumentParser
+import Audit
 import AuthReports
 import DNSCore
 import Foundation
@@ -20,7 +21,11 @@ struct ObservedCommand: AsyncParsableCommand {
         --json: {schemaVersion, domain, since, totals{sources, messages, dkimAlignedPass, spfAlignedPass, \
         dmarcFail, dispositions}, sources[{sourceIP, messages, dkimAlignedPass, spfAlignedPass, dmarcFail, \
         dispositions, spfResults, dkimResults, headerFrom, envelopeFrom, dkimDomains, reporters, firstDay, \
-        lastDay, spfNow{result, mechanism, problem}, authorizedNow, reverseName}]}.
+        lastDay, spfNow{result, mechanism, problem}, authorizedNow, reverseName, name{name, method, detail, provider, \
+        include}}]}. Every source is named where it can be: the approved sender it belongs to (approved-sender), the \
+        include of the domain's SPF that authorizes it (spf-include), a provider of the catalogue whose include \
+        authorizes it (provider-catalogue), its forward-confirmed reverse DNS name (reverse-dns), or the DKIM d= it \
+        signs with (dkim-domain).
         Exit codes: 0 every source passes SPF now or none looks like real mail failing it; 1 some source \
         with DKIM aligned mail fails SPF now; 2 input error; 3 DNS temporary failure for some source.
         """)
@@ -72,6 +77,19 @@ struct ObservedCommand: AsyncParsableCommand {
             }
             entries.append(entry)
         }
+        // Who each source is: the approved sender, the include that authorizes it, a catalogue provider,
+        // forward-confirmed reverse DNS, the DKIM signer.
+        let approved = try inventory.domain(named: name.text).flatMap { $0.id }.map {
+            try inventory.senders(domainId: $0).compactMap(InventoryMapping.sender)
+        } ?? []
+        let analysis = await SPFAnalyzer(resolver: session.resolver).analyze(domain: name)
+        let expanded = await SenderExpansion.expand(approved, resolver: session.resolver)
+        let catalogue = settings?.providerCatalogue ?? .builtIn
+        let namer = SourceNamer(resolver: session.resolver, catalogue: catalogue)
+        let named = await namer.names(
+            domain: name, sources: sources.compactMap { s in IPAddress(s.sourceIP).map { .init(ip: $0, messages: s.messages, dkimDomains: s.dkimDomains) } },
+            approved: approved, expanded: expanded, spf: analysis)
+        for index in entries.indices { entries[index].name = named[entries[index].sourceIP] }
         if rdns {
             let names = await ReverseNames.lookup(sources.compactMap { IPAddress($0.sourceIP) }, resolver: session.resolver, within: rdnsTimeout)
             for index in entries.indices { entries[index].reverseName = names[entries[index].sourceIP] }
@@ -95,12 +113,15 @@ struct ObservedCommand: AsyncParsableCommand {
                      + "dispositions " + totals.dispositions.sorted { $0.key < $1.key }.map { "\($0.key.isEmpty ? "?" : $0.key) \($0.value)" }.joined(separator: ", ")]
         for e in entries {
             let now = e.spfNow.map { "SPF now: \($0.result)" + ($0.mechanism.map { " (\($0))" } ?? "") } ?? "SPF now: not an IP address"
-            lines.append("  \(e.sourceIP)\(e.reverseName.map { " (\($0))" } ?? "")  \(e.messages) msg  dkim-aligned \(e.dkimAlignedPass)  spf-aligned \(e.spfAlignedPass)  \(now)")
+            lines.append("  \(e.sourceIP)\(e.reverseName.map { " (\($0))" } ?? "")\(e.name.map { "  \($0.name)" } ?? "")  \(e.messages) msg  dkim-aligned \(e.dkimAlignedPass)  spf-aligned \(e.spfAlignedPass)  \(now)")
             lines.append("      from \(e.headerFrom.joined(separator: ",")), envelope \(e.envelopeFrom.joined(separator: ",")); reported SPF "
                          + e.spfResults.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
                          + "; \(e.firstDay)..\(e.lastDay) by \(e.reporters.joined(separator: ", "))")
+            if let named = e.name { lines.append("      named by \(named.method.rawValue): \(named.detail)") }
             if e.isRealMailSPFLeavesOut {
-                lines.append("      ! real mail (DKIM aligned) that \(domain)'s SPF does not authorize: add \(e.sourceIP.contains(":") ? "ip6" : "ip4"):\(e.sourceIP) or the provider's include")
+                lines.append("      ! real mail (DKIM aligned) that \(domain)'s SPF does not authorize: "
+                             + (e.name.flatMap { n in n.provider == nil ? nil : n.include.map { "add include:\($0) (\(n.name))" } }
+                                ?? "add \(e.sourceIP.contains(":") ? "ip6" : "ip4"):\(e.sourceIP) or the provider's include"))
             }
         }
         return lines.joined(separator: "\n")
@@ -121,6 +142,8 @@ struct ObservedEntry: Encodable {
     @NullEncoded var spfNow: Verdict?
     @NullEncoded var authorizedNow: Bool?
     @NullEncoded var reverseName: String?
+    /// Who the source is and how that was learned.
+    @NullEncoded var name: SourceName?
 
     /// DKIM-aligned mail (real) that the record does not authorize now.
     var isRealMailSPFLeavesOut: Bool {

@@ -137,6 +137,7 @@ extension Poller {
         observed = settings?.observed ?? .init()
         fetcher = CurlPolicyFetcher(settings: settings?.policyFetch ?? .init(), now: { epochNow() })
         certificateWarningDays = settings?.certificateWarningDays ?? 14
+        sourceNamer = SourceNamer(resolver: resolver, catalogue: settings?.providerCatalogue ?? .builtIn)
     }
 }
 

@@ -1,5 +1,6 @@
 import Alerting
 import ArgumentParser
+import Audit
 import Foundation
 import Inventory
 import Monitor
@@ -87,6 +88,7 @@ struct SnapshotCommand: AsyncParsableCommand {
             builder.unreachableAfter = settings?.unreachableAfter ?? 3
             builder.fetcher = CurlPolicyFetcher(settings: settings?.policyFetch ?? .init(), now: { epochNow() })
             builder.certificateWarningDays = settings?.certificateWarningDays ?? 14
+            builder.sourceNamer = SourceNamer(resolver: session.resolver, catalogue: settings?.providerCatalogue ?? .builtIn)
             let progress = ProgressLine("observing", total: try inventory.domains().count, unit: "domains",
                                         options: progressOptions)
             builder.onDomain = { progress.advance() }

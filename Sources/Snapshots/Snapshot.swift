@@ -241,6 +241,12 @@ public struct ObservedSourceSnapshot: Codable, Sendable, Hashable {
     public var approvedSender: String?
     /// Whether the live SPF record authorizes the source (inside one of its `+` networks).
     public var spfAuthorizedNow: Bool
+    /// Who the source is ("Google Workspace", "Office relay", "crmcloud.example") and how that was learned
+    /// (`approved-sender`, `spf-include`, `provider-catalogue`, `reverse-dns`, `dkim-domain`); absent when
+    /// nothing named it (and in snapshots taken before sources were named).
+    public var sourceName: String?
+    public var sourceNamedBy: String?
+    public var sourceNameDetail: String?
 }
 
 public struct DailyPassRateSnapshot: Codable, Sendable, Hashable {

@@ -12,7 +12,7 @@ extension SnapshotBuilder {
     }
 
     func observed(_ domain: DomainName, observation: DomainObservation, approved: [ApprovedSender],
-                  flattened: [FlattenedCopy], providerNetworks: [String: [String]]) throws -> ObservedPart {
+                  flattened: [FlattenedCopy], providerNetworks: [String: [String]]) async throws -> ObservedPart {
         var part = ObservedPart()
         part.daily = try store.observedDays(domain: domain.text).map {
             DailyPassRateSnapshot(day: $0.day, domain: domain.text, messages: $0.messages,
@@ -31,8 +31,18 @@ extension SnapshotBuilder {
             }
             return approvedIncludes.first { includeNetworks[$0.value.lowercased()]?.contains { $0.contains(ip) } == true }?.key
         }
-        part.sources = try store.observedSources(domain: domain.text).map { source in
+        let stored = try store.observedSources(domain: domain.text)
+        // The assessment named the sources of the window; older ones are named here, the same way.
+        var names = observation.sourceNames
+        let rest = stored.compactMap { s in IPAddress(s.sourceIP).flatMap { names[$0.description] == nil ? $0 : nil }
+            .map { SourceNamer.Source(ip: $0, messages: s.messages, dkimDomains: s.dkimDomains) } }
+        if !rest.isEmpty {
+            names.merge(await sourceNamer.names(domain: domain, sources: rest, approved: approved,
+                                                expanded: observation.expandedSenders, spf: observation.spf)) { known, _ in known }
+        }
+        part.sources = stored.map { source in
             let ip = IPAddress(source.sourceIP)
+            let name = names[source.sourceIP]
             let dmarcPass = source.messages - source.dmarcFail
             return ObservedSourceSnapshot(
                 domain: domain.text, source: source.sourceIP, messages: source.messages,
@@ -41,7 +51,8 @@ extension SnapshotBuilder {
                 dkimAlignedPassRate: percentText(source.dkimAlignedPass, of: source.messages),
                 firstDay: source.firstDay, lastDay: source.lastDay,
                 approvedSender: ip.flatMap(owner),
-                spfAuthorizedNow: ip.map { ip in authorized.contains { $0.contains(ip) } } ?? false)
+                spfAuthorizedNow: ip.map { ip in authorized.contains { $0.contains(ip) } } ?? false,
+                sourceName: name?.name, sourceNamedBy: name?.method.rawValue, sourceNameDetail: name?.detail)
         }
         return part
     }

@@ -27,12 +27,15 @@ public struct SnapshotBuilder: Sendable {
     /// Fetches MTA-STS policies as the poll does; the days of certificate life under which it warns.
     public var fetcher: (any PolicyFetcher)?
     public var certificateWarningDays = 14
+    /// Names the observed sources, as the poll does.
+    public var sourceNamer: SourceNamer
     /// Called after each domain is observed (the CLI's progress line).
     public var onDomain: (@Sendable () -> Void)?
 
     public init(store: InventoryStore, resolver: any DNSResolver, concurrency: Int = 32, takenAt: Int64, generator: String) {
         self.store = store; self.resolver = resolver; self.concurrency = max(1, concurrency)
         self.takenAt = takenAt; self.generator = generator
+        self.sourceNamer = SourceNamer(resolver: resolver)
     }
 
     public func build() async throws -> Snapshot {
@@ -64,7 +67,7 @@ public struct SnapshotBuilder: Sendable {
         let facts = read.facts, open = read.openRows
         let settings = DomainJudge.Settings(observed: observedThresholds, unreachableAfter: unreachableAfter,
                                             certificateWarningDays: certificateWarningDays, now: takenAt)
-        let assessment = await DomainAssessor(resolver: resolver, settings: settings, fetcher: fetcher).assess(name, facts: facts)
+        let assessment = await DomainAssessor(resolver: resolver, settings: settings, fetcher: fetcher, namer: sourceNamer).assess(name, facts: facts)
         let observation = assessment.observation
         let senders = facts.approved
         let expectations = facts.expectations
@@ -82,7 +85,7 @@ public struct SnapshotBuilder: Sendable {
         let ordered = Finding.ordered(findings)
         // What DNS said now; the stored summary would carry unanswered parts forward.
         let summary = ObservationSummary(observation)
-        let observed = try self.observed(name, observation: observation, approved: senders, flattened: facts.flattened,
+        let observed = try await self.observed(name, observation: observation, approved: senders, flattened: facts.flattened,
                                          providerNetworks: summary.providerNetworks)
         let snapshot = DomainSnapshot(
             domain: name.text, status: assessment.status.rawValue, intervalSeconds: row.intervalSeconds,

@@ -16,6 +16,7 @@ public enum SnapshotCSV {
         "observed_sources", "observed_messages", "observed_dmarc_pass_rate", "last_poll_at",
         "dkim_selectors", "dkim_keys_found", "dkim_keys_problem", "dkim_weakest_rsa_bits",
         "mta_sts_record", "mta_sts_policy", "mta_sts_mode", "tls_rpt_record", "bimi_record",
+        "observed_source_names", "observed_unnamed_sources",
     ]
 
     public static func render(_ s: Snapshot) -> String {
@@ -43,6 +44,9 @@ public enum SnapshotCSV {
             ] + dkimCells(d.dkim ?? []) + [
                 d.transport?.mtaSTSRecord ?? "", d.transport?.policyStatus ?? "", d.transport?.policyMode ?? "",
                 d.transport?.tlsRPTRecord ?? "", d.transport?.bimiRecord ?? "",
+                // Each name once, with how it was learned: "Google Workspace (spf-include); Office relay (approved-sender)".
+                Array(Set(sources.compactMap { s in s.sourceName.map { "\($0) (\(s.sourceNamedBy ?? ""))" } })).sorted().joined(separator: "; "),
+                String(sources.filter { $0.sourceName == nil }.count),
             ]
             lines.append(values.map(cell).joined(separator: ","))
         }

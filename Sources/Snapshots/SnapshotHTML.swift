@@ -143,8 +143,14 @@ public enum SnapshotHTML {
         let sources = observed.sources.filter { $0.domain == d.domain }
         html += "<h3>Observed senders (DMARC aggregate reports)</h3>\n"
         let shown = sources.prefix(maxSourcesPerDomain)
-        html += table(["Source", "Messages", "DMARC pass", "SPF aligned", "DKIM aligned", "Approved sender", "In SPF now", "Seen"], shown.map {
-            ["<code>\(e($0.source))</code>", String($0.messages), e($0.dmarcPassRate) + " %", e($0.spfAlignedPassRate) + " %",
+        func named(_ s: ObservedSourceSnapshot) -> String {
+            guard let name = s.sourceName else { return "<span class=\"none\">unknown</span>" }
+            let how = e(s.sourceNamedBy ?? ""), detail = e(s.sourceNameDetail ?? "")
+            return e(name) + " <span class=\"none\" title=\"" + detail + "\">(" + how + ")</span>"
+        }
+        html += table(["Source", "Name", "Messages", "DMARC pass", "SPF aligned", "DKIM aligned", "Approved sender", "In SPF now", "Seen"], shown.map {
+            ["<code>\(e($0.source))</code>", named($0),
+             String($0.messages), e($0.dmarcPassRate) + " %", e($0.spfAlignedPassRate) + " %",
              e($0.dkimAlignedPassRate) + " %", $0.approvedSender.map { "<code>\(e($0))</code>" } ?? "<span class=\"st-unauthorized\">none</span>",
              $0.spfAuthorizedNow ? "yes" : "<span class=\"st-unauthorized\">no</span>", e($0.firstDay) + " to " + e($0.lastDay)]
         }, empty: "No report data for this domain.")

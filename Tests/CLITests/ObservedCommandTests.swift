@@ -141,6 +141,19 @@ import TestSupport
         #expect(crm["spfAlignedPass"] as? Int == 0)
         #expect((crm["spfNow"] as? [String: Any])?["result"] as? String == "softfail")
         #expect((sources[0]["spfNow"] as? [String: Any])?["result"] as? String == "pass")
+        // Every source of the demo has a name, and says how it was learned.
+        let named = Dictionary(uniqueKeysWithValues: sources.map { ($0["sourceIP"] as? String ?? "", $0["name"] as? [String: Any] ?? [:]) })
+        #expect(named["203.0.113.10"]?["name"] as? String == "Office relay")
+        #expect(named["209.85.220.41"]?["name"] as? String == "Productivity suite")
+        #expect(named["60.130.71.223"]?["name"] as? String == "CRM invoices")
+        for ip in ["203.0.113.10", "209.85.220.41", "60.130.71.223"] {
+            #expect(named[ip]?["method"] as? String == "approved-sender", "\(ip): \(named[ip] ?? [:])")
+        }
+        #expect(named["198.51.100.77"]?["name"] as? String == "cheap-bulk-mailer.example", "\(named["198.51.100.77"] ?? [:])")
+        #expect(named["198.51.100.77"]?["method"] as? String == "reverse-dns")
+        #expect((named["198.51.100.77"]?["detail"] as? String)?.contains("bulk7.cheap-bulk-mailer.example") == true)
+        let text = try ws.run(["observed", "brightpath.example", "--zone", CLIRunner.demoZones]).stdout
+        #expect(text.contains("named by reverse-dns: forward-confirmed reverse DNS bulk7.cheap-bulk-mailer.example"), "\(text)")
 
         #expect(try ws.run(["poll", "--all", "--zone", CLIRunner.demoZones]).status == 1)
         let findings = try ws.run(["findings", "--open", "--domain", "brightpath.example", "--json"]).json()["items"] as? [[String: Any]] ?? []
@@ -152,6 +165,10 @@ import TestSupport
         let spoofing = try #require(findings.first { $0["kind"] as? String == "dmarc.spoofing" })
         #expect(spoofing["severity"] as? String == "info")
         #expect((spoofing["message"] as? String)?.contains("17 rejected") == true, "\(spoofing)")
+        let spoofingEvidence = spoofing["evidence"] as? [String: Any] ?? [:]
+        #expect(spoofingEvidence["topSources"] as? String == "198.51.100.77 (17, cheap-bulk-mailer.example)", "\(spoofing)")
+        #expect((unauthorized["message"] as? String)?.contains("60.130.71.223 (CRM invoices, by approved-sender)") == true, "\(unauthorized)")
+        #expect((unauthorized["evidence"] as? [String: Any])?["sourceNamedBy"] as? String == "approved-sender")
         #expect(!findings.contains { $0["kind"] as? String == "spf.observed-unauthorized" && $0["subject"] as? String != "60.130.71.223" })
         #expect(!findings.contains { $0["kind"] as? String == "inventory.stale" }, "one day of reports proves nothing stale")
 

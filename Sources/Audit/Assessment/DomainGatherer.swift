@@ -14,13 +14,16 @@ public struct DomainGatherer: Sendable {
     public let thresholds: ObservedThresholds
     /// Fetches MTA-STS policies over HTTPS; nil leaves the policy part unknown.
     public let fetcher: (any PolicyFetcher)?
+    /// Names the observed sources; one per gatherer, so a run reads the catalogue providers once.
+    public let namer: SourceNamer
 
     public init(resolver: any DNSResolver, spfOptions: SPFOptions = .init(), thresholds: ObservedThresholds = .init(),
-                fetcher: (any PolicyFetcher)? = nil) {
+                fetcher: (any PolicyFetcher)? = nil, namer: SourceNamer? = nil) {
         self.resolver = resolver
         self.spfOptions = spfOptions
         self.thresholds = thresholds
         self.fetcher = fetcher
+        self.namer = namer ?? SourceNamer(resolver: resolver)
     }
 
     /// `ips` are checked as anonymous senders (`check --ip`); the facts' approved senders are expanded to
@@ -64,6 +67,11 @@ public struct DomainGatherer: Sendable {
                                             senderChecks: checks, expandedSenders: expanded, observedChecks: observedChecks,
                                             providerReadings: readings, dkimKeys: await dkimKeys)
         observation.transport = await transport
+        if let recent = facts.observed?.recent, !recent.isEmpty {
+            observation.sourceNames = await namer.names(
+                domain: domain, sources: recent.map { .init(ip: $0.ip, messages: $0.messages, dkimDomains: $0.dkimDomains) },
+                approved: facts.approved, expanded: expanded, spf: observation.spf)
+        }
         return observation
     }
 

@@ -22,6 +22,8 @@ public struct DomainObservation: Sendable {
     public var dkimKeys: [DKIMKeyLookup]
     /// MTA-STS with its policy, TLS-RPT and BIMI.
     public var transport = TransportObservation()
+    /// Who each observed source is (`SourceNamer`), by address text; a source nothing named is absent.
+    public var sourceNames: [String: SourceName] = [:]
 
     public init(domain: DomainName, spf: SPFAnalysis, dmarc: DMARCDiscoveryResult,
                 reportAuthorizations: [ReportAuthorization], senderChecks: [SenderCheck],

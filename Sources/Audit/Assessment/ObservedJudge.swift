@@ -27,6 +27,7 @@ public enum ObservedJudge {
         var sources: [ObservedSenderFacts] = []
         for var source in observed.recent {
             source.approvedBy = owner(of: source.ip, approved: facts.approved, expanded: observation.expandedSenders)
+            source.name = observation.sourceNames[source.ip.description]
             if let evaluation = observation.observedChecks[source.ip.description] {
                 if let cause = evaluation.unknownCause {
                     outcome.unknownSources[source.ip.description] = cause
