@@ -1,11 +1,13 @@
 import Alerting
 import Foundation
 import Inventory
+import Mailbox
 import Monitor
 import MonitorConfig
 import Synchronization
 
-/// What the services share and SIGHUP may change: the alert routes, and the poller built from them.
+/// What the services share and SIGHUP may change: the alert routes, the poller built from them, and the
+/// mailboxes reports are read from.
 public final class DaemonState: Sendable {
     private struct Current {
         var routes: [AlertRoute]
@@ -18,6 +20,7 @@ public final class DaemonState: Sendable {
     /// The daemon's row in the run table; every poll it makes refers to it.
     public let runId: Int64
     private let totals = Mutex(RunTotals())
+    private let mailboxSources: Mutex<[MailboxSource]>
 
     public struct RunTotals: Sendable, Hashable {
         public var polled = 0
@@ -27,8 +30,9 @@ public final class DaemonState: Sendable {
 
     /// `makePoller` builds the poller for a set of routes (nil planner when there are none).
     public init(store: InventoryStore, runId: Int64, routes: [AlertRoute],
-                makePoller: @escaping @Sendable (AlertPlanner?) -> Poller) {
+                mailboxes: [MailboxSource] = [], makePoller: @escaping @Sendable (AlertPlanner?) -> Poller) {
         self.store = store
+        mailboxSources = Mutex(mailboxes)
         self.runId = runId
         self.makePoller = makePoller
         current = Mutex(Current(routes: routes, poller: makePoller(routes.isEmpty ? nil : AlertPlanner(routes: routes))))
@@ -41,6 +45,11 @@ public final class DaemonState: Sendable {
         let poller = makePoller(routes.isEmpty ? nil : AlertPlanner(routes: routes))
         current.withLock { $0 = Current(routes: routes, poller: poller) }
     }
+
+    /// The settings' `mailboxes`, as last applied.
+    public var mailboxes: [MailboxSource] { mailboxSources.withLock { $0 } }
+
+    public func replaceMailboxes(_ mailboxes: [MailboxSource]) { mailboxSources.withLock { $0 = mailboxes } }
 
     func count(_ result: DomainPollResult) {
         totals.withLock {

@@ -7,12 +7,13 @@ import ServiceLifecycle
 import Synchronization
 
 /// Reads the settings' mailboxes, each at its interval (all at the start), one mailbox at a time, beside the
-/// scheduler. A mailbox that fails (unreachable, a refused login) is logged and tried again at its next
+/// scheduler. The list is asked for at every turn, so mailboxes a SIGHUP adds are read at once, and removed
+/// ones are no longer read (a fetch in progress finishes its batch first). A mailbox that fails (unreachable, a refused login) is logged and tried again at its next
 /// interval; it never stops the daemon. On graceful shutdown the fetch in progress stops after the message it
 /// is reading: its batch is committed and moved, and the rest waits for the next start.
 public struct MailboxService: Service, CustomStringConvertible {
     public var description: String { "mailboxes" }
-    let sources: [MailboxSource]
+    let sources: @Sendable () -> [MailboxSource]
     let store: InventoryStore
     let limits: ReportLimits
     let logger: Logger
@@ -21,18 +22,27 @@ public struct MailboxService: Service, CustomStringConvertible {
 
     public init(sources: [MailboxSource], store: InventoryStore, limits: ReportLimits, logger: Logger,
                 tick: Duration = .seconds(1), now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
-        self.sources = sources; self.store = store; self.limits = limits; self.logger = logger
+        self.sources = { sources }; self.store = store; self.limits = limits; self.logger = logger
+        self.tick = tick; self.now = now
+    }
+
+    /// The daemon's form: the mailboxes SIGHUP last applied to `state`.
+    public init(state: DaemonState, limits: ReportLimits, logger: Logger, tick: Duration = .seconds(1),
+                now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+        self.sources = { state.mailboxes }; self.store = state.store; self.limits = limits; self.logger = logger
         self.tick = tick; self.now = now
     }
 
     public func run() async throws {
-        guard !sources.isEmpty else { return }
-        var due = [Int64](repeating: 0, count: sources.count)
+        // When each mailbox is due next, by its URL; a mailbox not seen before is due now.
+        var due: [String: Int64] = [:]
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            for (index, source) in sources.enumerated() where due[index] <= now() {
+            let current = sources()
+            due = due.filter { key, _ in current.contains { $0.url.description == key } }
+            for source in current where due[source.url.description, default: 0] <= now() {
                 guard !Task.isShuttingDownGracefully else { break }
                 await fetch(source)
-                due[index] = now() + Int64(source.interval)
+                due[source.url.description] = now() + Int64(source.interval)
             }
             do {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: tick) }

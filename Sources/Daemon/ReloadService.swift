@@ -7,7 +7,8 @@ import UnixSignals
 
 /// SIGHUP: re-reads the monitor files and the settings file and applies them as `senderwatch apply` does,
 /// logging the plan; new domains are due at once and the scheduler picks them up at its next tick. Files
-/// with mistakes are reported and nothing is changed. DNS settings and the database path need a restart.
+/// with mistakes are reported and nothing is changed. The settings' alert routes and mailboxes are replaced;
+/// the other settings (DNS, the database path, thresholds) need a restart.
 public struct ReloadService: Service, CustomStringConvertible {
     public var description: String { "reload (SIGHUP)" }
     let signals: UnixSignalsSequence
@@ -61,7 +62,14 @@ public struct MonitorReload: Sendable {
                     ])
                 }
             }
-            if let settings { state.replaceRoutes(settings.routes) }
+            if let settings {
+                state.replaceRoutes(settings.routes)
+                let before = state.mailboxes.map(\.url.description), after = settings.settings.mailboxes.map(\.url.description)
+                if before != after {
+                    logger.info("mailboxes replaced", metadata: ["mailboxes": .array(after.map { .string($0) })])
+                }
+                state.replaceMailboxes(settings.settings.mailboxes)
+            }
             return true
         } catch let error as MonitorFileError {
             logger.error("monitor files not applied; still running with the previous state",

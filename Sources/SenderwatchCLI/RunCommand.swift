@@ -27,8 +27,8 @@ struct RunCommand: AsyncParsableCommand {
         files given as arguments and the settings file, applies them as `apply` does and logs the plan.
 
         The settings file's mailboxes: are read at their interval (15m unless set), as `ingest --mailboxes` \
-        reads them; a mailbox that fails is logged and tried again at its next interval. Changing them needs a \
-        restart.
+        reads them; a mailbox that fails is logged and tried again at its next interval. SIGHUP reads them \
+        again: a mailbox added is read at once, one removed is read no more.
 
         Holds the same lock as `poll`, so cron and the daemon never poll one database at once. Logs go to \
         standard error (--log-format json for one JSON object per line). Metrics names: Monitors/README.md.
@@ -128,7 +128,8 @@ struct RunCommand: AsyncParsableCommand {
         let session = try dns.makeResolver(settings: dnsSettings, cacheMaxTTL: try cacheLifetime(inventory, files: files))
         defer { session.shutdown() }
         let resolver = session.resolver
-        let state = DaemonState(store: inventory, runId: runId, routes: loaded?.routes ?? []) { planner in
+        let state = DaemonState(store: inventory, runId: runId, routes: loaded?.routes ?? [],
+                                mailboxes: settings?.mailboxes ?? []) { planner in
             Poller(store: inventory, resolver: resolver, settings: settings, concurrency: 1, alerts: planner)
         }
         if !paths.isEmpty { reload.apply(to: state, logger: logger, now: epochNow()) }
@@ -152,10 +153,8 @@ struct RunCommand: AsyncParsableCommand {
         }
         services.append(OutboxService(state: state, period: .milliseconds(Int64(outboxInterval * 1000)), logger: logger))
         services.append(SchedulerService(state: state, configuration: scheduling, logger: logger))
-        if let mailboxes = settings?.mailboxes, !mailboxes.isEmpty {
-            services.append(MailboxService(sources: mailboxes, store: inventory,
-                                           limits: settings?.ingestLimits ?? .init(), logger: logger))
-        }
+        // Always there: a SIGHUP may add mailboxes to a daemon started without any.
+        services.append(MailboxService(state: state, limits: settings?.ingestLimits ?? .init(), logger: logger))
         let signals = await UnixSignalsSequence(trapping: .sighup)
         services.append(ReloadService(signals: signals) {
             logger.info("SIGHUP: re-reading the monitor files")

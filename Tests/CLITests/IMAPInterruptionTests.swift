@@ -138,4 +138,43 @@ import Glibc
         #expect(try workspace.observedMessages() == 5)
         #expect(try server.count("senderwatch/done") == 2)
     }
+
+    @Test func sighupAddsAndRemovesAMailbox() async throws {
+        guard let workspace = try IMAPWorkspace.make() else { return }
+        let server = workspace.server
+        try server.deliver(ReportMail.report(org: "hup.test", id: "h-1", count: 2))
+        let without = "settings:\n  database: \(workspace.database)\n"
+        let with = """
+            settings:
+              database: \(workspace.database)
+              mailboxes:
+                - url: \(server.url())
+                  password: { env: \(IMAPWorkspace.passwordVariable) }
+                  ca_file: \(server.caFile.path)
+                  interval: 1s
+
+            """
+        try workspace.writeSettings(without)
+        let daemon = try DaemonProcess(["--config", workspace.settings], directory: workspace.directory,
+                                       environment: [IMAPWorkspace.passwordVariable: server.password])
+        defer { daemon.stop() }
+        #expect(await daemon.wait(timeout: 30) { lines in lines.contains { ($0["message"] as? String) == "senderwatch run started" } })
+        try await Task.sleep(for: .seconds(2))
+        #expect(try workspace.reportCount() == 0, "no mailbox configured yet")
+        try workspace.writeSettings(with)
+        daemon.signal(SIGHUP)
+        let added = await daemon.wait(timeout: 60) { _ in ((try? workspace.reportCount()) ?? 0) == 1 }
+        #expect(added, "the mailbox the SIGHUP added is read at once: \(daemon.tail)")
+        #expect(daemon.lines().contains { ($0["message"] as? String) == "mailboxes replaced" }, "\(daemon.tail)")
+        // Removed again: a report delivered afterwards stays in the mailbox.
+        try workspace.writeSettings(without)
+        daemon.signal(SIGHUP)
+        #expect(await daemon.wait(timeout: 30) { lines in lines.filter { ($0["message"] as? String) == "mailboxes replaced" }.count >= 2 })
+        try server.deliver(ReportMail.report(org: "hup.test", id: "h-2", count: 3))
+        try await Task.sleep(for: .seconds(3))
+        #expect(try workspace.reportCount() == 1, "a removed mailbox is read no more")
+        #expect(try server.count("INBOX") == 1)
+        daemon.signal(SIGTERM)
+        #expect(await daemon.waitForExit() == 0)
+    }
 }
