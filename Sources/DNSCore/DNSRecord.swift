@@ -78,3 +78,17 @@ public struct DNSRecord: Sendable, Hashable {
         self.name = name; self.ttl = ttl; self.data = data
     }
 }
+
+extension DNSRecordData {
+    /// The wire rdata of a null MX (RFC 7505 section 3): preference, then the root name. Its exchange has no
+    /// `DomainName` form, so it is carried as the MX type's raw rdata.
+    public static func nullMX(preference: UInt16) -> DNSRecordData {
+        .other(type: .mx, rdata: [UInt8(preference >> 8), UInt8(preference & 0xFF), 0])
+    }
+
+    /// The preference of a null MX record (exchange `.`); nil for every other record.
+    public var nullMXPreference: UInt16? {
+        guard case .other(let type, let rdata) = self, type == .mx, rdata.count == 3, rdata[2] == 0 else { return nil }
+        return UInt16(rdata[0]) << 8 | UInt16(rdata[1])
+    }
+}

@@ -43,6 +43,10 @@ public struct Poller: Sendable {
     /// certificate expires when the poll warns.
     public var fetcher: (any PolicyFetcher)?
     public var certificateWarningDays = 14
+    /// Validates the deciding answers with DNSSEC; nil (the default) validates nothing.
+    public var validator: (any DNSSECValidator)?
+    public var dnssecWarningDays = 7
+    public var dnssecErrorDays = 2
     /// When each domain is due next (spread, back-off); shared by `poll` and the daemon.
     public let schedule: PollSchedule
     /// Called after each domain of `poll(_:runId:)` is written (the CLI's progress line).
@@ -141,8 +145,10 @@ public struct Poller: Sendable {
 
     public var assessor: DomainAssessor {
         DomainAssessor(resolver: resolver, settings: DomainJudge.Settings(observed: observed, unreachableAfter: unreachableAfter,
-                                                                          certificateWarningDays: certificateWarningDays, now: now()),
-                       fetcher: fetcher)
+                                                                          certificateWarningDays: certificateWarningDays, now: now(),
+                                                                          dnssecWarningDays: dnssecWarningDays,
+                                                                          dnssecErrorDays: dnssecErrorDays),
+                       fetcher: fetcher, validator: validator)
     }
 
     /// One domain, read and written on its own (the daemon's unit of work).

@@ -78,6 +78,7 @@ struct PollCommand: AsyncParsableCommand {
                             concurrency: dns.effective(settings?.dnsSettings ?? .init()).concurrency ?? 32,
                             alerts: routes.isEmpty ? nil : AlertPlanner(routes: routes))
         let progress = ProgressLine("polling", total: domains.count, unit: "domains", options: progressOptions)
+        poller.validator = session.validator
         poller.onDomainPolled = { _ in progress.advance() }
         let results: [DomainPollResult]
         defer { progress.finish() }
@@ -137,6 +138,8 @@ extension Poller {
         observed = settings?.observed ?? .init()
         fetcher = CurlPolicyFetcher(settings: settings?.policyFetch ?? .init(), now: { epochNow() })
         certificateWarningDays = settings?.certificateWarningDays ?? 14
+        dnssecWarningDays = settings?.dnssecWarningDays ?? 7
+        dnssecErrorDays = settings?.dnssecErrorDays ?? 2
     }
 }
 

@@ -87,6 +87,8 @@ struct SnapshotCommand: AsyncParsableCommand {
             builder.unreachableAfter = settings?.unreachableAfter ?? 3
             builder.fetcher = CurlPolicyFetcher(settings: settings?.policyFetch ?? .init(), now: { epochNow() })
             builder.certificateWarningDays = settings?.certificateWarningDays ?? 14
+            builder.validator = session.validator
+            builder.dnssecDays = (settings?.dnssecWarningDays ?? 7, settings?.dnssecErrorDays ?? 2)
             let progress = ProgressLine("observing", total: try inventory.domains().count, unit: "domains",
                                         options: progressOptions)
             builder.onDomain = { progress.advance() }

@@ -27,6 +27,10 @@ public struct SnapshotBuilder: Sendable {
     /// Fetches MTA-STS policies as the poll does; the days of certificate life under which it warns.
     public var fetcher: (any PolicyFetcher)?
     public var certificateWarningDays = 14
+    /// Validates the deciding answers with DNSSEC as the poll does; the days under which an expiring signature
+    /// warns, then errs.
+    public var validator: (any DNSSECValidator)?
+    public var dnssecDays: (warning: Int, error: Int) = (7, 2)
     /// Called after each domain is observed (the CLI's progress line).
     public var onDomain: (@Sendable () -> Void)?
 
@@ -63,8 +67,10 @@ public struct SnapshotBuilder: Sendable {
         let read = try await store.facts(for: [row], thresholds: observedThresholds, now: takenAt)[0]
         let facts = read.facts, open = read.openRows
         let settings = DomainJudge.Settings(observed: observedThresholds, unreachableAfter: unreachableAfter,
-                                            certificateWarningDays: certificateWarningDays, now: takenAt)
-        let assessment = await DomainAssessor(resolver: resolver, settings: settings, fetcher: fetcher).assess(name, facts: facts)
+                                            certificateWarningDays: certificateWarningDays, now: takenAt,
+                                            dnssecWarningDays: dnssecDays.warning, dnssecErrorDays: dnssecDays.error)
+        let assessment = await DomainAssessor(resolver: resolver, settings: settings, fetcher: fetcher, validator: validator)
+            .assess(name, facts: facts)
         let observation = assessment.observation
         let senders = facts.approved
         let expectations = facts.expectations

@@ -8,8 +8,9 @@ public struct DomainAssessor: Sendable {
     public let settings: DomainJudge.Settings
 
     public init(resolver: any DNSResolver, settings: DomainJudge.Settings = .init(), spfOptions: SPFOptions = .init(),
-                fetcher: (any PolicyFetcher)? = nil) {
-        gatherer = DomainGatherer(resolver: resolver, spfOptions: spfOptions, thresholds: settings.observed, fetcher: fetcher)
+                fetcher: (any PolicyFetcher)? = nil, validator: (any DNSSECValidator)? = nil) {
+        gatherer = DomainGatherer(resolver: resolver, spfOptions: spfOptions, thresholds: settings.observed, fetcher: fetcher,
+                                  validator: validator, now: settings.now ?? 0)
         self.settings = settings
     }
 

@@ -14,13 +14,18 @@ public struct DomainGatherer: Sendable {
     public let thresholds: ObservedThresholds
     /// Fetches MTA-STS policies over HTTPS; nil leaves the policy part unknown.
     public let fetcher: (any PolicyFetcher)?
+    /// Validates the deciding answers with DNSSEC at `now`; nil makes no validation (and no DNSSEC part).
+    public let validator: (any DNSSECValidator)?
+    public let now: Int64
 
     public init(resolver: any DNSResolver, spfOptions: SPFOptions = .init(), thresholds: ObservedThresholds = .init(),
-                fetcher: (any PolicyFetcher)? = nil) {
+                fetcher: (any PolicyFetcher)? = nil, validator: (any DNSSECValidator)? = nil, now: Int64 = 0) {
         self.resolver = resolver
         self.spfOptions = spfOptions
         self.thresholds = thresholds
         self.fetcher = fetcher
+        self.validator = validator
+        self.now = now
     }
 
     /// `ips` are checked as anonymous senders (`check --ip`); the facts' approved senders are expanded to
@@ -64,6 +69,7 @@ public struct DomainGatherer: Sendable {
                                             senderChecks: checks, expandedSenders: expanded, observedChecks: observedChecks,
                                             providerReadings: readings, dkimKeys: await dkimKeys)
         observation.transport = await transport
+        if let validator { observation.dnssec = await DNSSECReader.read(observation, validator: validator, now: now) }
         return observation
     }
 

@@ -22,6 +22,8 @@ public struct DomainObservation: Sendable {
     public var dkimKeys: [DKIMKeyLookup]
     /// MTA-STS with its policy, TLS-RPT and BIMI.
     public var transport = TransportObservation()
+    /// The DNSSEC status of the answers that decide verdicts; empty when no validation was made.
+    public var dnssec: [DNSSECCheck] = []
 
     public init(domain: DomainName, spf: SPFAnalysis, dmarc: DMARCDiscoveryResult,
                 reportAuthorizations: [ReportAuthorization], senderChecks: [SenderCheck],
