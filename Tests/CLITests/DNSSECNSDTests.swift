@@ -188,6 +188,35 @@ import Testing
         #expect(drift.first?["severity"] as? String == "error")
     }
 
+    /// What validation costs: the queries NSD answers for one `check`, with and without it, for an unsigned
+    /// domain (below a signed parent) and a signed one. The chain above the domain (the parent's DNSKEY) is
+    /// paid once per run and shared by every domain under it.
+    @Test func validationCostPerDomain() async throws {
+        guard FileManager.default.fileExists(atPath: "/usr/bin/ldns-signzone") else { try Test.cancel("ldnsutils is not installed") }
+        let root = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let signed = try Self.build(in: root)
+        guard let server = try NSDServer.start(zones: signed.zones) else { try Test.cancel("NSD is not installed") }
+        defer { server.stop() }
+        guard server.queryCount != nil else { try Test.cancel("nsd-control is not available to count queries") }
+        func queries(_ arguments: [String]) throws -> Int {
+            let before = server.queryCount ?? 0
+            _ = try CLIRunner.run(["check"] + arguments + ["--resolver", server.address, "--json"])
+            return (server.queryCount ?? 0) - before
+        }
+        let anchor = ["--trust-anchor", signed.anchor.path]
+        let plain = try queries(["plain.test"]), plainValidated = try queries(["plain.test"] + anchor)
+        let secure = try queries(["secure.test"]), secureValidated = try queries(["secure.test"] + anchor)
+        let both = try queries(["plain.test", "secure.test"] + anchor) - plain - secure
+        print("dnssec cost: unsigned \(plain) -> \(plainValidated) queries, signed \(secure) -> \(secureValidated), "
+              + "both in one run: +\(both)")
+        // Unsigned: its TXT with signatures requested, the DS denial at the delegation, and the parent's DNSKEY.
+        #expect(plainValidated - plain <= 4, "unsigned: \(plain) -> \(plainValidated)")
+        // Signed: SPF, DMARC and MX with signatures, the zone's DNSKEY and DS, and the parent's DNSKEY.
+        #expect(secureValidated - secure <= 7, "signed: \(secure) -> \(secureValidated)")
+        #expect(both < (plainValidated - plain) + (secureValidated - secure), "the parent's key is read once per run")
+    }
+
     static func dig(_ server: NSDServer, _ name: String, _ type: String) throws -> String {
         let parts = server.address.split(separator: ":")
         let process = Process()
