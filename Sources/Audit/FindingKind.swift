@@ -147,3 +147,14 @@ extension FindingKind {
     /// The parent publishes DS records that match no DNSKEY of the zone (a key rollover gone wrong).
     public static let dnssecDSMismatch = FindingKind("dnssec.ds-mismatch")
 }
+
+// DANE for SMTP (RFC 7672), read when DNSSEC validation is on. The subject is the MX host.
+extension FindingKind {
+    /// A TLSA record at `_25._tcp.HOST` that cannot be read (too short, a digest of the wrong length).
+    public static let daneSyntax = FindingKind("dane.syntax")
+    /// TLSA parameters senders do not use for SMTP: usage 0 or 1 (RFC 7672 section 3.1.3), or an undefined
+    /// usage, selector or matching type. An error when no record of the host is usable.
+    public static let daneUnusable = FindingKind("dane.unusable")
+    /// TLSA records that are not secure (or whose MX host's addresses are not): senders ignore them.
+    public static let daneInsecure = FindingKind("dane.insecure")
+}

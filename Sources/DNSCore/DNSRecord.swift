@@ -13,8 +13,10 @@ public struct DNSRecordType: RawRepresentable, Sendable, Hashable, Comparable, C
     public static let aaaa = DNSRecordType(rawValue: 28)
     /// The obsolete SPF RR type (RFC 7208 section 3.1 says not to use it; some zones still carry it).
     public static let spf = DNSRecordType(rawValue: 99)
+    /// DANE certificate associations (RFC 6698).
+    public static let tlsa = DNSRecordType(rawValue: 52)
 
-    private static let names: [UInt16: String] = [1: "A", 2: "NS", 5: "CNAME", 6: "SOA", 12: "PTR", 15: "MX", 16: "TXT", 28: "AAAA", 99: "SPF"]
+    private static let names: [UInt16: String] = [1: "A", 2: "NS", 5: "CNAME", 6: "SOA", 12: "PTR", 15: "MX", 16: "TXT", 28: "AAAA", 52: "TLSA", 99: "SPF"]
 
     public init?(name: String) {
         guard let entry = Self.names.first(where: { $0.value == name.uppercased() }) else { return nil }

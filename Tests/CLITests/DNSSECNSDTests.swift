@@ -7,7 +7,9 @@ import Testing
 /// unsigned child without DS; the trust anchor is the parent's key. `check --json` gives each answer its
 /// status, a first `poll` opens the expiring zone's warning, and a zone that stops being signed is drift.
 @Suite(.serialized) struct DNSSECNSDTests {
-    static let children = ["secure", "expiring", "expired", "future", "brokends", "plain"]
+    static let children = ["secure", "expiring", "expired", "future", "brokends", "plain", "dane"]
+
+    static let goodTLSA = "3 1 1 " + String(repeating: "ab", count: 32)
 
     /// Runs a tool of ldnsutils in `directory`; its standard output.
     @discardableResult
@@ -45,8 +47,19 @@ import Testing
         _dmarc.\(d) IN TXT "v=DMARC1; p=reject"
         \(d) IN MX 10 mx.\(d)
         mx.\(d) IN A 192.0.2.25
+        \(tlsa(name).map { "_25._tcp.mx.\(d) IN TLSA \($0)" }.joined(separator: "\n"))
 
         """
+    }
+
+    /// The TLSA records of each child's MX host: a good DANE-EE record (also in the unsigned zone, where senders
+    /// ignore it), and beside it a PKIX-EE one senders must not use.
+    static func tlsa(_ child: String) -> [String] {
+        switch child {
+        case "secure", "plain": [goodTLSA]
+        case "dane": [goodTLSA, "1 0 1 " + String(repeating: "cd", count: 32)]
+        default: []
+        }
     }
 
     struct Signed {
@@ -101,7 +114,8 @@ import Testing
     }
 
     static let expected: [String: [String]] = [
-        "secure": [], "plain": [], "expiring": ["dnssec.signature-expiring warning"],
+        "secure": [], "plain": ["dane.insecure warning mx.plain.test"], "expiring": ["dnssec.signature-expiring warning"],
+        "dane": ["dane.unusable warning mx.dane.test"],
         "expired": ["dnssec.bogus critical _dmarc.expired.test/TXT", "dnssec.bogus critical expired.test/MX",
                     "dnssec.bogus critical expired.test/TXT"],
         "future": ["dnssec.bogus critical _dmarc.future.test/TXT", "dnssec.bogus critical future.test/MX",
@@ -110,7 +124,7 @@ import Testing
     ]
 
     static let statuses: [String: String] = ["secure": "secure", "plain": "insecure", "expiring": "secure", "expired": "bogus",
-                                             "future": "bogus", "brokends": "bogus"]
+                                             "future": "bogus", "brokends": "bogus", "dane": "secure"]
 
     @Test func everyStatusOverNSD() async throws {
         guard FileManager.default.fileExists(atPath: "/usr/bin/ldns-signzone") else { try Test.cancel("ldnsutils is not installed") }
@@ -127,7 +141,7 @@ import Testing
             let name = entry["domain"] as? String ?? ""
             let label = String(name.prefix { $0 != "." })
             let found = (entry["findings"] as? [[String: Any]] ?? []).compactMap { finding -> String? in
-                guard let kind = finding["kind"] as? String, kind.hasPrefix("dnssec.") else { return nil }
+                guard let kind = finding["kind"] as? String, kind.hasPrefix("dnssec.") || kind.hasPrefix("dane.") else { return nil }
                 return ([kind, finding["severity"] as? String ?? ""] + ((finding["subject"] as? String).map { [$0] } ?? []))
                     .joined(separator: " ")
             }
@@ -138,7 +152,11 @@ import Testing
             if label == "expired" { #expect((spf?["reason"] as? String)?.hasPrefix("signature-expired") == true, "\(answers)") }
             if label == "future" { #expect((spf?["reason"] as? String)?.hasPrefix("signature-not-yet-valid") == true, "\(answers)") }
             if label == "brokends" { #expect((spf?["reason"] as? String)?.hasPrefix("ds-mismatch") == true, "\(answers)") }
-            if label == "secure" { #expect(spf?["expires"] as? String != nil) }
+            if label == "secure" {
+                #expect(spf?["expires"] as? String != nil)
+                let tlsa = answers.first { $0["answer"] as? String == "_25._tcp.mx.secure.test/TLSA" }
+                #expect(tlsa?["status"] as? String == "secure", "\(answers)")
+            }
             #expect(!((entry["parts"] as? [[String: Any]]) ?? []).contains { $0["verdict"] as? String == "unknown" }, "\(name)")
         }
         // Without --trust-anchor (and without dnssec: in settings) nothing is validated.
@@ -210,10 +228,12 @@ import Testing
         let both = try queries(["plain.test", "secure.test"] + anchor) - plain - secure
         print("dnssec cost: unsigned \(plain) -> \(plainValidated) queries, signed \(secure) -> \(secureValidated), "
               + "both in one run: +\(both)")
-        // Unsigned: its TXT with signatures requested, the DS denial at the delegation, and the parent's DNSKEY.
+        // Unsigned: its TXT with signatures requested, the DS denial at the delegation, the parent's DNSKEY, and
+        // the MX host's TLSA set (read only with validation on; its status costs nothing below the insecure cut).
         #expect(plainValidated - plain <= 4, "unsigned: \(plain) -> \(plainValidated)")
-        // Signed: SPF, DMARC and MX with signatures, the zone's DNSKEY and DS, and the parent's DNSKEY.
-        #expect(secureValidated - secure <= 7, "signed: \(secure) -> \(secureValidated)")
+        // Signed: SPF, DMARC and MX with signatures, the zone's DNSKEY and DS, the parent's DNSKEY, and DANE: the
+        // TLSA set, then it and the MX host's address with signatures.
+        #expect(secureValidated - secure <= 9, "signed: \(secure) -> \(secureValidated)")
         #expect(both < (plainValidated - plain) + (secureValidated - secure), "the parent's key is read once per run")
     }
 

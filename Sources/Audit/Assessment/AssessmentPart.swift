@@ -6,7 +6,7 @@ import SPF
 /// `spf.record`, `spf.include:NAME`, `spf.addresses:TERM@HOLDER`, `spf.lookups`, `dmarc.record`,
 /// `dmarc.policy`, `dmarc.organizational-domain`, `dmarc.destination:URI`, `sender:KIND:VALUE`, `ip:ADDRESS`,
 /// `observed:ADDRESS`, `flattened:INCLUDE`, `dkim:SELECTOR._domainkey.DOMAIN`, `mx.set`, `mx.host:HOST`,
-/// `dnssec:NAME/TYPE`.
+/// `dnssec:NAME/TYPE`, `dane:HOST`.
 public struct AssessmentPart: Sendable, Hashable {
     public var id: String
     /// What the part is, in words: "the SPF record of example.com".
@@ -26,7 +26,11 @@ enum AssessmentParts {
     }
 
     static func dnssec(_ o: DomainObservation) -> [AssessmentPart] {
-        o.dnssec.map { check in
+        let dane = o.dane.compactMap { host -> AssessmentPart? in
+            guard case .unknown(let failure) = host.tlsa else { return nil }
+            return AssessmentPart(id: "dane:\(host.host.key)", label: "the TLSA records at \(host.name)", verdict: .unknown(failure))
+        }
+        return dane + o.dnssec.map { check in
             let verdict: PartVerdict
             if case .indeterminate(let cause) = check.status {
                 verdict = .unknown(DNSFailure(.network, name: check.name, type: check.type, detail: "DNSSEC: \(cause)"))

@@ -36,6 +36,11 @@ public enum DNSSECReader {
         for lookup in o.dkimKeys.prefix(maximumDKIMKeys) {
             if let name = try? DomainName(lookup.name) { wanted.append((name, .txt, "the DKIM key \(lookup.name)")) }
         }
+        // DANE (RFC 7672 section 2.2): a host's TLSA set counts only when it and the host's addresses are secure.
+        for host in o.dane where host.isPresent {
+            wanted.append((host.name, .tlsa, "the TLSA records of \(host.host)"))
+            wanted.append((host.host, .a, "the IPv4 addresses of the MX host \(host.host)"))
+        }
         var checks: [DNSSECCheck] = []
         for (name, type, role) in wanted where !checks.contains(where: { $0.name == name && $0.type == type }) {
             checks.append(DNSSECCheck(name: name, type: type, status: await validator.status(name, type, now: now), role: role))

@@ -69,7 +69,10 @@ public struct DomainGatherer: Sendable {
                                             senderChecks: checks, expandedSenders: expanded, observedChecks: observedChecks,
                                             providerReadings: readings, dkimKeys: await dkimKeys)
         observation.transport = await transport
-        if let validator { observation.dnssec = await DNSSECReader.read(observation, validator: validator, now: now) }
+        if let validator {
+            observation.dane = await DANEReader.read(observation.transport.mailExchangers, resolver: resolver)
+            observation.dnssec = await DNSSECReader.read(observation, validator: validator, now: now)
+        }
         return observation
     }
 

@@ -36,6 +36,7 @@ public enum DomainJudge {
                                          now: settings.now)
             + MXFindings.findings(o, facts: facts)
             + DNSSECFindings.findings(o, settings: settings)
+            + DANEFindings.findings(o)
         let observed = ObservedJudge.judge(o, facts: facts, thresholds: settings.observed)
         findings += observed.findings
         // The summary is what drift compares and what a poll stores; `check` (no baseline) needs it only if asked.

@@ -40,13 +40,15 @@ public struct EvidenceCoverage: Sendable {
     /// Answers (`NAME/TYPE`) whose DNSSEC status is indeterminate; `dnssecRan` when any was validated.
     let unknownDNSSEC: Set<String>
     let dnssecRan: Bool
+    /// MX hosts whose TLSA set, or its DNSSEC status or their addresses', went unanswered, lower-cased.
+    let unknownDANEHosts: Set<String>
 
     /// True when everything was answered: nothing stays open for lack of evidence.
     public var isComplete: Bool {
         spfTop && spfComplete && dmarc && unknownDestinations.isEmpty && unknownSenders.isEmpty
             && unknownObservedSources.isEmpty && unknownSightings.isEmpty && observedClassification && unknownFlattened.isEmpty
             && unknownDKIMKeys.isEmpty && mtaSTSRecord && mtaSTSPolicy && mx && tlsRPT && bimi && logo && markCertificate
-            && mxSet && unknownMXHosts.isEmpty && unknownDNSSEC.isEmpty
+            && mxSet && unknownMXHosts.isEmpty && unknownDNSSEC.isEmpty && unknownDANEHosts.isEmpty
     }
 
     /// Whether the absence of this finding now is conclusive.
@@ -117,6 +119,8 @@ public struct EvidenceCoverage: Sendable {
         case .dnssecBogus:
             // No validation (turned off) resolves what it found.
             return !unknownDNSSEC.contains(subject.lowercased())
+        case .daneSyntax, .daneUnusable, .daneInsecure:
+            return mxSet && !unknownDANEHosts.contains(subject.lowercased())
         case .dnssecDSMismatch, .dnssecSignatureExpiring:
             return unknownDNSSEC.isEmpty
         case .recordChanged:
@@ -193,5 +197,10 @@ extension EvidenceCoverage {
         unknownMXHosts = Set((t.mailExchangers?.hosts ?? []).filter(\.isUnknown).map(\.host.key))
         unknownDNSSEC = Set(o.dnssec.filter(\.status.isIndeterminate).map { $0.id.lowercased() })
         dnssecRan = !o.dnssec.isEmpty
+        unknownDANEHosts = Set(o.dane.filter { host in
+            host.isUnknown || o.dnssec.contains { check in
+                check.status.isIndeterminate && (check.name == host.name && check.type == .tlsa || check.name == host.host && check.type == .a)
+            }
+        }.map(\.host.key))
     }
 }
