@@ -112,7 +112,28 @@ public struct SnapshotBuilder: Sendable {
         var result = snapshot
         result.dkim = observation.dkimKeys.isEmpty ? nil : observation.dkimKeys.map(Self.dkim)
         result.transport = Self.transport(observation.transport)
+        result.mx = observation.transport.mailExchangers.map { Self.mx($0, dane: observation.dane) }
+        result.dnssec = observation.dnssec.isEmpty ? nil : observation.dnssec.map { check in
+            var expires: String?
+            if case .secure(_, let at) = check.status { expires = Timestamp.iso(at) }
+            return DNSSECAnswerSnapshot(answer: check.id, role: check.role, status: check.status.word, reason: check.status.reason,
+                                        expires: expires)
+        }
         return (result, observed)
+    }
+
+    static func mx(_ mx: MXObservation, dane: [DANEHost]) -> MXSnapshot {
+        var implicit = false
+        if case .none = mx.set { implicit = true }
+        let hosts = mx.hosts.map { host in
+            var tlsa: [String]?
+            if let entry = dane.first(where: { $0.host == host.host }), case .records(let records, let unreadable) = entry.tlsa {
+                tlsa = records.map(\.text) + unreadable.map { "unreadable: \($0)" }
+            }
+            return MXHostSnapshot(host: host.host.text, addresses: host.addresses.map(\.description),
+                                  cnameTarget: host.canonicalName?.text, tlsa: tlsa)
+        }
+        return MXSnapshot(records: mx.exchanges.map(\.text), implicit: implicit, verdict: mx.verdict.word, hosts: hosts)
     }
 
     static func transport(_ t: TransportObservation) -> TransportSnapshot {

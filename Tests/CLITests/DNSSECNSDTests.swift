@@ -188,6 +188,19 @@ import Testing
         #expect(opened == ["dnssec.signature-expiring"], "\(poll.stdout) \(poll.stderr)")
         #expect(polled.allSatisfy { $0["status"] as? String == "ok" }, "\(polled)")
 
+        // The snapshot carries each answer's status and the MX set, in JSON, CSV and (escaped) HTML.
+        let snapshotPath = root.appendingPathComponent("snapshot.json").path
+        #expect(try run(["snapshot", "--resolver", server.address, "--out", snapshotPath]).status == 0)
+        let document = try CLIRunner.Output(status: 0, stdout: String(contentsOfFile: snapshotPath, encoding: .utf8), stderr: "").json()
+        let entry = (document["domains"] as? [[String: Any]] ?? []).first { $0["domain"] as? String == "expiring.test" }
+        let answers = entry?["dnssec"] as? [[String: Any]] ?? []
+        #expect(answers.first { $0["answer"] as? String == "expiring.test/TXT" }?["status"] as? String == "secure", "\(answers)")
+        #expect((entry?["mx"] as? [String: Any])?["records"] as? [String] == ["10 mx.expiring.test"])
+        let csv = try run(["snapshot", "--format", "csv", "--from", snapshotPath]).stdout
+        #expect(csv.contains("expiring.test/TXT=secure"))
+        let html = try run(["snapshot", "--format", "html", "--from", snapshotPath]).stdout
+        #expect(html.contains("<h3>DNSSEC</h3>") && html.contains("<h3>MX</h3>"))
+
         // secure.test is served unsigned and its DS withdrawn: the next poll sees secure go to insecure.
         let unsignedParent = try Self.build(in: root.appendingPathComponent("again", isDirectory: true).creating(),
                                             unsigned: ["plain", "secure"])
