@@ -188,6 +188,11 @@ enum CheckText {
         for key in r.dkim {
             out.append("  DKIM:  \(key.name): \(key.summary)" + (key.cnameTarget.map { " (CNAME to \($0))" } ?? ""))
         }
+        // Only when validation ran (--dnssec), so the text of unvalidated checks stays as it was.
+        for answer in r.dnssec {
+            out.append("  DNSSEC: \(answer.answer): \(answer.status)"
+                       + (answer.reason.map { " (\($0))" } ?? "") + (answer.expires.map { ", signatures until \($0)" } ?? ""))
+        }
         for part in unknown {
             out.append("  unknown: \(part.label): \(part.cause ?? "no answer")")
         }
