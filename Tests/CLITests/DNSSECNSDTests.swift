@@ -250,6 +250,22 @@ import Testing
         #expect(both < (plainValidated - plain) + (secureValidated - secure), "the parent's key is read once per run")
     }
 
+    @Test func aBadTrustAnchorFileSaysWhatIsWrong() throws {
+        let root = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let missing = try CLIRunner.run(["check", "example.test", "--trust-anchor", root.appendingPathComponent("none.ds").path])
+        #expect(missing.status == 64 || missing.status == 2, "\(missing.status)")
+        #expect(missing.stderr.contains("cannot read trust anchor file"), "\(missing.stderr)")
+        let garbage = root.appendingPathComponent("garbage.ds")
+        try "; the root\n. IN TXT \"not a key\"\n".write(to: garbage, atomically: true, encoding: .utf8)
+        let wrong = try CLIRunner.run(["check", "example.test", "--trust-anchor", garbage.path])
+        #expect(wrong.stderr.contains("line 2: expected a DS or DNSKEY record"), "\(wrong.stderr)")
+        let empty = root.appendingPathComponent("empty.ds")
+        try "; nothing\n".write(to: empty, atomically: true, encoding: .utf8)
+        let none = try CLIRunner.run(["check", "example.test", "--trust-anchor", empty.path])
+        #expect(none.stderr.contains("no DS or DNSKEY record"), "\(none.stderr)")
+    }
+
     static func dig(_ server: NSDServer, _ name: String, _ type: String) throws -> String {
         let parts = server.address.split(separator: ":")
         let process = Process()

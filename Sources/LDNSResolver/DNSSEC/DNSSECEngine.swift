@@ -92,17 +92,20 @@ final class DNSSECEngine {
         var packet: UnsafeMutablePointer<ldns_pkt>?
         let status = ldns_resolver_send(&packet, resolver, rdf, type, LDNS_RR_CLASS_IN, UInt16(LDNS_RD))
         defer { if let packet { ldns_pkt_free(packet) } }
-        guard status == LDNS_STATUS_OK, let packet else {
+        let result: Result<SignedResponse, FetchFailure>
+        if status == LDNS_STATUS_OK, let packet {
+            let response = SignedResponse(packet, type: type)
+            result = response.rcode == 0 || response.rcode == 3 ? .success(response)
+                : .failure(FetchFailure(cause: "\(owner) \(Self.typeText(type)): the server answered RCODE \(response.rcode)"))
+        } else {
             let text = ldns_get_errorstr_by_id(status).map { String(cString: $0) } ?? "status \(status.rawValue)"
-            return .failure(FetchFailure(cause: "no answer for \(owner) \(Self.typeText(type)) (\(text))"))
+            result = .failure(FetchFailure(cause: "no answer for \(owner) \(Self.typeText(type)) (\(text))"))
         }
-        let response = SignedResponse(packet, type: type)
-        guard response.rcode == 0 || response.rcode == 3 else {
-            return .failure(FetchFailure(cause: "\(owner) \(Self.typeText(type)): the server answered RCODE \(response.rcode)"))
-        }
+        // Failures are remembered too: a silent link of the chain (a DS or DNSKEY every name needs) costs one
+        // timeout per thread and run, not one per name. The statuses it leaves are indeterminate, never findings.
         if responses.count >= Self.maximumResponses { responses.removeAll(keepingCapacity: true) }
-        responses[key] = .success(response)
-        return .success(response)
+        responses[key] = result
+        return result
     }
 
     static func typeText(_ type: ldns_rr_type) -> String {
