@@ -103,9 +103,11 @@ public struct MXReader: Sendable {
         case .unknown, .impossible:
             break
         }
+        // Under the implicit MX only whether the domain has an address matters: AAAA is asked only without A.
+        let implicit = names == [domain]
         let hosts = await withTaskGroup(of: (Int, MXObservation.HostAddresses).self) { group in
             for (index, name) in names.prefix(Self.maximumHosts).enumerated() {
-                group.addTask { (index, await addresses(name)) }
+                group.addTask { (index, implicit ? await firstAddresses(name) : await addresses(name)) }
             }
             var found: [(Int, MXObservation.HostAddresses)] = []
             for await entry in group { found.append(entry) }
@@ -114,22 +116,34 @@ public struct MXReader: Sendable {
         return MXObservation(set: set, hosts: hosts)
     }
 
-    /// A and AAAA of `host`: unknown only when no address came back and a family failed for now.
-    func addresses(_ host: DomainName) async -> MXObservation.HostAddresses {
-        async let v4 = resolver.resolve(host, .a)
-        async let v6 = resolver.resolve(host, .aaaa)
-        var reading = MXObservation.HostAddresses(host: host, addresses: [])
-        var failure: DNSFailure?
-        for result in [await v4, await v6] {
-            switch result {
-            case .success(let answer):
-                reading.addresses += answer.records.compactMap { $0.data.address }
-                if let owner = answer.records.first?.name, owner != host { reading.canonicalName = owner }
-            case .failure(let error):
-                if error.isTemporary { failure = error }
-            }
+    /// A of `host`, then AAAA only when there is no A record.
+    func firstAddresses(_ host: DomainName) async -> MXObservation.HostAddresses {
+        let v4 = await family(host, .a)
+        return v4.addresses.isEmpty ? merge(host, [v4, await family(host, .aaaa)]) : merge(host, [v4])
+    }
+
+    /// One address family's answer: the addresses, the owner when it differs (an alias), or a temporary failure.
+    func family(_ host: DomainName, _ type: DNSRecordType) async -> (addresses: [IPAddress], owner: DomainName?, failure: DNSFailure?) {
+        switch await resolver.resolve(host, type) {
+        case .success(let answer):
+            return (answer.records.compactMap { $0.data.address }, answer.records.first?.name, nil)
+        case .failure(let error):
+            return ([], nil, error.isTemporary ? error : nil)
         }
-        if reading.addresses.isEmpty { reading.failure = failure }
+    }
+
+    func merge(_ host: DomainName, _ families: [(addresses: [IPAddress], owner: DomainName?, failure: DNSFailure?)]) -> MXObservation.HostAddresses {
+        var reading = MXObservation.HostAddresses(host: host, addresses: families.flatMap(\.addresses))
+        if let owner = families.compactMap(\.owner).first, owner != host { reading.canonicalName = owner }
+        if reading.addresses.isEmpty { reading.failure = families.compactMap(\.failure).first }
         return reading
     }
+
+    /// A and AAAA of `host`: unknown only when no address came back and a family failed for now.
+    func addresses(_ host: DomainName) async -> MXObservation.HostAddresses {
+        async let v4 = family(host, .a)
+        async let v6 = family(host, .aaaa)
+        return merge(host, [await v4, await v6])
+    }
+
 }
