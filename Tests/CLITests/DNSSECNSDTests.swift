@@ -7,7 +7,7 @@ import Testing
 /// unsigned child without DS; the trust anchor is the parent's key. `check --json` gives each answer its
 /// status, a first `poll` opens the expiring zone's warning, and a zone that stops being signed is drift.
 @Suite(.serialized) struct DNSSECNSDTests {
-    static let children = ["secure", "expiring", "expired", "future", "brokends", "plain", "dane"]
+    static let children = ["secure", "expiring", "expired", "future", "brokends", "plain", "dane", "stripped"]
 
     static let goodTLSA = "3 1 1 " + String(repeating: "ab", count: 32)
 
@@ -101,6 +101,10 @@ import Testing
             case "expiring": text = try sign(zone, text: childZone(child), keys: [base], expiry: 3)
             case "expired": text = try sign(zone, text: childZone(child), keys: [base], expiry: -1, inception: -10)
             case "future": text = try sign(zone, text: childZone(child), keys: [base], expiry: 30, inception: 2)
+            case "stripped":
+                // Signed, then the DMARC record's signature taken away: a signed zone serving an unsigned answer.
+                text = try sign(zone, text: childZone(child), keys: [base]).split(separator: "\n")
+                    .filter { !($0.hasPrefix("_dmarc.") && $0.contains("RRSIG") && $0.contains("TXT")) }.joined(separator: "\n") + "\n"
             default: text = try sign(zone, text: childZone(child), keys: [base])
             }
             zones.append(NSDServer.Zone(origin: zone, text: text))
@@ -115,7 +119,7 @@ import Testing
 
     static let expected: [String: [String]] = [
         "secure": [], "plain": ["dane.insecure warning mx.plain.test"], "expiring": ["dnssec.signature-expiring warning"],
-        "dane": ["dane.unusable warning mx.dane.test"],
+        "dane": ["dane.unusable warning mx.dane.test"], "stripped": ["dnssec.bogus critical _dmarc.stripped.test/TXT"],
         "expired": ["dnssec.bogus critical _dmarc.expired.test/TXT", "dnssec.bogus critical expired.test/MX",
                     "dnssec.bogus critical expired.test/TXT"],
         "future": ["dnssec.bogus critical _dmarc.future.test/TXT", "dnssec.bogus critical future.test/MX",
@@ -124,7 +128,8 @@ import Testing
     ]
 
     static let statuses: [String: String] = ["secure": "secure", "plain": "insecure", "expiring": "secure", "expired": "bogus",
-                                             "future": "bogus", "brokends": "bogus", "dane": "secure"]
+                                             "future": "bogus", "brokends": "bogus", "dane": "secure",
+                                             "stripped": "secure"]
 
     @Test func everyStatusOverNSD() async throws {
         guard FileManager.default.fileExists(atPath: "/usr/bin/ldns-signzone") else { try Test.cancel("ldnsutils is not installed") }
@@ -151,6 +156,10 @@ import Testing
             #expect(spf?["status"] as? String == Self.statuses[label], "\(name): \(answers)")
             if label == "expired" { #expect((spf?["reason"] as? String)?.hasPrefix("signature-expired") == true, "\(answers)") }
             if label == "future" { #expect((spf?["reason"] as? String)?.hasPrefix("signature-not-yet-valid") == true, "\(answers)") }
+            if label == "stripped" {
+                let dmarc = answers.first { $0["answer"] as? String == "_dmarc.stripped.test/TXT" }
+                #expect((dmarc?["reason"] as? String)?.hasPrefix("missing-signature") == true, "\(answers)")
+            }
             if label == "brokends" { #expect((spf?["reason"] as? String)?.hasPrefix("ds-mismatch") == true, "\(answers)") }
             if label == "secure" {
                 #expect(spf?["expires"] as? String != nil)

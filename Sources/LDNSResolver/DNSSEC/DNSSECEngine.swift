@@ -69,6 +69,11 @@ final class DNSSECEngine {
         }
     }
 
+    /// True when `name` equals `zone` or lies below it (both lower-case, with the trailing dot).
+    static func isAtOrBelow(_ name: String, _ zone: String) -> Bool {
+        zone == "." || name == zone || name.hasSuffix("." + zone)
+    }
+
     static func absolute(_ text: String) -> String { text.hasSuffix(".") ? text.lowercased() : text.lowercased() + "." }
 
     static func parent(_ name: String) -> String? {
@@ -122,8 +127,11 @@ final class DNSSECEngine {
     private func verify(_ rrset: OwnedRRList, _ signatures: OwnedRRList, now: Int64) -> DNSSECStatus {
         var worst: ldns_status = LDNS_STATUS_CRYPTO_NO_RRSIG
         var signerName = "."
+        let owner = rrset.records.first.flatMap { ldns_rr_owner($0) }.flatMap(DNSSECRecords.nameText) ?? ""
         for rrsig in signatures.records {
             guard let signer = ldns_rr_rrsig_signame(rrsig).flatMap(DNSSECRecords.nameText) else { continue }
+            // RFC 4035 section 5.3.1: the signer is the zone holding the RRset, so the owner lies at or below it.
+            guard Self.isAtOrBelow(owner, signer) else { continue }
             signerName = signer
             let keys: DNSSECCache.KeySet
             switch trustedKeys(signer, now: now) {
@@ -281,21 +289,28 @@ final class DNSSECEngine {
         }
         guard let secureZone else { return .insecure }
         // Top down from there: the first delegation whose DS is denied, with a valid proof, is where signing stops.
+        // A level without such a proof (unsigned, or not proving) leaves the name inside the signed zone.
+        var unproven: String?
         for (name, response) in below.reversed() {
             guard response.denialSignatures.count > 0, response.denial.count > 0 else {
-                return .bogus(.badDenial, detail: "\(secureZone) is signed but the denial of a DS at \(name) is unsigned")
+                unproven = "the denial of a DS at \(name) is unsigned"
+                break
             }
             switch denial(response, owner: name, type: LDNS_RR_TYPE_DS, now: now) {
             case .secure: break
-            case let other: return other
+            case .indeterminate(let cause): return .indeterminate(cause)
+            case .bogus(_, let detail):
+                unproven = detail
+            case .insecure: break
             }
+            if unproven != nil { break }
             if Self.isDelegation(response, name) {
                 cache.storeInsecureCut(name)
                 return .insecure
             }
         }
-        return .bogus(.missingSignature, detail: "\(owner) lies in the signed zone \(secureZone) but its "
-                      + (negative ? "denial" : "answer") + " carries no signature")
+        return .bogus(negative ? .badDenial : .missingSignature, detail: "\(owner) lies in the signed zone \(secureZone) but its "
+                      + (negative ? "denial" : "answer") + " carries no signature" + (unproven.map { " (\($0))" } ?? ""))
     }
 
     /// True when the denial shows `name` as a delegation (NS without DS in the NSEC bitmap), or NSEC3 opt-out.
