@@ -53,7 +53,9 @@ import Testing
             .map { ([$0.kind.rawValue, $0.severity.rawValue] + ($0.subject.map { [$0] } ?? [])).joined(separator: " ") }
         #expect(found.sorted() == row.expected.sorted(), "\(row.name): \(assessment.findings.map(\.message))")
         #expect(assessment.unknownParts.map(\.id) == row.unknown)
-        #expect(assessment.parts.filter { $0.id.hasPrefix("dnssec:") }.count == 3, "SPF, DMARC and MX are validated")
+        #expect(assessment.parts.filter { $0.id.hasPrefix("dnssec:") }.map(\.id)
+                == ["dnssec:example.test/TXT", "dnssec:_dmarc.example.test/TXT", "dnssec:_spf.provider.test/TXT", "dnssec:example.test/MX"],
+                "SPF, DMARC, the include and MX are validated")
     }
 
     @Test func noValidatorMeansNoDNSSECPart() async {

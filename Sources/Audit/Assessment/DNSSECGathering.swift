@@ -22,12 +22,19 @@ public struct DNSSECCheck: Sendable, Hashable {
 public enum DNSSECReader {
     /// DKIM keys validated per domain at most.
     public static let maximumDKIMKeys = 8
+    /// Includes (and the redirect) of the domain's own SPF record validated at most.
+    public static let maximumIncludes = 10
 
     public static func read(_ o: DomainObservation, validator: any DNSSECValidator, now: Int64) async -> [DNSSECCheck] {
         var wanted: [(DomainName, DNSRecordType, String)] = [(o.domain, .txt, "the SPF record")]
         if let own = try? o.domain.prepending("_dmarc") { wanted.append((own, .txt, "the DMARC record")) }
         if let policy = o.dmarc.policyDomain, policy != o.domain, let name = try? policy.prepending("_dmarc") {
             wanted.append((name, .txt, "the DMARC record of the policy domain"))
+        }
+        // The records the domain's own record includes or redirects to: bogus there is temperror for its SPF too.
+        for child in (o.spf.tree?.children ?? []).prefix(maximumIncludes) {
+            guard let via = child.via, let name = try? DomainName(child.domain) else { continue }
+            wanted.append((name, .txt, "the SPF record of \(child.domain) (\(via))"))
         }
         wanted.append((o.domain, .mx, "the MX records"))
         if o.transport.mtaSTS.isPresent, let name = try? o.domain.prepending("_mta-sts") {
