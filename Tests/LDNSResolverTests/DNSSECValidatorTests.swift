@@ -40,7 +40,8 @@ import Testing
         let started = ContinuousClock.now
         let status = await validator.status(try DomainName("example.com"), .txt, now: 1_800_000_000)
         #expect(status.isIndeterminate, "\(status)")
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Bounded by the timeout, not a hang (generous: the suite runs in parallel on shared cores).
+        #expect(ContinuousClock.now - started < .seconds(60))
         #expect(validator.queriesSent >= 1)
     }
 }
