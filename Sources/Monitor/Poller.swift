@@ -23,6 +23,8 @@ public struct DomainPollResult: Sendable {
     public var unknownParts: [AssessmentPart]
     public var observationInserted: Bool
     public var consecutiveTempFailures: Int
+    /// The DNSSEC status of each deciding answer; empty when validation is off.
+    public var dnssec: [DNSSECCheck] = []
 }
 
 /// Polls domains: read what the store knows, gather the DNS answers, judge, and write the observation, the
@@ -202,7 +204,8 @@ public struct Poller: Sendable {
                                       resolved: resolvedRows.map { InventoryMapping.finding($0, domain: name.text) },
                                       stillOpen: stillOpen,
                                       undetermined: transitions.undetermined, unknownParts: assessment.unknownParts,
-                                      observationInserted: false, consecutiveTempFailures: consecutive)
+                                      observationInserted: false, consecutiveTempFailures: consecutive,
+                                      dnssec: assessment.observation.dnssec)
         return PreparedPoll(record: record, result: result, started: started)
     }
 

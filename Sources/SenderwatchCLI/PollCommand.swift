@@ -161,10 +161,13 @@ struct PollOutput: Encodable {
         let undetermined: Int
         let unknownParts: [Part]
         let recordChanged: Bool
+        /// Each validated answer's status (as in `check --json`); absent when validation is off.
+        var dnssec: [DomainCheckOutput.DNSSECPart]? = nil
         init(_ r: DomainPollResult) {
             domain = r.domain; status = r.status; opened = r.opened; resolved = r.resolved
             stillOpen = r.stillOpen.count; undetermined = r.undetermined.count; recordChanged = r.observationInserted
             unknownParts = r.unknownParts.map { Part(id: $0.id, label: $0.label, cause: $0.verdict.reason ?? "unknown") }
+            dnssec = r.dnssec.isEmpty ? nil : r.dnssec.map(DomainCheckOutput.DNSSECPart.init)
         }
 
         init(domain: String, status: String, opened: [Finding], resolved: [Finding], stillOpen: Int, undetermined: Int,

@@ -195,6 +195,8 @@ import Testing
         let expiring = polled.first { $0["domain"] as? String == "expiring.test" }
         let opened = (expiring?["opened"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }.filter { $0.hasPrefix("dnssec.") }
         #expect(opened == ["dnssec.signature-expiring"], "\(poll.stdout) \(poll.stderr)")
+        let statuses = (expiring?["dnssec"] as? [[String: Any]] ?? []).compactMap { $0["status"] as? String }
+        #expect(!statuses.isEmpty && statuses.allSatisfy { $0 == "secure" }, "\(expiring ?? [:])")
         #expect(polled.allSatisfy { $0["status"] as? String == "ok" }, "\(polled)")
 
         // The snapshot carries each answer's status and the MX set, in JSON, CSV and (escaped) HTML.
