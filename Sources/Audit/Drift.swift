@@ -24,14 +24,16 @@ public enum Drift {
         }
         findings += dkimChanges(domain, previous, current)
         findings += transportChanges(domain, previous, current)
+        findings += dnssecChanges(domain, previous, current)
         return findings
     }
 
-    /// MTA-STS record or policy, TLS-RPT or BIMI record published, changed or removed.
+    /// MTA-STS record or policy, TLS-RPT or BIMI record, or the MX set published, changed or removed.
     static func transportChanges(_ domain: String, _ old: ObservationSummary, _ new: ObservationSummary) -> [Finding] {
         let parts: [(String, String, KeyPath<ObservationSummary, String?>)] = [
             ("mta-sts", "MTA-STS record", \.mtaSTSRecord), ("mta-sts-policy", "MTA-STS policy", \.mtaSTSPolicy),
             ("tlsrpt", "TLS-RPT record", \.tlsRPTRecord), ("bimi", "BIMI record", \.bimiRecord),
+            ("mx", "MX set", \.mxRecord),
         ]
         return parts.compactMap { part, label, path in
             guard new.transportPart(part) == .known, old.transportPart(part) != .unknown else { return nil }
@@ -43,6 +45,20 @@ public enum Drift {
                            message: "\(label) of \(domain) \(what)",
                            evidence: ["before": before ?? "(none)", "after": after ?? "(none)"])
         }
+    }
+
+    /// An answer that validated before and is provably unsigned now: signatures removed or the DS withdrawn,
+    /// on purpose or not, and spoofed answers for it are undetectable again.
+    static func dnssecChanges(_ domain: String, _ old: ObservationSummary, _ new: ObservationSummary) -> [Finding] {
+        let downgraded = (new.dnssec ?? [:]).keys.sorted().filter { id in
+            new.dnssecPart(id) == .known && old.dnssecPart(id) != .unknown && old.dnssec?[id] == "secure" && new.dnssec?[id] == "insecure"
+        }
+        guard !downgraded.isEmpty else { return [] }
+        return [Finding(kind: .recordChanged, severity: .error, domain: domain,
+                        subject: "dnssec@" + ObservationSummary.digest(downgraded.joined(separator: " ") + " insecure"),
+                        message: "DNSSEC of \(domain) went from secure to insecure for \(downgraded.joined(separator: ", ")): "
+                            + "the zone is no longer signed, or its DS was withdrawn",
+                        evidence: ["before": "secure", "after": "insecure", "answers": downgraded.joined(separator: " ")])]
     }
 
     /// A DKIM key replaced, revoked, removed or published again at a name both polls read.

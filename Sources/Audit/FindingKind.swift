@@ -117,3 +117,44 @@ extension FindingKind {
     /// The mark certificate expires within `certificate_warning_days`.
     public static let bimiCertificateExpiring = FindingKind("bimi.certificate-expiring")
 }
+
+// The MX set (RFC 5321 section 5.1, RFC 7505). Host-level kinds have the exchange as subject.
+extension FindingKind {
+    /// No MX record on a sending domain: mail to it goes to its own A/AAAA address (info, RFC 5321 section 5.1).
+    public static let mxImplicit = FindingKind("mx.implicit")
+    /// A null MX on a domain that sends mail (approved, observed or SPF-authorized senders): bounces cannot
+    /// be delivered and receivers may reject its mail (RFC 7505 section 4.2).
+    public static let mxNullOnSendingDomain = FindingKind("mx.null-on-sending-domain")
+    /// A null MX beside other MX records (RFC 7505 section 3 forbids it).
+    public static let mxNullMixed = FindingKind("mx.null-mixed")
+    /// An MX exchange that is an alias (RFC 2181 section 10.3).
+    public static let mxCNAME = FindingKind("mx.cname")
+    /// An MX exchange written as an IP address.
+    public static let mxIPLiteral = FindingKind("mx.ip-literal")
+    /// An MX host with neither A nor AAAA records (critical when no MX host has an address).
+    public static let mxHostWithoutAddress = FindingKind("mx.host-without-address")
+}
+
+// DNSSEC (RFC 4033, RFC 4035), validated from the trust anchor. The subject of `dnssec.bogus` is the answer,
+// `NAME/TYPE`; the others are about the domain.
+extension FindingKind {
+    /// An answer that decides a verdict does not validate: validating receivers get SERVFAIL (SPF and DMARC
+    /// then temperror), so the record is as good as gone for them.
+    public static let dnssecBogus = FindingKind("dnssec.bogus")
+    /// A signature of the chain that validates the domain's records runs out within `dnssec_warning_days`
+    /// (warning) or `dnssec_error_days` (error): re-sign, or validating receivers lose the records.
+    public static let dnssecSignatureExpiring = FindingKind("dnssec.signature-expiring")
+    /// The parent publishes DS records that match no DNSKEY of the zone (a key rollover gone wrong).
+    public static let dnssecDSMismatch = FindingKind("dnssec.ds-mismatch")
+}
+
+// DANE for SMTP (RFC 7672), read when DNSSEC validation is on. The subject is the MX host.
+extension FindingKind {
+    /// A TLSA record at `_25._tcp.HOST` that cannot be read (too short, a digest of the wrong length).
+    public static let daneSyntax = FindingKind("dane.syntax")
+    /// TLSA parameters senders do not use for SMTP: usage 0 or 1 (RFC 7672 section 3.1.3), or an undefined
+    /// usage, selector or matching type. An error when no record of the host is usable.
+    public static let daneUnusable = FindingKind("dane.unusable")
+    /// TLSA records that are not secure (or whose MX host's addresses are not): senders ignore them.
+    public static let daneInsecure = FindingKind("dane.insecure")
+}

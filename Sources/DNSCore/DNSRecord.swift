@@ -13,8 +13,10 @@ public struct DNSRecordType: RawRepresentable, Sendable, Hashable, Comparable, C
     public static let aaaa = DNSRecordType(rawValue: 28)
     /// The obsolete SPF RR type (RFC 7208 section 3.1 says not to use it; some zones still carry it).
     public static let spf = DNSRecordType(rawValue: 99)
+    /// DANE certificate associations (RFC 6698).
+    public static let tlsa = DNSRecordType(rawValue: 52)
 
-    private static let names: [UInt16: String] = [1: "A", 2: "NS", 5: "CNAME", 6: "SOA", 12: "PTR", 15: "MX", 16: "TXT", 28: "AAAA", 99: "SPF"]
+    private static let names: [UInt16: String] = [1: "A", 2: "NS", 5: "CNAME", 6: "SOA", 12: "PTR", 15: "MX", 16: "TXT", 28: "AAAA", 52: "TLSA", 99: "SPF"]
 
     public init?(name: String) {
         guard let entry = Self.names.first(where: { $0.value == name.uppercased() }) else { return nil }
@@ -76,5 +78,19 @@ public struct DNSRecord: Sendable, Hashable {
     public var data: DNSRecordData
     public init(name: DomainName, ttl: UInt32, data: DNSRecordData) {
         self.name = name; self.ttl = ttl; self.data = data
+    }
+}
+
+extension DNSRecordData {
+    /// The wire rdata of a null MX (RFC 7505 section 3): preference, then the root name. Its exchange has no
+    /// `DomainName` form, so it is carried as the MX type's raw rdata.
+    public static func nullMX(preference: UInt16) -> DNSRecordData {
+        .other(type: .mx, rdata: [UInt8(preference >> 8), UInt8(preference & 0xFF), 0])
+    }
+
+    /// The preference of a null MX record (exchange `.`); nil for every other record.
+    public var nullMXPreference: UInt16? {
+        guard case .other(let type, let rdata) = self, type == .mx, rdata.count == 3, rdata[2] == 0 else { return nil }
+        return UInt16(rdata[0]) << 8 | UInt16(rdata[1])
     }
 }

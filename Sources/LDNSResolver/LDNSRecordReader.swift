@@ -24,9 +24,12 @@ enum LDNSRecordReader {
             let groups = stride(from: 0, to: 16, by: 2).map { UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]) }
             return .aaaa(IPv6Address(groups: groups))
         case .mx:
-            guard fields.count == 2, let pref = fields[0].map(octets), pref.count == 2,
-                  let exchange = fields[1].flatMap(domainName) else { return nil }
-            return .mx(preference: UInt16(pref[0]) << 8 | UInt16(pref[1]), exchange: exchange)
+            guard fields.count == 2, let pref = fields[0].map(octets), pref.count == 2, let target = fields[1] else { return nil }
+            let preference = UInt16(pref[0]) << 8 | UInt16(pref[1])
+            // A null MX (RFC 7505): the exchange is the root name, which has no DomainName form.
+            if ldns_rdf_get_type(target) == LDNS_RDF_TYPE_DNAME, octets(target) == [0] { return .nullMX(preference: preference) }
+            guard let exchange = domainName(target) else { return nil }
+            return .mx(preference: preference, exchange: exchange)
         case .ptr, .cname:
             guard fields.count == 1, let target = fields[0].flatMap(domainName) else { return nil }
             return type == .ptr ? .ptr(target) : .cname(target)

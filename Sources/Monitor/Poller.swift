@@ -23,6 +23,8 @@ public struct DomainPollResult: Sendable {
     public var unknownParts: [AssessmentPart]
     public var observationInserted: Bool
     public var consecutiveTempFailures: Int
+    /// The DNSSEC status of each deciding answer; empty when validation is off.
+    public var dnssec: [DNSSECCheck] = []
 }
 
 /// Polls domains: read what the store knows, gather the DNS answers, judge, and write the observation, the
@@ -46,6 +48,10 @@ public struct Poller: Sendable {
     /// Names the observed sources (the catalogue of the settings); one per poller, so a run reads the
     /// catalogue providers' networks and each reverse name once.
     public var sourceNamer: SourceNamer
+    /// Validates the deciding answers with DNSSEC; nil (the default) validates nothing.
+    public var validator: (any DNSSECValidator)?
+    public var dnssecWarningDays = 7
+    public var dnssecErrorDays = 2
     /// When each domain is due next (spread, back-off); shared by `poll` and the daemon.
     public let schedule: PollSchedule
     /// Called after each domain of `poll(_:runId:)` is written (the CLI's progress line).
@@ -145,8 +151,10 @@ public struct Poller: Sendable {
 
     public var assessor: DomainAssessor {
         DomainAssessor(resolver: resolver, settings: DomainJudge.Settings(observed: observed, unreachableAfter: unreachableAfter,
-                                                                          certificateWarningDays: certificateWarningDays, now: now()),
-                       fetcher: fetcher, namer: sourceNamer)
+                                                                          certificateWarningDays: certificateWarningDays, now: now(),
+                                                                          dnssecWarningDays: dnssecWarningDays,
+                                                                          dnssecErrorDays: dnssecErrorDays),
+                       fetcher: fetcher, validator: validator, namer: sourceNamer)
     }
 
     /// One domain, read and written on its own (the daemon's unit of work).
@@ -200,7 +208,8 @@ public struct Poller: Sendable {
                                       resolved: resolvedRows.map { InventoryMapping.finding($0, domain: name.text) },
                                       stillOpen: stillOpen,
                                       undetermined: transitions.undetermined, unknownParts: assessment.unknownParts,
-                                      observationInserted: false, consecutiveTempFailures: consecutive)
+                                      observationInserted: false, consecutiveTempFailures: consecutive,
+                                      dnssec: assessment.observation.dnssec)
         return PreparedPoll(record: record, result: result, started: started)
     }
 

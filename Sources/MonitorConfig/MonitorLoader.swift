@@ -42,6 +42,13 @@ public struct MonitorSettings: Sendable, Hashable {
     public var policyFetch = CurlPolicyFetcher.Settings()
     /// `certificate_warning_days`: days before a policy host's certificate expires when polls warn.
     public var certificateWarningDays = 14
+    /// `dnssec: true` validates the deciding answers; `dnssec_trust_anchor:` a file of DS or DNSKEY records
+    /// (default: the root keys); `dnssec_warning_days` / `dnssec_error_days`: when an expiring signature warns,
+    /// then errs.
+    public var dnssec: Bool?
+    public var dnssecTrustAnchor: String?
+    public var dnssecWarningDays = 7
+    public var dnssecErrorDays = 2
     /// IMAP mailboxes to read reports from (`mailboxes`, see MailboxSettings).
     public var mailboxes: [MailboxSource] = []
     /// Names observed sources: the built-in catalogue plus the `provider_catalogue` file's providers.
@@ -58,6 +65,7 @@ public enum MonitorLoader {
     static let settingsKeys = ["database", "resolvers", "zones", "timeout", "retries", "concurrency", "unreachable_after", "default_interval"]
         + observedSettingsKeys + operationalSettingsKeys + ingestSettingsKeys + mailboxSettingsKeys
         + ["policy_timeout", "policy_ca_file", "policy_port", "certificate_warning_days", "provider_catalogue"]
+        + ["dnssec", "dnssec_trust_anchor", "dnssec_warning_days", "dnssec_error_days"]
 
     /// Loads files and directories (every `*.yaml` / `*.yml` below a directory, in name order).
     public static func load(paths: [String]) throws(MonitorFileError) -> MonitorConfiguration {
@@ -274,6 +282,30 @@ public enum MonitorLoader {
         }
     }
 
+    static func parseDNSSECSettings(_ entries: [String: Node], into settings: inout MonitorSettings, _ reader: YAMLReader,
+                                    resolve: (String) -> String) {
+        if let node = entries["dnssec"], let text = reader.string(node, "settings.dnssec") {
+            switch text.lowercased() {
+            case "true", "yes", "on": settings.dnssec = true
+            case "false", "no", "off": settings.dnssec = false
+            default: reader.problem(node, "settings.dnssec", "expected true or false, found \"\(text.prefix(40))\"")
+            }
+        }
+        settings.dnssecTrustAnchor = reader.string(entries["dnssec_trust_anchor"], "settings.dnssec_trust_anchor").map(resolve)
+        if settings.dnssecTrustAnchor != nil, settings.dnssec == nil { settings.dnssec = true }
+        if let days = reader.int(entries["dnssec_warning_days"], "settings.dnssec_warning_days", range: 1...365) {
+            settings.dnssecWarningDays = days
+        }
+        if let node = entries["dnssec_error_days"], let days = reader.int(node, "settings.dnssec_error_days", range: 0...365) {
+            if days >= settings.dnssecWarningDays {
+                reader.problem(node, "settings.dnssec_error_days",
+                               "expected fewer days than dnssec_warning_days (\(settings.dnssecWarningDays)), found \(days)")
+            } else {
+                settings.dnssecErrorDays = days
+            }
+        }
+    }
+
     static func parseSettings(_ node: Node, _ reader: YAMLReader) -> MonitorSettings? {
         guard let entries = reader.mapping(node, "settings", allowed: settingsKeys) else { return nil }
         var settings = MonitorSettings()
@@ -298,6 +330,7 @@ public enum MonitorLoader {
                 reader.problem(node, "settings.provider_catalogue", error.description)
             }
         }
+        parseDNSSECSettings(entries, into: &settings, reader, resolve: resolve)
         if let node = entries["unreachable_after"] { settings.unreachableAfter = reader.int(node, "settings.unreachable_after", range: 1...100) ?? 3 }
         if let node = entries["default_interval"], let text = reader.string(node, "settings.default_interval") {
             if let seconds = parseDuration(text), seconds >= 1, seconds <= 7 * 86400 { settings.defaultInterval = seconds } else {

@@ -66,7 +66,7 @@ struct CheckCommand: AsyncParsableCommand {
         let session = try dns.makeResolver()
         defer { session.shutdown() }
         let assessor = DomainAssessor(resolver: session.resolver, settings: DomainJudge.Settings(now: epochNow()),
-                                      fetcher: CurlPolicyFetcher(now: { epochNow() }))
+                                      fetcher: CurlPolicyFetcher(now: { epochNow() }), validator: session.validator)
         var summary = CheckSummary()
         var first = true
         let out = OutputBuffer()

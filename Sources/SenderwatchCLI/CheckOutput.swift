@@ -7,7 +7,9 @@ import DNSCore
 /// Each domain: `status` (`ok`, the worst severity of warning or worse, or `unknown` when neither its own SPF
 /// nor its DMARC answered), `complete` (every part answered), `parts` (each part's `id`, `label`, `verdict`
 /// known/unknown/impossible and `cause`), `spf`, `dmarc`, `senders`, `dkim` (each key read: `name`, `status`, `summary`,
-/// `keyType`, `keyBits`, `fingerprint`, `cnameTarget`, `verdict`), `findings`.
+/// `keyType`, `keyBits`, `fingerprint`, `cnameTarget`, `verdict`), `mx` (`records` as published, `nullMX`, `implicit`,
+/// `hosts` with their `addresses` and `cnameTarget`, `verdict`), `dnssec` (each validated answer: `answer`,
+/// `role`, `status`, `reason`, `expires`; empty when validation is off), `findings`.
 struct DomainCheckOutput: Encodable {
     struct SPFPart: Encodable {
         let record: String?
@@ -52,6 +54,47 @@ struct DomainCheckOutput: Encodable {
             verdict = lookup.verdict.word
         }
     }
+    /// The DNSSEC status of one deciding answer: `answer` (`NAME/TYPE`), `role`, `status` (secure, insecure,
+    /// bogus, indeterminate), `reason` (bogus and indeterminate) and `expires` (secure: the chain's first
+    /// signature expiry, ISO 8601).
+    struct DNSSECPart: Encodable {
+        let answer: String
+        let expires: String?
+        let reason: String?
+        let role: String
+        let status: String
+
+        init(_ check: DNSSECCheck) {
+            answer = check.id; role = check.role; status = check.status.word; reason = check.status.reason
+            if case .secure(_, let at) = check.status { expires = Timestamp.iso(at) } else { expires = nil }
+        }
+    }
+    /// The MX set: its records as published (`0 .` is a null MX), and each mail host's addresses.
+    struct MXPart: Encodable {
+        struct Host: Encodable {
+            let host: String
+            let addresses: [String]
+            @NullEncoded var cnameTarget: String?
+            let verdict: String
+        }
+        let records: [String]
+        let nullMX: Bool
+        /// True when there is no MX record and mail goes to the domain's own addresses (RFC 5321 section 5.1).
+        let implicit: Bool
+        let hosts: [Host]
+        let verdict: String
+
+        init(_ mx: MXObservation) {
+            records = mx.exchanges.map(\.text)
+            nullMX = mx.nullMX
+            if case .none = mx.set { implicit = true } else { implicit = false }
+            hosts = mx.hosts.map {
+                Host(host: $0.host.text, addresses: $0.addresses.map(\.description), cnameTarget: $0.canonicalName?.text,
+                     verdict: $0.isUnknown ? "unknown" : "known")
+            }
+            verdict = mx.verdict.word
+        }
+    }
     struct Part: Encodable {
         let id: String
         let label: String
@@ -70,7 +113,9 @@ struct DomainCheckOutput: Encodable {
     let parts: [Part]
     let spf: SPFPart
     let dmarc: DMARCPart
+    let dnssec: [DNSSECPart]
     let senders: [SenderPart]
+    let mx: MXPart?
     let findings: [Finding]
 
     init(_ assessment: DomainAssessment) {
@@ -92,6 +137,8 @@ struct DomainCheckOutput: Encodable {
             SenderPart(ip: $0.ip.description, result: $0.evaluation.result.rawValue,
                        mechanism: $0.evaluation.mechanism, problem: $0.evaluation.problem, verdict: $0.evaluation.verdict.word)
         }
+        mx = o.transport.mailExchangers.map(MXPart.init)
+        dnssec = o.dnssec.map(DNSSECPart.init)
         findings = assessment.findings
     }
 
@@ -140,6 +187,11 @@ enum CheckText {
         }
         for key in r.dkim {
             out.append("  DKIM:  \(key.name): \(key.summary)" + (key.cnameTarget.map { " (CNAME to \($0))" } ?? ""))
+        }
+        // Only when validation ran (--dnssec), so the text of unvalidated checks stays as it was.
+        for answer in r.dnssec {
+            out.append("  DNSSEC: \(answer.answer): \(answer.status)"
+                       + (answer.reason.map { " (\($0))" } ?? "") + (answer.expires.map { ", signatures until \($0)" } ?? ""))
         }
         for part in unknown {
             out.append("  unknown: \(part.label): \(part.cause ?? "no answer")")

@@ -31,11 +31,43 @@ extension DomainCheckOutput {
         w.field("status", dmarc.status)
         w.field("verdict", dmarc.verdict)
         w.endObject()
+        w.key("dnssec")
+        w.beginArray()
+        for check in dnssec {
+            w.beginObject()
+            w.field("answer", check.answer)
+            w.field("expires", check.expires)
+            w.field("reason", check.reason)
+            w.field("role", check.role)
+            w.field("status", check.status)
+            w.endObject()
+        }
+        w.endArray()
         w.field("domain", domain)
         w.key("findings")
         w.beginArray()
         for finding in findings { w.finding(finding) }
         w.endArray()
+        if let mx {
+            w.key("mx")
+            w.beginObject()
+            w.key("hosts")
+            w.beginArray()
+            for host in mx.hosts {
+                w.beginObject()
+                w.strings("addresses", host.addresses)
+                w.nullable("cnameTarget", host.cnameTarget)
+                w.field("host", host.host)
+                w.field("verdict", host.verdict)
+                w.endObject()
+            }
+            w.endArray()
+            w.field("implicit", mx.implicit)
+            w.field("nullMX", mx.nullMX)
+            w.strings("records", mx.records)
+            w.field("verdict", mx.verdict)
+            w.endObject()
+        }
         w.key("parts")
         w.beginArray()
         for part in parts {

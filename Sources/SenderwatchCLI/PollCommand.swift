@@ -78,6 +78,7 @@ struct PollCommand: AsyncParsableCommand {
                             concurrency: dns.effective(settings?.dnsSettings ?? .init()).concurrency ?? 32,
                             alerts: routes.isEmpty ? nil : AlertPlanner(routes: routes))
         let progress = ProgressLine("polling", total: domains.count, unit: "domains", options: progressOptions)
+        poller.validator = session.validator
         poller.onDomainPolled = { _ in progress.advance() }
         let results: [DomainPollResult]
         defer { progress.finish() }
@@ -138,6 +139,8 @@ extension Poller {
         fetcher = CurlPolicyFetcher(settings: settings?.policyFetch ?? .init(), now: { epochNow() })
         certificateWarningDays = settings?.certificateWarningDays ?? 14
         sourceNamer = SourceNamer(resolver: resolver, catalogue: settings?.providerCatalogue ?? .builtIn)
+        dnssecWarningDays = settings?.dnssecWarningDays ?? 7
+        dnssecErrorDays = settings?.dnssecErrorDays ?? 2
     }
 }
 
@@ -159,10 +162,13 @@ struct PollOutput: Encodable {
         let undetermined: Int
         let unknownParts: [Part]
         let recordChanged: Bool
+        /// Each validated answer's status (as in `check --json`); absent when validation is off.
+        var dnssec: [DomainCheckOutput.DNSSECPart]? = nil
         init(_ r: DomainPollResult) {
             domain = r.domain; status = r.status; opened = r.opened; resolved = r.resolved
             stillOpen = r.stillOpen.count; undetermined = r.undetermined.count; recordChanged = r.observationInserted
             unknownParts = r.unknownParts.map { Part(id: $0.id, label: $0.label, cause: $0.verdict.reason ?? "unknown") }
+            dnssec = r.dnssec.isEmpty ? nil : r.dnssec.map(DomainCheckOutput.DNSSECPart.init)
         }
 
         init(domain: String, status: String, opened: [Finding], resolved: [Finding], stillOpen: Int, undetermined: Int,

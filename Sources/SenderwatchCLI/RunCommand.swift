@@ -128,9 +128,12 @@ struct RunCommand: AsyncParsableCommand {
         let session = try dns.makeResolver(settings: dnsSettings, cacheMaxTTL: try cacheLifetime(inventory, files: files))
         defer { session.shutdown() }
         let resolver = session.resolver
+        let validator = session.validator
         let state = DaemonState(store: inventory, runId: runId, routes: loaded?.routes ?? [],
                                 mailboxes: settings?.mailboxes ?? []) { planner in
-            Poller(store: inventory, resolver: resolver, settings: settings, concurrency: 1, alerts: planner)
+            var poller = Poller(store: inventory, resolver: resolver, settings: settings, concurrency: 1, alerts: planner)
+            poller.validator = validator
+            return poller
         }
         if !paths.isEmpty { reload.apply(to: state, logger: logger, now: epochNow()) }
 

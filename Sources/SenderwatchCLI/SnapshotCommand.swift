@@ -89,6 +89,8 @@ struct SnapshotCommand: AsyncParsableCommand {
             builder.fetcher = CurlPolicyFetcher(settings: settings?.policyFetch ?? .init(), now: { epochNow() })
             builder.certificateWarningDays = settings?.certificateWarningDays ?? 14
             builder.sourceNamer = SourceNamer(resolver: session.resolver, catalogue: settings?.providerCatalogue ?? .builtIn)
+            builder.validator = session.validator
+            builder.dnssecDays = (settings?.dnssecWarningDays ?? 7, settings?.dnssecErrorDays ?? 2)
             let progress = ProgressLine("observing", total: try inventory.domains().count, unit: "domains",
                                         options: progressOptions)
             builder.onDomain = { progress.advance() }

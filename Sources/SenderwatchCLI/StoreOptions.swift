@@ -70,7 +70,8 @@ struct StoreOptions: ParsableArguments {
 
 extension MonitorSettings {
     var dnsSettings: DNSSettings {
-        DNSSettings(resolvers: resolvers, zones: zones, timeout: timeout, retries: retries, concurrency: concurrency)
+        DNSSettings(resolvers: resolvers, zones: zones, timeout: timeout, retries: retries, concurrency: concurrency,
+                    dnssec: dnssec, trustAnchor: dnssecTrustAnchor)
     }
 }
 

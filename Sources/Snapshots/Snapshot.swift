@@ -64,6 +64,40 @@ public struct DomainSnapshot: Codable, Sendable, Hashable {
     public var dkim: [DKIMKeySnapshot]? = nil
     /// MTA-STS with its policy, TLS-RPT and BIMI as read at this instant; absent in older snapshots.
     public var transport: TransportSnapshot? = nil
+    /// The MX set and its hosts (with their TLSA records when DNSSEC validation is on); absent in older snapshots.
+    public var mx: MXSnapshot? = nil
+    /// The DNSSEC status of each deciding answer; absent when validation is off (and in older snapshots).
+    public var dnssec: [DNSSECAnswerSnapshot]? = nil
+}
+
+/// The MX set (RFC 5321 section 5.1, RFC 7505).
+public struct MXSnapshot: Codable, Sendable, Hashable {
+    /// The records as published (`10 mx1.example.com`, `0 .` for a null MX); empty when there is none.
+    public var records: [String]
+    /// True when there is no MX record and mail goes to the domain's own addresses.
+    public var implicit: Bool
+    public var verdict: String
+    /// Each mail host with its addresses and, when read, its TLSA records (`3 1 1 ab12...`).
+    public var hosts: [MXHostSnapshot]
+}
+
+public struct MXHostSnapshot: Codable, Sendable, Hashable {
+    public var host: String
+    public var addresses: [String]
+    public var cnameTarget: String?
+    public var tlsa: [String]?
+}
+
+/// One answer's DNSSEC status (RFC 4035 section 4.3).
+public struct DNSSECAnswerSnapshot: Codable, Sendable, Hashable {
+    /// `NAME/TYPE`.
+    public var answer: String
+    public var role: String
+    /// `secure`, `insecure`, `bogus` or `indeterminate`.
+    public var status: String
+    public var reason: String?
+    /// For secure answers: when the chain's first signature expires.
+    public var expires: String?
 }
 
 /// MTA-STS (RFC 8461), TLS-RPT (RFC 8460) and BIMI.

@@ -29,6 +29,10 @@ public struct SnapshotBuilder: Sendable {
     public var certificateWarningDays = 14
     /// Names the observed sources, as the poll does.
     public var sourceNamer: SourceNamer
+    /// Validates the deciding answers with DNSSEC as the poll does; the days under which an expiring signature
+    /// warns, then errs.
+    public var validator: (any DNSSECValidator)?
+    public var dnssecDays: (warning: Int, error: Int) = (7, 2)
     /// Called after each domain is observed (the CLI's progress line).
     public var onDomain: (@Sendable () -> Void)?
 
@@ -66,8 +70,11 @@ public struct SnapshotBuilder: Sendable {
         let read = try await store.facts(for: [row], thresholds: observedThresholds, now: takenAt)[0]
         let facts = read.facts, open = read.openRows
         let settings = DomainJudge.Settings(observed: observedThresholds, unreachableAfter: unreachableAfter,
-                                            certificateWarningDays: certificateWarningDays, now: takenAt)
-        let assessment = await DomainAssessor(resolver: resolver, settings: settings, fetcher: fetcher, namer: sourceNamer).assess(name, facts: facts)
+                                            certificateWarningDays: certificateWarningDays, now: takenAt,
+                                            dnssecWarningDays: dnssecDays.warning, dnssecErrorDays: dnssecDays.error)
+        let assessment = await DomainAssessor(resolver: resolver, settings: settings, fetcher: fetcher, validator: validator,
+                                              namer: sourceNamer)
+            .assess(name, facts: facts)
         let observation = assessment.observation
         let senders = facts.approved
         let expectations = facts.expectations
@@ -109,7 +116,28 @@ public struct SnapshotBuilder: Sendable {
         var result = snapshot
         result.dkim = observation.dkimKeys.isEmpty ? nil : observation.dkimKeys.map(Self.dkim)
         result.transport = Self.transport(observation.transport)
+        result.mx = observation.transport.mailExchangers.map { Self.mx($0, dane: observation.dane) }
+        result.dnssec = observation.dnssec.isEmpty ? nil : observation.dnssec.map { check in
+            var expires: String?
+            if case .secure(_, let at) = check.status { expires = Timestamp.iso(at) }
+            return DNSSECAnswerSnapshot(answer: check.id, role: check.role, status: check.status.word, reason: check.status.reason,
+                                        expires: expires)
+        }
         return (result, observed)
+    }
+
+    static func mx(_ mx: MXObservation, dane: [DANEHost]) -> MXSnapshot {
+        var implicit = false
+        if case .none = mx.set { implicit = true }
+        let hosts = mx.hosts.map { host in
+            var tlsa: [String]?
+            if let entry = dane.first(where: { $0.host == host.host }), case .records(let records, let unreadable) = entry.tlsa {
+                tlsa = records.map(\.text) + unreadable.map { "unreadable: \($0)" }
+            }
+            return MXHostSnapshot(host: host.host.text, addresses: host.addresses.map(\.description),
+                                  cnameTarget: host.canonicalName?.text, tlsa: tlsa)
+        }
+        return MXSnapshot(records: mx.exchanges.map(\.text), implicit: implicit, verdict: mx.verdict.word, hosts: hosts)
     }
 
     static func transport(_ t: TransportObservation) -> TransportSnapshot {

@@ -15,7 +15,7 @@ public enum SnapshotCSV {
         "senders_approved", "senders_authorized", "senders_unauthorized", "flattened_includes",
         "observed_sources", "observed_messages", "observed_dmarc_pass_rate", "last_poll_at",
         "dkim_selectors", "dkim_keys_found", "dkim_keys_problem", "dkim_weakest_rsa_bits",
-        "mta_sts_record", "mta_sts_policy", "mta_sts_mode", "tls_rpt_record", "bimi_record",
+        "mta_sts_record", "mta_sts_policy", "mta_sts_mode", "tls_rpt_record", "bimi_record", "mx_records", "dnssec_status",
         "observed_source_names", "observed_unnamed_sources",
     ]
 
@@ -44,6 +44,8 @@ public enum SnapshotCSV {
             ] + dkimCells(d.dkim ?? []) + [
                 d.transport?.mtaSTSRecord ?? "", d.transport?.policyStatus ?? "", d.transport?.policyMode ?? "",
                 d.transport?.tlsRPTRecord ?? "", d.transport?.bimiRecord ?? "",
+                (d.mx?.records ?? []).joined(separator: ", "),
+                (d.dnssec ?? []).map { "\($0.answer)=\($0.status)" }.joined(separator: " "),
                 // Each name once, with how it was learned: "Google Workspace (spf-include); Office relay (approved-sender)".
                 Array(Set(sources.compactMap { s in s.sourceName.map { "\($0) (\(s.sourceNamedBy ?? ""))" } })).sorted().joined(separator: "; "),
                 String(sources.filter { $0.sourceName == nil }.count),

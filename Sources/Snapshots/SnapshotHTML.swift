@@ -135,6 +135,28 @@ public enum SnapshotHTML {
             html += facts(rows)
         }
 
+        if let mx = d.mx {
+            html += "<h3>MX</h3>\n"
+            var rows: [(String, String)] = [("MX records", mx.records.isEmpty ? (mx.implicit ? "none (implicit MX: the domain's own address)" : "none")
+                                                : mx.records.map { "<code>\(e($0))</code>" }.joined(separator: " "))]
+            for host in mx.hosts {
+                var text = host.addresses.isEmpty ? "no address" : host.addresses.map { "<code>\(e($0))</code>" }.joined(separator: " ")
+                if let target = host.cnameTarget { text += " (CNAME to <code>\(e(target))</code>)" }
+                if let tlsa = host.tlsa { text += "<br>TLSA " + tlsa.map { "<code>\(e($0))</code>" }.joined(separator: " ") }
+                rows.append(("Host \(host.host)", text))
+            }
+            html += facts(rows)
+        }
+        if let answers = d.dnssec {
+            html += "<h3>DNSSEC</h3>\n"
+            html += table(["Answer", "What", "Status", "Signatures expire"], answers.map {
+                ["<code>\(e($0.answer))</code>", e($0.role),
+                 "<span class=\"st-\($0.status == "bogus" ? "unauthorized" : "authorized")\">\(e($0.status))</span>"
+                    + ($0.reason.map { " (\(e($0)))" } ?? ""),
+                 e($0.expires ?? "-")]
+            }, empty: "")
+        }
+
         html += "<h3>Findings</h3>\n"
         html += table(["Severity", "Kind", "Finding", "Fix", "Open since"], d.findings.map {
             [badge($0.severity), "<code class=\"kind\">\(e($0.kind))</code>", e($0.message), e($0.fix ?? "-"), e($0.openSince ?? "-")]

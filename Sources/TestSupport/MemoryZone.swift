@@ -8,6 +8,8 @@ public struct MemoryZone: Sendable {
     struct Node: Sendable {
         var records: [DNSRecord] = []
         var timesOut = false
+        /// Types whose queries time out while the others answer.
+        var timingOutTypes: Set<DNSRecordType> = []
     }
 
     var nodes: [DomainName: Node] = [:]
@@ -45,6 +47,12 @@ public struct MemoryZone: Sendable {
     /// Every query for `name` fails with a temporary timeout.
     public mutating func addTimeout(_ name: DomainName) {
         nodes[name, default: Node()].timesOut = true
+        noteAncestors(of: name)
+    }
+
+    /// Queries for `name` of `type` fail with a temporary timeout; other types answer.
+    public mutating func addTimeout(_ name: DomainName, type: DNSRecordType) {
+        nodes[name, default: Node()].timingOutTypes.insert(type)
         noteAncestors(of: name)
     }
 
@@ -87,7 +95,7 @@ public struct MemoryZone: Sendable {
             guard let (owner, node) = node(for: current) else {
                 return .success(exists(current) ? .noData(negativeTTL: negativeTTL) : .nxdomain(negativeTTL: negativeTTL))
             }
-            if node.timesOut {
+            if node.timesOut || node.timingOutTypes.contains(type) {
                 return .failure(DNSFailure(.timeout, name: current, type: type, detail: "no answer (test zone marks \(owner) as TIMEOUT)"))
             }
             let matching = node.records.filter { $0.data.type == type }

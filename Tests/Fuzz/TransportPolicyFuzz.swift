@@ -1,5 +1,5 @@
-// libFuzzer target for the MTA-STS, TLS-RPT and BIMI parsers: TXT records from DNS and the policy and logo
-// files fetched over HTTPS. Built by Scripts/fuzz with the DNSCore sources and the TransportPolicy sources that
+// libFuzzer target for the MTA-STS, TLS-RPT, BIMI and TLSA parsers: TXT records and TLSA rdata from DNS and the
+// policy and logo files fetched over HTTPS. Built by Scripts/fuzz with the DNSCore sources and the TransportPolicy sources that
 // need no X509 (BIMIAssets reads certificates with swift-certificates) compiled into one module.
 
 /// Properties checked on every input: nothing traps; a policy that parses keeps RFC 8461's bounds; a record
@@ -22,5 +22,11 @@ public func transportPolicyFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CI
     let lines = text.split(separator: "\n").map(String.init)
     _ = MTASTSRecord.select(lines); _ = TLSRPTRecord.select(lines); _ = BIMIRecord.select(lines)
     _ = BIMILogo.problems(bytes)
+    // TLSA rdata as it comes off the wire: a record that parses keeps RFC 6698's digest lengths.
+    if case .success(let tlsa) = TLSARecord.parse(bytes) {
+        if tlsa.matchingType == 1, tlsa.data.count != 32 { fatalError("a SHA-256 TLSA record of \(tlsa.data.count) octets parsed") }
+        if tlsa.data.count > TLSARecord.maximumDataBytes { fatalError("TLSA data over the bound kept") }
+        _ = tlsa.problems; _ = tlsa.text
+    }
     return 0
 }

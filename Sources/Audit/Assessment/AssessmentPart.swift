@@ -5,7 +5,8 @@ import SPF
 /// One part of a domain's assessment and what is known of it. `id` is stable for the JSON documents:
 /// `spf.record`, `spf.include:NAME`, `spf.addresses:TERM@HOLDER`, `spf.lookups`, `dmarc.record`,
 /// `dmarc.policy`, `dmarc.organizational-domain`, `dmarc.destination:URI`, `sender:KIND:VALUE`, `ip:ADDRESS`,
-/// `observed:ADDRESS`, `flattened:INCLUDE`, `dkim:SELECTOR._domainkey.DOMAIN`.
+/// `observed:ADDRESS`, `flattened:INCLUDE`, `dkim:SELECTOR._domainkey.DOMAIN`, `mx.set`, `mx.host:HOST`,
+/// `dnssec:NAME/TYPE`, `dane:HOST`.
 public struct AssessmentPart: Sendable, Hashable {
     public var id: String
     /// What the part is, in words: "the SPF record of example.com".
@@ -21,7 +22,24 @@ public struct AssessmentPart: Sendable, Hashable {
 enum AssessmentParts {
     static func list(_ o: DomainObservation, observed: ObservedJudge.Outcome, flattenedUnknown: [String: DNSFailure]) -> [AssessmentPart] {
         spf(o.spf, domain: o.domain) + dmarc(o) + senders(o) + observedParts(o, observed) + flattened(o, flattenedUnknown)
-            + dkim(o) + transport(o)
+            + dkim(o) + transport(o) + dnssec(o)
+    }
+
+    static func dnssec(_ o: DomainObservation) -> [AssessmentPart] {
+        let dane = o.dane.compactMap { host -> AssessmentPart? in
+            guard case .unknown(let failure) = host.tlsa else { return nil }
+            return AssessmentPart(id: "dane:\(host.host.key)", label: "the TLSA records at \(host.name)", verdict: .unknown(failure))
+        }
+        return dane + o.dnssec.map { check in
+            let verdict: PartVerdict
+            if case .indeterminate(let cause) = check.status {
+                verdict = .unknown(DNSFailure(.network, name: check.name, type: check.type, detail: "DNSSEC: \(cause)"))
+            } else {
+                verdict = .known
+            }
+            return AssessmentPart(id: "dnssec:\(check.id)", label: "the DNSSEC status of \(check.role) (\(check.name) \(check.type))",
+                                  verdict: verdict)
+        }
     }
 
     static func transport(_ o: DomainObservation) -> [AssessmentPart] {
@@ -30,10 +48,14 @@ enum AssessmentParts {
         if case .notRead = t.policy {} else {
             parts.append(AssessmentPart(id: "mta-sts.policy", label: "the MTA-STS policy of \(d)", verdict: t.policyVerdict))
         }
-        if case .failure(let failure)? = t.mx, failure.isTemporary {
-            parts.append(AssessmentPart(id: "mta-sts.mx", label: "the MX hosts of \(d)", verdict: .unknown(failure)))
-        } else if t.mx != nil {
-            parts.append(AssessmentPart(id: "mta-sts.mx", label: "the MX hosts of \(d)", verdict: .known))
+        if let mx = t.mailExchangers {
+            parts.append(AssessmentPart(id: "mx.set", label: "the MX records of \(d)", verdict: mx.verdict))
+            for host in mx.hosts where host.isUnknown {
+                parts.append(AssessmentPart(id: "mx.host:\(host.host.key)", label: "the addresses of the mail host \(host.host)",
+                                            verdict: .unknown(host.failure!)))
+            }
+        } else if case .failure(let failure)? = t.mx, failure.isTemporary {
+            parts.append(AssessmentPart(id: "mx.set", label: "the MX records of \(d)", verdict: .unknown(failure)))
         }
         parts.append(AssessmentPart(id: "tlsrpt.record", label: "the TLS-RPT record at _smtp._tls.\(d)", verdict: t.tlsRPT.verdict))
         parts.append(AssessmentPart(id: "bimi.record", label: "the BIMI record at default._bimi.\(d)", verdict: t.bimi.verdict))

@@ -8,9 +8,9 @@ public struct DomainAssessor: Sendable {
     public let settings: DomainJudge.Settings
 
     public init(resolver: any DNSResolver, settings: DomainJudge.Settings = .init(), spfOptions: SPFOptions = .init(),
-                fetcher: (any PolicyFetcher)? = nil, namer: SourceNamer? = nil) {
+                fetcher: (any PolicyFetcher)? = nil, validator: (any DNSSECValidator)? = nil, namer: SourceNamer? = nil) {
         gatherer = DomainGatherer(resolver: resolver, spfOptions: spfOptions, thresholds: settings.observed, fetcher: fetcher,
-                                  namer: namer)
+                                  validator: validator, now: settings.now ?? 0, namer: namer)
         self.settings = settings
     }
 

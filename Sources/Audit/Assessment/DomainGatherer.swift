@@ -17,13 +17,20 @@ public struct DomainGatherer: Sendable {
     /// Names the observed sources; one per gatherer, so a run reads the catalogue providers once.
     public let namer: SourceNamer
 
+    /// Validates the deciding answers with DNSSEC at `now`; nil makes no validation (and no DNSSEC part).
+    public let validator: (any DNSSECValidator)?
+    public let now: Int64
+
     public init(resolver: any DNSResolver, spfOptions: SPFOptions = .init(), thresholds: ObservedThresholds = .init(),
-                fetcher: (any PolicyFetcher)? = nil, namer: SourceNamer? = nil) {
+                fetcher: (any PolicyFetcher)? = nil, validator: (any DNSSECValidator)? = nil, now: Int64 = 0,
+                namer: SourceNamer? = nil) {
         self.resolver = resolver
         self.spfOptions = spfOptions
         self.thresholds = thresholds
         self.fetcher = fetcher
         self.namer = namer ?? SourceNamer(resolver: resolver)
+        self.validator = validator
+        self.now = now
     }
 
     /// `ips` are checked as anonymous senders (`check --ip`); the facts' approved senders are expanded to
@@ -71,6 +78,10 @@ public struct DomainGatherer: Sendable {
             observation.sourceNames = await namer.names(
                 domain: domain, sources: recent.map { .init(ip: $0.ip, messages: $0.messages, dkimDomains: $0.dkimDomains) },
                 approved: facts.approved, expanded: expanded, spf: observation.spf)
+        }
+        if let validator {
+            observation.dane = await DANEReader.read(observation.transport.mailExchangers, resolver: resolver)
+            observation.dnssec = await DNSSECReader.read(observation, validator: validator, now: now)
         }
         return observation
     }

@@ -10,13 +10,19 @@ public enum DomainJudge {
         public var unreachableAfter: Int
         /// Days before a policy host's certificate expires when `mta-sts.certificate-expiring` opens.
         public var certificateWarningDays: Int
-        /// Epoch seconds the mark certificates' validity is judged at; nil skips those date checks.
+        /// Epoch seconds the mark certificates' validity (and DNSSEC signatures) are judged at; nil skips those
+        /// date checks.
         public var now: Int64?
+        /// Days before a DNSSEC signature of the chain expires when `dnssec.signature-expiring` opens as a warning,
+        /// and when it becomes an error.
+        public var dnssecWarningDays: Int
+        public var dnssecErrorDays: Int
 
         public init(observed: ObservedThresholds = .init(), unreachableAfter: Int = 3, certificateWarningDays: Int = 14,
-                    now: Int64? = nil) {
+                    now: Int64? = nil, dnssecWarningDays: Int = 7, dnssecErrorDays: Int = 2) {
             self.observed = observed; self.unreachableAfter = unreachableAfter; self.certificateWarningDays = certificateWarningDays
             self.now = now
+            self.dnssecWarningDays = dnssecWarningDays; self.dnssecErrorDays = dnssecErrorDays
         }
     }
 
@@ -28,6 +34,9 @@ public enum DomainJudge {
             + DKIMFindings.findings(o, facts: facts, thresholds: settings.observed)
             + TransportFindings.findings(o, facts.expectations, certificateWarningDays: settings.certificateWarningDays,
                                          now: settings.now)
+            + MXFindings.findings(o, facts: facts)
+            + DNSSECFindings.findings(o, settings: settings)
+            + DANEFindings.findings(o)
         let observed = ObservedJudge.judge(o, facts: facts, thresholds: settings.observed)
         findings += observed.findings
         // The summary is what drift compares and what a poll stores; `check` (no baseline) needs it only if asked.

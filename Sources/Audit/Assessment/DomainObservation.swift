@@ -24,6 +24,10 @@ public struct DomainObservation: Sendable {
     public var transport = TransportObservation()
     /// Who each observed source is (`SourceNamer`), by address text; a source nothing named is absent.
     public var sourceNames: [String: SourceName] = [:]
+    /// The DNSSEC status of the answers that decide verdicts; empty when no validation was made.
+    public var dnssec: [DNSSECCheck] = []
+    /// The MX hosts' TLSA records (DANE), read only when DNSSEC validation is on.
+    public var dane: [DANEHost] = []
 
     public init(domain: DomainName, spf: SPFAnalysis, dmarc: DMARCDiscoveryResult,
                 reportAuthorizations: [ReportAuthorization], senderChecks: [SenderCheck],

@@ -33,12 +33,22 @@ public struct EvidenceCoverage: Sendable {
     let unknownDKIMKeys: Set<String>
     /// Transport parts answered: the MTA-STS record, its policy, the MX hosts, TLS-RPT, BIMI.
     let mtaSTSRecord: Bool, mtaSTSPolicy: Bool, mx: Bool, tlsRPT: Bool, bimi: Bool, logo: Bool, markCertificate: Bool
+    /// The MX set was answered (or not read at all); hosts (and the domain itself, under the implicit MX) whose
+    /// addresses went unanswered, lower-cased.
+    let mxSet: Bool
+    let unknownMXHosts: Set<String>
+    /// Answers (`NAME/TYPE`) whose DNSSEC status is indeterminate; `dnssecRan` when any was validated.
+    let unknownDNSSEC: Set<String>
+    let dnssecRan: Bool
+    /// MX hosts whose TLSA set, or its DNSSEC status or their addresses', went unanswered, lower-cased.
+    let unknownDANEHosts: Set<String>
 
     /// True when everything was answered: nothing stays open for lack of evidence.
     public var isComplete: Bool {
         spfTop && spfComplete && dmarc && unknownDestinations.isEmpty && unknownSenders.isEmpty
             && unknownObservedSources.isEmpty && unknownSightings.isEmpty && observedClassification && unknownFlattened.isEmpty
             && unknownDKIMKeys.isEmpty && mtaSTSRecord && mtaSTSPolicy && mx && tlsRPT && bimi && logo && markCertificate
+            && mxSet && unknownMXHosts.isEmpty && unknownDNSSEC.isEmpty && unknownDANEHosts.isEmpty
     }
 
     /// Whether the absence of this finding now is conclusive.
@@ -98,7 +108,24 @@ public struct EvidenceCoverage: Sendable {
             return bimi && logo
         case .bimiCertificateInvalid, .bimiCertificateExpiring:
             return bimi && markCertificate
+        case .mxNullMixed, .mxIPLiteral:
+            return mxSet
+        case .mxNullOnSendingDomain:
+            return mxSet && spfTop
+        case .mxImplicit:
+            return mxSet && !unknownMXHosts.contains(domain.lowercased()) && spfTop
+        case .mxCNAME, .mxHostWithoutAddress:
+            return mxSet && !unknownMXHosts.contains(subject.lowercased())
+        case .dnssecBogus:
+            // No validation (turned off) resolves what it found.
+            return !unknownDNSSEC.contains(subject.lowercased())
+        case .daneSyntax, .daneUnusable, .daneInsecure:
+            return mxSet && !unknownDANEHosts.contains(subject.lowercased())
+        case .dnssecDSMismatch, .dnssecSignatureExpiring:
+            return unknownDNSSEC.isEmpty
         case .recordChanged:
+            if subject.hasPrefix("dnssec@") { return dnssecRan && unknownDNSSEC.isEmpty }
+            if subject.hasPrefix("mx@") { return mxSet }
             if subject.hasPrefix("mta-sts-policy@") { return mtaSTSRecord && mtaSTSPolicy }
             if subject.hasPrefix("mta-sts@") { return mtaSTSRecord }
             if subject.hasPrefix("tlsrpt@") { return tlsRPT }
@@ -166,5 +193,14 @@ extension EvidenceCoverage {
         bimi = !t.bimi.verdict.isUnknown
         logo = !(t.logo?.isUnknown ?? false)
         markCertificate = !(t.markCertificate?.isUnknown ?? false)
+        mxSet = !(t.mailExchangers?.verdict.isUnknown ?? false)
+        unknownMXHosts = Set((t.mailExchangers?.hosts ?? []).filter(\.isUnknown).map(\.host.key))
+        unknownDNSSEC = Set(o.dnssec.filter(\.status.isIndeterminate).map { $0.id.lowercased() })
+        dnssecRan = !o.dnssec.isEmpty
+        unknownDANEHosts = Set(o.dane.filter { host in
+            host.isUnknown || o.dnssec.contains { check in
+                check.status.isIndeterminate && (check.name == host.name && check.type == .tlsa || check.name == host.host && check.type == .a)
+            }
+        }.map(\.host.key))
     }
 }

@@ -67,6 +67,15 @@ public struct ObservationSummary: Sendable, Hashable, Codable {
     public var mtaSTSStaleID: String?
     /// True in summaries that read the transport records; older summaries know nothing of them.
     public var transportRead: Bool?
+    /// The MX set (`MXObservation.publishedText`); nil when there is none.
+    public var mxRecord: String?
+    /// True in summaries that read the MX set on every poll; older summaries know nothing of it, so its first
+    /// reading after an upgrade is no drift. Its state is `transportStates["mx"]`.
+    public var mxRead: Bool?
+    /// The DNSSEC status word (`secure`, `insecure`, `bogus`) of each validated answer by `NAME/TYPE`; nil when
+    /// nothing was validated. Answers indeterminate in this poll are in `dnssecStates`, carried or unknown.
+    public var dnssec: [String: String]?
+    public var dnssecStates: [String: PartState]?
 
     /// The summary of what this observation answered; unknown parts are empty and marked `unknown`.
     public init(_ o: DomainObservation) {
@@ -131,8 +140,19 @@ public struct ObservationSummary: Sendable, Hashable, Codable {
         case .notRead: if transport["mta-sts"] != nil { transport["mta-sts-policy"] = .unknown }
         default: mtaSTSPolicy = t.policy.text
         }
+        if let mx = t.mailExchangers {
+            mxRead = true
+            if mx.verdict.isUnknown { transport["mx"] = .unknown } else { mxRecord = mx.publishedText }
+        }
         transportStates = transport.isEmpty ? nil : transport
         transportRead = true
+        var words: [String: String] = [:]
+        var wordStates: [String: PartState] = [:]
+        for check in o.dnssec {
+            if check.status.isIndeterminate { wordStates[check.id] = .unknown } else { words[check.id] = check.status.word }
+        }
+        dnssec = words.isEmpty ? nil : words
+        dnssecStates = wordStates.isEmpty ? nil : wordStates
         status = .ok
         status = derivedStatus
         if !spfKnown { clearSPF() }
@@ -183,13 +203,28 @@ public struct ObservationSummary: Sendable, Hashable, Codable {
             merged.dkimStates = carried.isEmpty ? nil : carried
         }
         merged.mergeTransport(onto: baseline, now: self)
+        if let states = dnssecStates {
+            var words = merged.dnssec ?? [:]
+            var carried: [String: PartState] = [:]
+            for (id, state) in states where state == .unknown {
+                if let word = baseline.dnssec?[id], baseline.dnssecStates?[id] != .unknown {
+                    words[id] = word
+                    carried[id] = .carried
+                } else {
+                    carried[id] = .unknown
+                }
+            }
+            merged.dnssec = words.isEmpty ? nil : words
+            merged.dnssecStates = carried.isEmpty ? nil : carried
+        }
         merged.status = merged.derivedStatus
         return merged
     }
 
-    /// What this summary knows of a transport part: `mta-sts`, `mta-sts-policy`, `tlsrpt`, `bimi`.
+    /// What this summary knows of a transport part: `mta-sts`, `mta-sts-policy`, `tlsrpt`, `bimi`, `mx`.
     public func transportPart(_ part: String) -> PartState {
         guard transportRead == true else { return .unknown }
+        if part == "mx", mxRead != true { return .unknown }
         return transportStates?[part] ?? .known
     }
 
@@ -198,8 +233,9 @@ public struct ObservationSummary: Sendable, Hashable, Codable {
     private mutating func mergeTransport(onto baseline: ObservationSummary, now: ObservationSummary) {
         var states: [String: PartState] = [:]
         for (part, path) in [("mta-sts", \ObservationSummary.mtaSTSRecord), ("mta-sts-policy", \ObservationSummary.mtaSTSPolicy),
-                             ("tlsrpt", \ObservationSummary.tlsRPTRecord), ("bimi", \ObservationSummary.bimiRecord)]
-            where now.transportPart(part) == .unknown {
+                             ("tlsrpt", \ObservationSummary.tlsRPTRecord), ("bimi", \ObservationSummary.bimiRecord),
+                             ("mx", \ObservationSummary.mxRecord)]
+            where now.transportPart(part) == .unknown && (part != "mx" || now.mxRead == true) {
             if baseline.transportPart(part) != .unknown {
                 self[keyPath: path] = baseline[keyPath: path]
                 states[part] = .carried
@@ -226,6 +262,12 @@ public struct ObservationSummary: Sendable, Hashable, Codable {
         return (try? MTASTSRecord.parse(record).get())?.id
     }
 
+    /// What this summary knows of the DNSSEC status of one answer (`NAME/TYPE`).
+    public func dnssecPart(_ id: String) -> PartState {
+        if let state = dnssecStates?[id] { return state }
+        return dnssec?[id] == nil ? .unknown : .known
+    }
+
     /// What this summary knows of one DKIM key.
     public func dkimPart(_ name: String) -> PartState {
         if let state = dkimStates?[name] { return state }
@@ -250,8 +292,12 @@ public struct ObservationSummary: Sendable, Hashable, Codable {
         }
         // Likewise the transport records, each only when published.
         for (label, value) in [("mta-sts", mtaSTSRecord), ("mta-sts-policy", mtaSTSPolicy), ("tlsrpt", tlsRPTRecord),
-                               ("bimi", bimiRecord), ("mta-sts-stale-id", mtaSTSStaleID)] {
+                               ("bimi", bimiRecord), ("mta-sts-stale-id", mtaSTSStaleID), ("mx", mxRecord)] {
             if let value { hash.field(label); hash.field(value) }
+        }
+        // DNSSEC words only where validation ran, so domains validated never keep the digests they had.
+        if let words = dnssec, !words.isEmpty {
+            for id in words.keys.sorted() { hash.field("dnssec:" + id); hash.field(words[id]) }
         }
         return hash.hex
     }
@@ -268,7 +314,7 @@ public struct ObservationSummary: Sendable, Hashable, Codable {
         let spf = spfState ?? .known, dmarc = dmarcState ?? .known
         if spf != .known && dmarc != .known { return .temperror }
         if spf == .known, dmarc == .known, (providerStates ?? [:]).isEmpty, spfIncomplete != true,
-           (dkimStates ?? [:]).isEmpty, (transportStates ?? [:]).isEmpty { return .ok }
+           (dkimStates ?? [:]).isEmpty, (transportStates ?? [:]).isEmpty, (dnssecStates ?? [:]).isEmpty { return .ok }
         return .partial
     }
 

@@ -61,8 +61,10 @@ public struct TransportObservation: Sendable {
 
     public var mtaSTS: Record<MTASTSRecord>
     public var policy: Policy
-    /// The MX hosts, read when a policy with mx patterns has to cover them; nil when not read.
+    /// The MX hosts, when a policy with mx patterns has to cover them; nil otherwise.
     public var mx: Result<[DomainName], DNSFailure>?
+    /// The MX set and its hosts' addresses, read on every poll; nil in observations built without it.
+    public var mailExchangers: MXObservation?
     public var tlsRPT: Record<TLSRPTRecord>
     public var bimi: Record<BIMIRecord>
     /// The BIMI logo and mark certificate, fetched when the record names them.
@@ -106,6 +108,7 @@ public struct TransportReader: Sendable {
         async let sts = record(domain, "_mta-sts", MTASTSRecord.select)
         async let tls = record(domain, "_smtp._tls", TLSRPTRecord.select)
         async let bimi = record(domain, "default._bimi", BIMIRecord.select)
+        async let exchangers = MXReader(resolver: resolver).read(domain)
         var observation = TransportObservation(mtaSTS: await sts, tlsRPT: await tls, bimi: await bimi)
         // The policy is fetched when the record points to it, or when the monitor file expects MTA-STS (so a
         // policy served without its record is found too).
@@ -116,8 +119,10 @@ public struct TransportReader: Sendable {
         case .invalid, .unknown, .impossible: wanted = false
         }
         if wanted { observation.policy = await policy(domain) }
+        let mx = await exchangers
+        observation.mailExchangers = mx
         if let policy = observation.policy.policy, policy.mode != .none {
-            observation.mx = await resolver.mx(domain).map(\.exchanges)
+            observation.mx = mx.exchangeHosts
         }
         if let record = observation.bimi.value {
             if let logo = record.logo {
