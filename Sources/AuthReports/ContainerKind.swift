@@ -1,6 +1,8 @@
 /// The container of a report, told by its first bytes, never by a file name.
 public enum ContainerKind: String, Hashable, Sendable {
     case xml, gzip, zip, email, mbox, unknown, empty
+    /// A JSON object: an SMTP TLS report (RFC 8460).
+    case json
 
     public static func detect(_ prefix: some Collection<UInt8>) -> ContainerKind {
         let bytes = Array(prefix.prefix(512))
@@ -12,6 +14,7 @@ public enum ContainerKind: String, Hashable, Sendable {
         if content.starts(with: [0xEF, 0xBB, 0xBF]) { content = content.dropFirst(3) }
         let trimmed = content.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
         if trimmed.first == UInt8(ascii: "<") { return .xml }
+        if trimmed.first == UInt8(ascii: "{") { return .json }
         if trimmed.isEmpty { return bytes.count < 512 ? .empty : .unknown }
         return looksLikeHeaderField(content) ? .email : .unknown
     }

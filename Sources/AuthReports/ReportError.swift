@@ -15,6 +15,8 @@ public struct ReportError: Error, Hashable, Sendable, CustomStringConvertible {
         case limitExceeded          // a resource limit (ReportLimits): size, depth, count, ratio
         case impossibleValue        // a number or date no real report can hold (ReportValues)
         case rejectedByConsumer     // the record handler threw
+        case malformedJSON          // a JSON document (an SMTP TLS report) that does not parse
+        case notTLSReport           // well-formed JSON, but not an RFC 8460 report
     }
 
     public let code: Code

@@ -35,6 +35,8 @@ public struct ReportLimits: Hashable, Sendable {
     public var zipEntries: Int = 64
     /// Bytes of one zip entry, as its header declares them or as they stream by (`zip_entry_bytes`).
     public var zipEntryBytes: Int = 512 << 20
+    /// Bytes of one SMTP TLS report's JSON (`tlsrpt_bytes`), read whole: real ones are a few kilobytes.
+    public var tlsReportBytes: Int = 64 << 20
     /// A smaller window than this proves nothing about the inflate ratio (headers, tiny reports).
     public static let ratioFloorBytes = 4 << 20
 
@@ -47,7 +49,7 @@ public struct ReportLimits: Hashable, Sendable {
         ("records", \.records), ("message_bytes", \.messageBytes), ("mime_depth", \.mimeDepth),
         ("mime_parts", \.mimeParts), ("mbox_messages", \.mboxMessages), ("header_bytes", \.headerBytes),
         ("zip_entries", \.zipEntries),
-        ("zip_entry_bytes", \.zipEntryBytes),
+        ("zip_entry_bytes", \.zipEntryBytes), ("tlsrpt_bytes", \.tlsReportBytes),
     ] }
 
     /// The error for input past the limit `key`: what was found, the limit, and where to raise it.

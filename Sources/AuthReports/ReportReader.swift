@@ -5,7 +5,19 @@ public struct ReportOutcome: Sendable {
     /// Where in the input it was, e.g. `message 2, attachment report.xml.gz`; nil for a bare report.
     public let location: String?
     public let container: ContainerKind
+    /// What the report is; for a failed one, what it was read as.
+    public var kind: ReportKind = .aggregate
     public let result: Result<ReportSummary, ReportError>
+}
+
+/// The kinds of report an input can hold.
+public enum ReportKind: String, Hashable, Sendable, Codable {
+    /// A DMARC aggregate report (RFC 7489 appendix C, RFC 9990).
+    case aggregate
+    /// An SMTP TLS report (RFC 8460).
+    case tlsrpt
+    /// A DMARC failure report (RFC 9991, in ARF).
+    case failure
 }
 
 /// Finds the aggregate reports in an input whatever its container (raw XML, gzip, zip, an e-mail message or an
@@ -15,6 +27,8 @@ public struct ReportOutcome: Sendable {
 /// failure is that report's outcome: the reports before and after it in the input are still read.
 public struct ReportReader: Sendable {
     public var limits: ReportLimits
+    /// Keep a failure report's original header section (personal data; the body is never kept).
+    public var keepFailureHeaders = false
     /// Containers inside containers (a zip in a gzip, a report attached to an attached message).
     public static let maximumNesting = 4
 
@@ -24,7 +38,7 @@ public struct ReportReader: Sendable {
                      onRecord: (_ part: Int, _ record: AggregateRecord) throws -> Void) -> [ReportOutcome] {
         var outcomes: [ReportOutcome] = []
         withoutActuallyEscaping(onRecord) { onRecord in
-            let callbacks = Callbacks(header: { _, _ in }, record: onRecord, outcome: { _ in })
+            let callbacks = Callbacks(header: { _, _ in }, record: onRecord, outcome: { _ in }, tls: { _, _ in }, failure: { _, _ in })
             read(source, location: nil, depth: 0, outcomes: &outcomes, callbacks)
         }
         return outcomes
@@ -36,7 +50,9 @@ public struct ReportReader: Sendable {
         var outcomes: [ReportOutcome] = []
         let callbacks = Callbacks(header: { try consumer.reportBegins(part: $0, header: $1) },
                                   record: { try consumer.record(part: $0, $1) },
-                                  outcome: { consumer.reportEnds($0) })
+                                  outcome: { consumer.reportEnds($0) },
+                                  tls: { try consumer.tlsReport(part: $0, $1) },
+                                  failure: { try consumer.failureReport(part: $0, $1) })
         read(source, location: nil, depth: 0, outcomes: &outcomes, callbacks)
         return outcomes
     }
@@ -45,6 +61,8 @@ public struct ReportReader: Sendable {
         let header: (Int, ReportSummary) throws -> Void
         let record: (Int, AggregateRecord) throws -> Void
         let outcome: (ReportOutcome) -> Void
+        let tls: (Int, TLSReport) throws -> Void
+        let failure: (Int, FailureReport) throws -> Void
     }
 
     /// Every report of the input with its records in memory.
@@ -58,9 +76,10 @@ public struct ReportReader: Sendable {
                       _ callbacks: Callbacks) {
         let part = outcomes.count
         var kind = ContainerKind.unknown
+        var reportKind = ReportKind.aggregate
         func record(_ result: Result<ReportSummary, ReportError>) {
             // A container's failure comes after the outcomes of the reports it held.
-            let outcome = ReportOutcome(part: outcomes.count, location: location, container: kind, result: result)
+            let outcome = ReportOutcome(part: outcomes.count, location: location, container: kind, kind: reportKind, result: result)
             outcomes.append(outcome)
             callbacks.outcome(outcome)
         }
@@ -73,7 +92,22 @@ public struct ReportReader: Sendable {
             switch kind {
             case .empty: throw ReportError(.empty, "the input is empty or blank")
             case .unknown:
-                throw ReportError(.unknownFormat, "not XML, gzip, zip or an e-mail message (first bytes \(hex(peeking.prefix.prefix(8))))")
+                throw ReportError(.unknownFormat, "not XML, JSON, gzip, zip or an e-mail message (first bytes \(hex(peeking.prefix.prefix(8))))")
+            case .json:
+                reportKind = .tlsrpt
+                let bytes: [UInt8]?
+                do { bytes = try peeking.readAll(limit: limits.tlsReportBytes) } catch let error as ReportError {
+                    throw error
+                } catch {
+                    throw ReportError(.unreadable, "reading failed: \(error)")
+                }
+                guard let bytes else {
+                    throw ReportLimits.exceeded("tlsrpt_bytes", "the JSON report is larger than \(limits.tlsReportBytes) bytes",
+                                                limit: limits.tlsReportBytes)
+                }
+                let report = try TLSReportParser(limits: limits).parse(bytes)
+                try callbacks.tls(part, report)
+                record(.success(report.summary))
             case .xml:
                 let parser = AggregateReportParser(limits: limits)
                 record(.success(try parser.parse(peeking, onHeader: { try callbacks.header(part, $0) },
@@ -140,16 +174,16 @@ public struct ReportReader: Sendable {
                 reports += 1
                 continue
             }
-            guard [.xml, .gzip, .zip].contains(ContainerKind.detect(peeking.prefix)) else { continue }
+            guard [.xml, .gzip, .zip, .json].contains(ContainerKind.detect(peeking.prefix)) else { continue }
             reports += 1
             try nested(peeking, location: place, depth: depth, outcomes: &outcomes, callbacks)
         }
-        if reports == 0 { throw ReportError(.notAggregateReport, "zip archive holds no report (no XML, gzip or zip entry)") }
+        if reports == 0 { throw ReportError(.notAggregateReport, "zip archive holds no report (no XML, JSON, gzip or zip entry)") }
     }
 
     private func fail(_ error: ReportError, location: String?, container: ContainerKind, _ outcomes: inout [ReportOutcome],
-                      _ callbacks: Callbacks) {
-        let outcome = ReportOutcome(part: outcomes.count, location: location, container: container, result: .failure(error))
+                      _ callbacks: Callbacks, kind: ReportKind = .aggregate) {
+        let outcome = ReportOutcome(part: outcomes.count, location: location, container: container, kind: kind, result: .failure(error))
         outcomes.append(outcome)
         callbacks.outcome(outcome)
     }
@@ -166,11 +200,16 @@ public struct ReportReader: Sendable {
             fail(error, location: location, container: .email, &outcomes, callbacks)
             return
         }
+        // A failure report first: the original message it carries may have attachments of its own.
+        if let fields = leaves.first(where: { $0.contentType == "message/feedback-report" }) {
+            readFailureReport(fields, leaves: leaves, message: message, location: location, outcomes: &outcomes, callbacks)
+            return
+        }
         var found = false
         for leaf in leaves where isCandidate(leaf) {
             let bytes = leaf.decodedBody
             let kind = ContainerKind.detect(bytes.prefix(512))
-            guard [.xml, .gzip, .zip].contains(kind) else { continue }
+            guard [.xml, .gzip, .zip, .json].contains(kind) else { continue }
             found = true
             let name = leaf.filename.map { "attachment \($0)" } ?? "part \(leaf.contentType)"
             read(DataByteSource(bytes), location: join(location, name), depth: depth + 1, outcomes: &outcomes, callbacks)
@@ -183,9 +222,36 @@ public struct ReportReader: Sendable {
             || (message.contentType == "multipart/report" && (reportType == nil || reportType == "feedback-report"))
             || subject.contains("failure report") || subject.contains("forensic report")
         let error = isFailureReport
-            ? ReportError(.failureReport, "a DMARC failure (forensic) report, not an aggregate report")
-            : ReportError(.notAggregateReport, "message has no XML, gzip or zip attachment (parts: \(Set(types).sorted().joined(separator: ", ")))")
-        fail(error, location: location, container: .email, &outcomes, callbacks)
+            ? ReportError(.failureReport, "a DMARC failure report without a message/feedback-report part (RFC 6591 "
+                + "section 3): its source and results cannot be read reliably, so nothing is counted")
+            : ReportError(.notAggregateReport, "message has no XML, JSON, gzip or zip attachment (parts: \(Set(types).sorted().joined(separator: ", ")))")
+        fail(error, location: location, container: .email, &outcomes, callbacks, kind: isFailureReport ? .failure : .aggregate)
+    }
+
+    /// A failure report: the feedback fields, and the original message's headers (never its body).
+    private func readFailureReport(_ fields: MIMEPart, leaves: [MIMEPart], message: MIMEPart, location: String?,
+                                   outcomes: inout [ReportOutcome], _ callbacks: Callbacks) {
+        let part = outcomes.count
+        let result: Result<ReportSummary, ReportError>
+        do {
+            var original: MIMEPart?
+            if let attached = leaves.first(where: { $0.contentType == "message/rfc822" || $0.contentType == "text/rfc822-headers" }) {
+                var bytes = attached.decodedBody
+                bytes.append(contentsOf: [0x0A, 0x0A])
+                original = try? MIMEPart(bytes[...], headerLimit: limits.headerBytes)
+            }
+            let parser = FailureReportParser(keepHeaders: keepFailureHeaders)
+            let report = try parser.parse(fields: fields.decodedBody, original: original, outer: message)
+            try callbacks.failure(part, report)
+            result = .success(report.summary)
+        } catch let error as ReportError {
+            result = .failure(error)
+        } catch {
+            result = .failure(ReportError(.rejectedByConsumer, "\(error)"))
+        }
+        let outcome = ReportOutcome(part: part, location: location, container: .email, kind: .failure, result: result)
+        outcomes.append(outcome)
+        callbacks.outcome(outcome)
     }
 
     /// Attachments and inline parts that may hold a report; text bodies and the forensic sample are skipped.
@@ -209,4 +275,17 @@ public protocol ReportConsumer: AnyObject {
     func reportBegins(part: Int, header: ReportSummary) throws
     func record(part: Int, _ record: AggregateRecord) throws
     func reportEnds(_ outcome: ReportOutcome)
+    /// An SMTP TLS report read whole, before its `reportEnds`; a throw rejects it.
+    func tlsReport(part: Int, _ report: TLSReport) throws
+    /// A failure report read whole, before its `reportEnds`; a throw rejects it.
+    func failureReport(part: Int, _ report: FailureReport) throws
+}
+
+extension ReportConsumer {
+    public func tlsReport(part: Int, _ report: TLSReport) throws {
+        throw ReportError(.rejectedByConsumer, "SMTP TLS reports are not read here")
+    }
+    public func failureReport(part: Int, _ report: FailureReport) throws {
+        throw ReportError(.rejectedByConsumer, "failure reports are not read here")
+    }
 }

@@ -15,21 +15,21 @@ public struct MailboxService: Service, CustomStringConvertible {
     public var description: String { "mailboxes" }
     let sources: @Sendable () -> [MailboxSource]
     let store: InventoryStore
-    let limits: ReportLimits
+    let reader: ReportReader
     let logger: Logger
     let tick: Duration
     let now: @Sendable () -> Int64
 
-    public init(sources: [MailboxSource], store: InventoryStore, limits: ReportLimits, logger: Logger,
+    public init(sources: [MailboxSource], store: InventoryStore, reader: ReportReader, logger: Logger,
                 tick: Duration = .seconds(1), now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
-        self.sources = { sources }; self.store = store; self.limits = limits; self.logger = logger
+        self.sources = { sources }; self.store = store; self.reader = reader; self.logger = logger
         self.tick = tick; self.now = now
     }
 
     /// The daemon's form: the mailboxes SIGHUP last applied to `state`.
-    public init(state: DaemonState, limits: ReportLimits, logger: Logger, tick: Duration = .seconds(1),
+    public init(state: DaemonState, reader: ReportReader, logger: Logger, tick: Duration = .seconds(1),
                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
-        self.sources = { state.mailboxes }; self.store = state.store; self.limits = limits; self.logger = logger
+        self.sources = { state.mailboxes }; self.store = state.store; self.reader = reader; self.logger = logger
         self.tick = tick; self.now = now
     }
 
@@ -55,11 +55,11 @@ public struct MailboxService: Service, CustomStringConvertible {
     /// One fetch on its own thread (libcurl and SQLite block), stopped between messages on shutdown.
     func fetch(_ source: MailboxSource) async {
         let stop = StopFlag()
-        let (store, limits, logger, now) = (store, limits, logger, now)
+        let (store, reader, logger, now) = (store, reader, logger, now)
         await withGracefulShutdownHandler {
             await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
                 Thread {
-                    Self.fetchNow(source, store: store, limits: limits, logger: logger, now: now,
+                    Self.fetchNow(source, store: store, reader: reader, logger: logger, now: now,
                                   stop: { stop.isSet })
                     done.resume()
                 }.start()
@@ -69,9 +69,9 @@ public struct MailboxService: Service, CustomStringConvertible {
         }
     }
 
-    static func fetchNow(_ source: MailboxSource, store: InventoryStore, limits: ReportLimits, logger: Logger,
+    static func fetchNow(_ source: MailboxSource, store: InventoryStore, reader: ReportReader, logger: Logger,
                          now: @escaping () -> Int64, stop: @escaping () -> Bool) {
-        var fetch = MailboxFetch(source: source, store: store, reader: ReportReader(limits: limits))
+        var fetch = MailboxFetch(source: source, store: store, reader: reader)
         var counts: [IngestResult.Status: Int] = [:]
         fetch.now = now
         fetch.shouldStop = stop

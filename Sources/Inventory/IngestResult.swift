@@ -1,3 +1,5 @@
+import AuthReports
+
 /// What ingesting one report (one part of an input file) did.
 public struct IngestResult: Sendable, Hashable, Codable {
     public enum Status: String, Sendable, Hashable, Codable {
@@ -10,6 +12,8 @@ public struct IngestResult: Sendable, Hashable, Codable {
         case rejected
     }
     public var file: String
+    /// An aggregate, SMTP TLS or failure report.
+    public var kind: ReportKind = .aggregate
     /// Where in the file the report was (`message 2, attachment x.xml.gz`), when the file held a container.
     public var location: String?
     public var status: Status

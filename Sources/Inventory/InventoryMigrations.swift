@@ -20,6 +20,7 @@ enum InventoryMigrations {
         migrator.registerMigration("v9-dkim", migrate: v9DKIM)
         migrator.registerMigration("v10-mailbox", migrate: v10Mailbox)
         migrator.registerMigration("v11-transport-expectations", migrate: v11TransportExpectations)
+        migrator.registerMigration("v12-tlsrpt-failure", migrate: v12TLSRPTFailure)
         return migrator
     }
 

@@ -41,6 +41,7 @@ extension InventoryStore {
             """, arguments: arguments) {
             latest[row["domainId"]] = row
         }
+        let tlsReports = try hasTLSReports(in: db)
         return try zip(rows, ids).map { row, id in
             var facts = DomainFacts(approved: (senders[id] ?? []).compactMap(InventoryMapping.sender),
                                     expectations: InventoryMapping.expectations(row),
@@ -56,6 +57,9 @@ extension InventoryStore {
                 facts.dkim = facts.dkimSelectors(domain: name, domainSelectors: InventoryMapping.selectors(row.dkimSelectors))
             }
             facts.flattened = (flattened[id] ?? []).map(InventoryMapping.copy)
+            if tlsReports {
+                facts.tlsReports = try tlsReportFacts(domain: row.name, windowDays: TLSReportThresholds().windowDays, now: now, in: db)
+            }
             return PollFacts(facts: facts, openRows: openRows)
         }
     }

@@ -64,6 +64,8 @@ final class ReportIngestion: ReportConsumer {
     /// Selector texts as reports write them, checked once each (a batch names a handful of selectors, thousands
     /// of times); nil for a text that is not a selector. Bounded: hostile reports cannot grow it without end.
     var selectorCache: [String: String?] = [:]
+    /// What the TLS or failure report being read became (`ReportIngestion+TLSRPT`).
+    var other: OtherOutcome?
 
     init(db: Database, file: String, now: Int64, lockWait: TimeInterval) {
         self.db = db; self.file = file; self.now = now; self.lockWait = lockWait
@@ -145,6 +147,10 @@ final class ReportIngestion: ReportConsumer {
 
     func reportEnds(_ outcome: ReportOutcome) {
         defer { current = nil }
+        if outcome.kind != .aggregate {
+            results.append(otherResult(outcome))
+            return
+        }
         var result = IngestResult(file: file, location: outcome.location, status: .rejected, warnings: [])
         if let header = current?.header {
             result.orgName = Self.orgName(header)

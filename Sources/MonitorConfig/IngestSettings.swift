@@ -5,7 +5,7 @@ import Yams
 extension MonitorLoader {
     /// Settings keys for reading outside input: `ingest_limits` (a mapping of `ReportLimits` keys) and
     /// `trusted_receivers` (the authserv-ids and hosts whose verdicts `headers` believes). Monitors/README.md.
-    static let ingestSettingsKeys = ["ingest_limits", "trusted_receivers"]
+    static let ingestSettingsKeys = ["ingest_limits", "trusted_receivers", "failure_report_headers"]
 
     /// The most a limit may be raised to: sizes up to 64 GiB, counts and ratios up to a billion.
     static let maximumLimit = 64 << 30
@@ -22,6 +22,13 @@ extension MonitorLoader {
                 } else {
                     settings.trustedReceivers.append(name)
                 }
+            }
+        }
+        if let node = entries["failure_report_headers"], let text = reader.string(node, "settings.failure_report_headers") {
+            switch text.lowercased() {
+            case "true", "yes", "on": settings.keepFailureReportHeaders = true
+            case "false", "no", "off": settings.keepFailureReportHeaders = false
+            default: reader.problem(node, "settings.failure_report_headers", "expected true or false, found \"\(text.prefix(40))\"")
             }
         }
         guard let node = entries["ingest_limits"] else { return }

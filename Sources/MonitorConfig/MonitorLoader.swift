@@ -38,6 +38,14 @@ public struct MonitorSettings: Sendable, Hashable {
     /// Bounds on every report read (`ingest_limits`) and the receivers `headers` believes (`trusted_receivers`).
     public var ingestLimits = ReportLimits()
     public var trustedReceivers: [String] = []
+    /// `failure_report_headers: true` keeps a failure report's original header section (personal data).
+    public var keepFailureReportHeaders = false
+    /// The reader of every report input, under these settings.
+    public var reportReader: ReportReader {
+        var reader = ReportReader(limits: ingestLimits)
+        reader.keepFailureHeaders = keepFailureReportHeaders
+        return reader
+    }
     /// How MTA-STS policies are fetched: `policy_timeout`, `policy_ca_file`, `policy_port` (tests only).
     public var policyFetch = CurlPolicyFetcher.Settings()
     /// `certificate_warning_days`: days before a policy host's certificate expires when polls warn.

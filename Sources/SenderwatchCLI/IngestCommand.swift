@@ -7,7 +7,7 @@ import Inventory
 struct IngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
-        abstract: "Read DMARC aggregate reports (XML, .gz, .zip, e-mail, mbox, Maildir, directories, IMAP) into the database.",
+        abstract: "Read DMARC aggregate and failure reports and SMTP TLS reports (XML, JSON, .gz, .zip, e-mail, mbox, Maildir, directories, IMAP) into the database.",
         discussion: """
         Each PATH is a file or a directory (read recursively; a Maildir's cur/ and new/ are read, tmp/ is \
         skipped), or - for standard input. The format is recognised by the file's first bytes, never its name: \
@@ -27,8 +27,15 @@ struct IngestCommand: AsyncParsableCommand {
         leaves no partial report. Another ingest, poll or run may use the database at the same time: each \
         waits for the other's writes.
         A report covering more than 25 hours is spread over the UTC days it covers.
+        SMTP TLS reports (RFC 8460: JSON, gzip-compressed or not, as a file or attached as \
+        application/tlsrpt+gzip) are stored per policy domain, UTC day, result type and receiving MX; \
+        `poll` opens tlsrpt.failures when a domain's inbound TLS sessions fail. DMARC failure reports (RFC 9991 \
+        in the ARF format of RFC 6591, a message with a message/feedback-report part) are stored without the \
+        original message's body, recipients or subject (its header section only with the setting \
+        failure_report_headers: true), and their source is counted into the observed senders as one message, \
+        on a line whose reporter is marked "(failure report)".
         --json prints one JSON object per line for each report (or each unreadable file): schemaVersion, \
-        file, location (inside a container, or null), status (ingested | duplicate | conflict | rejected), \
+        file, kind (aggregate | tlsrpt | failure), location (inside a container, or null), status (ingested | duplicate | conflict | rejected), \
         orgName, reportId, domain, records, messages, warnings, error, digest (of the report's content), \
         storedDigest (of the stored report with the same id, for duplicate and conflict).
         IMAP: --imap imaps://USER@HOST/MAILBOX (TLS) or imap://USER@HOST/MAILBOX (STARTTLS, which is then \
@@ -84,18 +91,16 @@ struct IngestCommand: AsyncParsableCommand {
         let settings = try store.settings()
         if mailbox.active { return try ingestMailboxes(settings) }
         let (inventory, path) = try store.openStore(settings)
-        let reader = ReportReader(limits: settings?.ingestLimits ?? ReportLimits())
+        let reader = settings?.reportReader ?? ReportReader()
         let fixedNow = now.flatMap(Self.instant)
         let out = OutputBuffer()
-        var counts: [IngestResult.Status: Int] = [:]
-        var records = 0
+        var tally = IngestTally()
         let progress = ProgressLine("ingesting", total: nil, unit: "files", options: progressOptions)
         out.beforeFlush = { progress.finish() }
         func emit(_ results: [IngestResult]) {
-            progress.advance(by: 0, detail: "\(counts.values.reduce(0, +) + results.count) reports")
+            progress.advance(by: 0, detail: "\(tally.reports + results.count) reports")
             for result in results {
-                counts[result.status, default: 0] += 1
-                if result.status == .ingested { records += result.records ?? 0 }
+                tally.add(result)
                 out.write((output.json ? jsonString(IngestLine(result), pretty: false) : Self.text(result)) + "\n")
             }
         }
@@ -124,11 +129,9 @@ struct IngestCommand: AsyncParsableCommand {
             emit(batch.finish())
         }
         progress.finish()
-        let refused = (counts[.rejected] ?? 0) + (counts[.conflict] ?? 0)
+        let refused = tally.refused
         if !output.json {
-            out.write("\(counts[.ingested] ?? 0) report(s) ingested (\(records) records), "
-                + "\(counts[.duplicate] ?? 0) duplicate, \(counts[.conflict] ?? 0) conflict, "
-                + "\(counts[.rejected] ?? 0) rejected (\(path))\n")
+            out.write("\(tally.text) (\(path))\n")
         }
         out.flush()
         throw ExitCode(refused > 0 ? ExitStatus.usage : ExitStatus.healthy)
@@ -141,6 +144,17 @@ struct IngestCommand: AsyncParsableCommand {
             return "rejected  \(place): \(r.error ?? "unreadable")"
         case .conflict:
             return "conflict  \(place): \(r.error ?? "stored already with other content")"
+        case .ingested where r.kind == .tlsrpt, .duplicate where r.kind == .tlsrpt:
+            var line = "\(r.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(place): SMTP TLS report for "
+                + "\(r.domain ?? "?") from \(r.orgName ?? "?") report \(r.reportId ?? "?"), \(r.records ?? 0) polic\(r.records == 1 ? "y" : "ies"), "
+                + "\(r.messages ?? 0) session(s)"
+            for warning in r.warnings { line += "\n          warning: \(warning)" }
+            return line
+        case .ingested where r.kind == .failure, .duplicate where r.kind == .failure:
+            var line = "\(r.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(place): failure report for "
+                + "\(r.domain ?? "?") from \(r.orgName ?? "?"), 1 message"
+            for warning in r.warnings { line += "\n          warning: \(warning)" }
+            return line
         case .ingested, .duplicate:
             var line = "\(r.status.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(place): \(r.domain ?? "?") from \(r.orgName ?? "?") "
                 + "report \(r.reportId ?? "?"), \(r.records ?? 0) record(s), \(r.messages ?? 0) message(s)"
@@ -155,6 +169,7 @@ struct IngestCommand: AsyncParsableCommand {
 struct IngestLine: Encodable {
     let schemaVersion = jsonSchemaVersion
     let file: String
+    let kind: String
     @NullEncoded var location: String?
     let status: String
     @NullEncoded var orgName: String?
@@ -168,7 +183,7 @@ struct IngestLine: Encodable {
     @NullEncoded var storedDigest: String?
 
     init(_ r: IngestResult) {
-        file = r.file; location = r.location; status = r.status.rawValue; orgName = r.orgName; reportId = r.reportId
+        file = r.file; kind = r.kind.rawValue; location = r.location; status = r.status.rawValue; orgName = r.orgName; reportId = r.reportId
         domain = r.domain; records = r.records; messages = r.messages; warnings = r.warnings; error = r.error
         digest = r.digest; storedDigest = r.storedDigest
     }

@@ -85,20 +85,18 @@ extension IngestCommand {
     func ingestMailboxes(_ settings: MonitorSettings?) throws {
         let sources = try mailbox.sources(settings)
         let (inventory, path) = try store.openStore(settings)
-        let reader = ReportReader(limits: settings?.ingestLimits ?? ReportLimits())
+        let reader = settings?.reportReader ?? ReportReader()
         let fixedNow = now.flatMap(Self.instant)
         let out = OutputBuffer()
         var worst = ExitStatus.healthy
         for source in sources {
-            var counts: [IngestResult.Status: Int] = [:]
-            var records = 0
+            var tally = IngestTally()
             var fetch = MailboxFetch(source: source, store: inventory, reader: reader)
             fetch.now = { fixedNow ?? epochNow() }
             fetch.onNote = { note in FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
             fetch.onResults = { results in
                 for result in results {
-                    counts[result.status, default: 0] += 1
-                    if result.status == .ingested { records += result.records ?? 0 }
+                    tally.add(result)
                     out.write((output.json ? jsonString(IngestLine(result), pretty: false) : Self.text(result)) + "\n")
                 }
                 out.flush()
@@ -110,9 +108,9 @@ extension IngestCommand {
                 worst = max(worst, error.temporary ? ExitStatus.temporaryFailure : ExitStatus.usage)
                 continue
             }
-            if (counts[.rejected] ?? 0) + (counts[.conflict] ?? 0) > 0 { worst = max(worst, ExitStatus.usage) }
+            if tally.refused > 0 { worst = max(worst, ExitStatus.usage) }
             if !output.json {
-                out.write(Self.mailboxSummary(summary, counts: counts, records: records, database: path) + "\n")
+                out.write(Self.mailboxSummary(summary, tally: tally, database: path) + "\n")
             }
             out.flush()
             if let failure = summary.failure {
@@ -124,15 +122,13 @@ extension IngestCommand {
         throw ExitCode(worst)
     }
 
-    static func mailboxSummary(_ summary: MailboxFetchSummary, counts: [IngestResult.Status: Int], records: Int,
-                               database: String) -> String {
+    static func mailboxSummary(_ summary: MailboxFetchSummary, tally: IngestTally, database: String) -> String {
         let moved = summary.disposed.sorted { $0.key < $1.key }.map { destination, count in
             destination == MailboxSource.Disposition.seenText ? "\(count) flagged \\Seen" : "\(count) moved to \(destination)"
         }
         return "\(summary.mailbox): \(summary.read) message(s) read"
             + (summary.gone > 0 ? " (\(summary.gone) gone before they could be read)" : "") + ", "
-            + "\(counts[.ingested] ?? 0) report(s) ingested (\(records) records), \(counts[.duplicate] ?? 0) duplicate, "
-            + "\(counts[.conflict] ?? 0) conflict, \(counts[.rejected] ?? 0) rejected"
+            + tally.text
             + (moved.isEmpty ? "" : "; " + moved.joined(separator: ", ")) + " (\(database))"
     }
 }

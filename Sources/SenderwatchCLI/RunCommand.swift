@@ -1,4 +1,5 @@
 import ArgumentParser
+import AuthReports
 import Daemon
 import Dashboard
 import Foundation
@@ -157,7 +158,7 @@ struct RunCommand: AsyncParsableCommand {
         services.append(OutboxService(state: state, period: .milliseconds(Int64(outboxInterval * 1000)), logger: logger))
         services.append(SchedulerService(state: state, configuration: scheduling, logger: logger))
         // Always there: a SIGHUP may add mailboxes to a daemon started without any.
-        services.append(MailboxService(state: state, limits: settings?.ingestLimits ?? .init(), logger: logger))
+        services.append(MailboxService(state: state, reader: settings?.reportReader ?? ReportReader(), logger: logger))
         let signals = await UnixSignalsSequence(trapping: .sighup)
         services.append(ReloadService(signals: signals) {
             logger.info("SIGHUP: re-reading the monitor files")

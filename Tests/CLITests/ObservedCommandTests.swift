@@ -61,9 +61,14 @@ import TestSupport
         #expect(line["records"] as? Int == 4)
         #expect(line["messages"] as? Int == 241)
         #expect(line["schemaVersion"] as? Int == 2)
+        #expect(line["kind"] as? String == "aggregate")
+        // The demo's SMTP TLS report: one policy, 1,242 sessions.
+        let tls = try #require(try Self.lines(first).last)
+        #expect(tls["kind"] as? String == "tlsrpt" && tls["status"] as? String == "ingested", "\(tls)")
+        #expect(tls["domain"] as? String == "brightpath.example" && tls["records"] as? Int == 1 && tls["messages"] as? Int == 1242)
         let again = try ws.run(["ingest", "--json", Self.demoReports])
         #expect(again.status == 0)
-        #expect(try Self.lines(again).map { $0["status"] as? String } == ["duplicate"])
+        #expect(try Self.lines(again).map { $0["status"] as? String } == ["duplicate", "duplicate"])
         let observed = try ws.run(["observed", "brightpath.example", "--zone", CLIRunner.demoZones, "--json"])
         let totals = try observed.json()["totals"] as? [String: Any] ?? [:]
         #expect(totals["messages"] as? Int == 241, "a duplicate adds nothing")
@@ -99,8 +104,12 @@ import TestSupport
         #expect(output.status == 2)
         let lines = try Self.lines(output)
         #expect(lines.count == 29)
-        // Seven broken or forensic samples, and the RFC 9990 example dated 1979.
-        #expect(lines.filter { $0["status"] as? String == "rejected" }.count == 8)
+        // The empty and the malformed XML samples, the failure report without its ARF part, and the RFC 9990
+        // example dated 1979.
+        #expect(lines.filter { $0["status"] as? String == "rejected" }.count == 4)
+        // Four failure reports, the two LinkedIn ones the same report (one with CR LF line ends).
+        let failures = lines.filter { $0["kind"] as? String == "failure" && $0["status"] as? String != "rejected" }
+        #expect(failures.compactMap { $0["status"] as? String }.sorted() == ["duplicate", "ingested", "ingested", "ingested"])
         // nice-input.xml and its .gz and .zip are one report (google.com's): stored once. changed-input.xml has
         // the same report id from another org (fred.com), so it is a report of its own.
         let nice = lines.filter { $0["reportId"] as? String == "11038226378739404135" }

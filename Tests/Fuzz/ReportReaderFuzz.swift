@@ -1,4 +1,5 @@
-// libFuzzer target for the report reader through every container (XML, gzip, zip, e-mail, mbox). Built by
+// libFuzzer target for the report reader through every container (XML, JSON, gzip, zip, e-mail, mbox) and
+// every kind of report (aggregate, SMTP TLS, failure). Built by
 // Scripts/fuzz with the DNSCore and AuthReports sources compiled into one module (module imports stripped).
 
 /// Limits small enough that one input costs milliseconds, so the fuzzer reaches every limit's path too.
@@ -27,6 +28,12 @@ public func reportReaderFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt 
     if Set(outcomes.map(\.part)).count != outcomes.count { fatalError("two outcomes share a part") }
     for outcome in outcomes {
         switch outcome.result {
+        case .success(let summary) where outcome.kind != .aggregate:
+            // TLS and failure reports hand out no records: their summary counts policies and sessions.
+            checkSummary(summary, delivered: (summary.recordCount, summary.messageCount))
+            if outcome.kind == .failure, summary.recordCount != 1 || summary.messageCount != 1 {
+                fatalError("a failure report counts \(summary.recordCount)/\(summary.messageCount)")
+            }
         case .success(let summary):
             checkSummary(summary, delivered: delivered[outcome.part] ?? (0, 0))
         case .failure(let error):

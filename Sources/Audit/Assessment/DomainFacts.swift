@@ -30,6 +30,8 @@ public struct DomainFacts: Sendable {
     public var consecutiveTempFailures: Int
     /// DKIM selectors known for the domain: its own, its senders', and those the reports named.
     public var dkim: [DKIMSelectorFacts] = []
+    /// What stored SMTP TLS reports say about inbound sessions; nil when there are none.
+    public var tlsReports: TLSReportFacts?
 
     public init(approved: [ApprovedSender] = [], expectations: Expectations = .init(), baseline: ObservationSummary? = nil,
                 openFindings: [StoredFinding] = [], observed: ObservedFacts? = nil, flattened: [FlattenedCopy] = [],

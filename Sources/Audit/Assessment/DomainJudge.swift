@@ -17,6 +17,8 @@ public enum DomainJudge {
         /// and when it becomes an error.
         public var dnssecWarningDays: Int
         public var dnssecErrorDays: Int
+        /// When SMTP TLS reports' failures open `tlsrpt.failures`.
+        public var tlsReports = TLSReportThresholds()
 
         public init(observed: ObservedThresholds = .init(), unreachableAfter: Int = 3, certificateWarningDays: Int = 14,
                     now: Int64? = nil, dnssecWarningDays: Int = 7, dnssecErrorDays: Int = 2) {
@@ -37,6 +39,7 @@ public enum DomainJudge {
             + MXFindings.findings(o, facts: facts)
             + DNSSECFindings.findings(o, settings: settings)
             + DANEFindings.findings(o)
+            + TLSReportFindings.findings(domain: domain, facts: facts.tlsReports, thresholds: settings.tlsReports)
         let observed = ObservedJudge.judge(o, facts: facts, thresholds: settings.observed)
         findings += observed.findings
         // The summary is what drift compares and what a poll stores; `check` (no baseline) needs it only if asked.

@@ -87,7 +87,7 @@ public struct EvidenceCoverage: Sendable {
              .dkimOrphanedKey:
             // A selector no longer known is not looked up: its findings resolve.
             return !unknownDKIMKeys.contains(subject.lowercased())
-        case .dkimUnaligned:
+        case .dkimUnaligned, .tlsrptFailures:
             // From the reports alone; no DNS answer is involved.
             return true
         case .mtaSTSMissing, .mtaSTSPolicyWithoutRecord:
