@@ -47,6 +47,7 @@ final class IMAPWorkspace: @unchecked Sendable {
     }
 
     func reportCount() throws -> Int { try read { try Int.fetchOne($0, sql: "SELECT count(*) FROM report") ?? 0 } }
+    func tlsReportCount() throws -> Int { try read { try Int.fetchOne($0, sql: "SELECT count(*) FROM tls_report") ?? 0 } }
 
     /// Messages counted into the observed sources, over every report: a report stored twice would show here.
     func observedMessages() throws -> Int {
@@ -99,6 +100,18 @@ enum ReportMail {
         }
         lines.append("--sw-boundary--")
         return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// An SMTP TLS report (RFC 8460) for example.test of one day in November 2023.
+    static func tlsReport(id: String) -> String {
+        """
+        {"organization-name": "tls.test", "contact-info": "tls@tls.test", "report-id": "\(id)",
+         "date-range": {"start-datetime": "2023-11-14T00:00:00Z", "end-datetime": "2023-11-14T23:59:59Z"},
+         "policies": [{"policy": {"policy-type": "sts", "policy-domain": "example.test", "mx-host": ["mx.example.test"]},
+                       "summary": {"total-successful-session-count": 40, "total-failure-session-count": 2},
+                       "failure-details": [{"result-type": "certificate-expired", "receiving-mx-hostname": "mx.example.test",
+                                            "failed-session-count": 2}]}]}
+        """
     }
 
     static func report(org: String, id: String, count: Int = 3, ip: String = "192.0.2.10") -> String {

@@ -43,14 +43,33 @@ import TestSupport
             stored += 1
         }
 
+        // An SMTP TLS report (RFC 8460 section 5.3: application/tlsrpt+json) and a DMARC failure report (the
+        // LinkedIn sample in ../shared): stored in tables of their own; the failure report's source counts once.
+        try server.deliver(ReportMail.message(subject: "Report Domain: example.test Submitter: tls.test Report-ID: <t-1>",
+                                              attachment: Array(ReportMail.tlsReport(id: "t-1").utf8),
+                                              filename: "tls.test!example.test!1700000000!1700086399.json",
+                                              type: "application/tlsrpt+json"))
+        messages += 1
+        stored += 1
+        var others = 1
+        if let eml = try SharedData.url("conformance/dmarc-reports/forensic/parsedmarc/dmarc_ruf_report_linkedin.eml") {
+            try server.deliver(Array(try Data(contentsOf: eml)))
+            expected += 1
+            messages += 1
+            stored += 1
+            others += 1
+        }
+
         let first = try await workspace.ingest(["--json"])
         #expect(first.status == 2, "rejected messages make exit 2: \(first.stderr)")
         let results = try Self.lines(first)
         #expect(Self.statuses(results) == ["ingested": stored, "duplicate": 1, "rejected": 3], "\(first.stdout)")
+        #expect(results.filter { $0["kind"] as? String != "aggregate" && $0["status"] as? String == "ingested" }.count == others)
+        #expect(try workspace.tlsReportCount() == 1)
         #expect(results.allSatisfy { ($0["file"] as? String)?.contains(";UID=") == true })
         let big = results.first { ($0["error"] as? String)?.contains("message_bytes") == true }
         #expect(big != nil, "the oversized message is rejected by its size: \(first.stdout)")
-        #expect(try workspace.reportCount() == stored)
+        #expect(try workspace.reportCount() == stored - others)
         #expect(try workspace.observedMessages() == expected)
         #expect(try server.count("INBOX") == 0)
         #expect(try server.count("senderwatch/done") == stored + 1)
@@ -62,7 +81,8 @@ import TestSupport
         let second = try await workspace.ingest()
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.stdout.contains(": 0 message(s) read, 0 report(s) ingested"), "\(second.stdout)")
-        #expect(try workspace.reportCount() == stored)
+        #expect(try workspace.reportCount() == stored - others)
+        #expect(try workspace.tlsReportCount() == 1)
         #expect(try workspace.observedMessages() == expected)
 
         // Only what is new is read.
