@@ -184,8 +184,8 @@ struct LimitTests {
 
     @Test func everyLimitHasASettingsKeyAndADefaultAboveRealReports() {
         let limits = ReportLimits()
-        #expect(ReportLimits.keys.count == 14)
-        #expect(Set(ReportLimits.keys.map(\.key)).count == 14)
+        #expect(ReportLimits.keys.count == 15)
+        #expect(Set(ReportLimits.keys.map(\.key)).count == 15)
         // The benchmark's one-million-record report (683 MB of XML) must pass.
         #expect(limits.reportBytes > 683_000_000 && limits.records >= 1_000_000)
         for (key, path) in ReportLimits.keys { #expect(limits[keyPath: path] > 0, "\(key)") }

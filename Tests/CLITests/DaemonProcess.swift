@@ -64,10 +64,11 @@ final class DaemonProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
-    /// Text of the log, for failure messages.
+    /// Text of the log, for failure messages: its start (how the daemon came up) and its end.
     var tail: String {
         let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        return String(text.suffix(3000))
+        guard text.count > 6000 else { return text }
+        return String(text.prefix(3000)) + "\n[...]\n" + String(text.suffix(3000))
     }
 
     func stop() {

@@ -18,6 +18,8 @@ import Testing
         let none = try MonitorLoader.load(paths: [try write("settings:\n  default_interval: 1h\n")])
         #expect(none.settings.ingestLimits == ReportLimits())
         #expect(none.settings.trustedReceivers.isEmpty)
+        #expect(!none.settings.keepFailureReportHeaders && !none.settings.reportReader.keepFailureHeaders,
+                "failure reports' headers are personal data: not kept unless asked")
         let yaml = """
             settings:
               ingest_limits:
@@ -25,13 +27,17 @@ import Testing
                 text_bytes: 64KiB
                 element_depth: 16
                 zip_entries: 8
+                tlsrpt_bytes: 1MiB
               trusted_receivers: [mx.example.com, Google.com]
+              failure_report_headers: yes
             """
         let set = try MonitorLoader.load(paths: [try write(yaml)]).settings
         #expect(set.ingestLimits.reportBytes == 2 << 30 && set.ingestLimits.textBytes == 64 << 10)
         #expect(set.ingestLimits.elementDepth == 16 && set.ingestLimits.zipEntries == 8)
         #expect(set.ingestLimits.records == ReportLimits().records, "keys not given keep their defaults")
         #expect(set.trustedReceivers == ["mx.example.com", "google.com"])
+        #expect(set.ingestLimits.tlsReportBytes == 1 << 20)
+        #expect(set.reportReader.keepFailureHeaders && set.reportReader.limits == set.ingestLimits)
     }
 
     @Test func badValuesArePointedAt() throws {
@@ -42,10 +48,12 @@ import Testing
                 text_bytes: 99999999999999999999GiB
                 depth: 5
               trusted_receivers: [not a host]
+              failure_report_headers: sometimes
             """)
         let error = try #require(throws: MonitorFileError.self) { try MonitorLoader.load(paths: [path]) }
         let text = error.description
-        #expect(error.problems.count == 4, "\(text)")
+        #expect(error.problems.count == 5, "\(text)")
+        #expect(text.contains("\(path):7:") && text.contains("failure_report_headers") && text.contains("\"sometimes\""), "\(text)")
         #expect(text.contains("\(path):3:") && text.contains("ingest_limits.records"), "\(text)")
         #expect(text.contains("\(path):4:") && text.contains("99999999999999999999GiB"), "\(text)")
         #expect(text.contains("unknown key \"depth\"") && text.contains("element_depth"), "\(text)")
