@@ -69,6 +69,13 @@ final class DashboardProcess: @unchecked Sendable {
             }
             try? await Task.sleep(nanoseconds: 100_000_000)
         }
+        // Once more past the deadline: this task may have been kept off the cooperative threads meanwhile.
+        let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+        let matches = text.ranges(of: #/http://127\.0\.0\.1:[0-9]+//#)
+        if process.isRunning, matches.count > staleURLs, let last = matches.last {
+            url = String(text[last])
+            return url
+        }
         return nil
     }
 
