@@ -4,9 +4,11 @@ import GRDB
 
 /// The stored SMTP TLS reports of a domain, as the judge reads them.
 extension InventoryStore {
-    /// Whether any TLS report is stored: most inventories have none, and then no domain pays a query.
+    /// Whether any TLS report is stored: most inventories have none, and then no domain pays a query. A file
+    /// opened read-only from before `v12-tlsrpt-failure` has no table yet: it has no reports either.
     static func hasTLSReports(in db: Database) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM tls_result)") ?? false
+        guard try db.tableExists("tls_result") else { return false }
+        return try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM tls_result)") ?? false
     }
 
     /// The two windows of `TLSReportFacts` for `domain`, counted back from its latest reported day that has

@@ -134,4 +134,11 @@ import Testing
     func rfc5322Dates(_ text: String, _ seconds: Int64) {
         #expect(RFC5322Date.epochSeconds(text) == seconds, "\(text)")
     }
+
+    /// Years past any calendar, and fields that are not numbers, are no date (and trap nothing).
+    @Test(arguments: ["Mon, 01 Oct 99999999999999999 11:20:27 +0200", "01 Oct 2018", "32 Oct 2018 10:00 +0000",
+                      "29 Feb 2019 10:00 +0000", "01 Foo 2018 10:00 +0000", "01 Oct 2018 25:00 +0000", "01 Oct 2018 aa:bb +0000"])
+    func notRFC5322Dates(_ text: String) {
+        #expect(RFC5322Date.epochSeconds(text) == nil, "\(text)")
+    }
 }

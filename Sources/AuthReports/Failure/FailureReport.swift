@@ -207,6 +207,8 @@ enum RFC5322Date {
               let month = months.firstIndex(of: words[1].lowercased().prefix(3).description),
               var year = Int(words[2]) else { return nil }
         if year < 50 { year += 2000 } else if year < 1000 { year += 1900 }
+        // A hostile year must not overflow the day arithmetic; only 1990..2100 is accepted later anyway.
+        guard (1900...9999).contains(year) else { return nil }
         let time = words[3].split(separator: ":").map { Int($0) }
         guard time.count >= 2, time.count <= 3, time.allSatisfy({ $0 != nil }) else { return nil }
         let hour = time[0]!, minute = time[1]!, second = time.count == 3 ? time[2]! : 0
