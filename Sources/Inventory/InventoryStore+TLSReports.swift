@@ -50,3 +50,50 @@ extension InventoryStore {
                               recent: recent, before: before)
     }
 }
+
+/// One UTC day of a domain's SMTP TLS reports: sessions, and the failures by result type and MX.
+public struct TLSReportDay: Sendable, Hashable {
+    public struct Failure: Sendable, Hashable {
+        public var resultType: String
+        /// '' when the reports named no MX.
+        public var receivingMX: String
+        public var sessions: Int
+    }
+    public var day: String
+    public var successful: Int
+    public var failures: [Failure]
+    public var failed: Int { failures.reduce(0) { $0 + $1.sessions } }
+}
+
+extension InventoryStore {
+    /// Each day of `domain`'s TLS reports from `since` on, oldest first, with the reporters heard from.
+    public func tlsReportDays(domain: String, since: String? = nil) throws -> (days: [TLSReportDay], reporters: [String], reports: Int) {
+        try writer.read { db in
+            guard try db.tableExists("tls_result") else { return ([], [], 0) }
+            let key = domain.lowercased(), from = since ?? "0000-00-00"
+            var days: [String: TLSReportDay] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT day, resultType, receivingMX, SUM(sessions) AS sessions FROM tls_result
+                WHERE policyDomain = ? AND day >= ? GROUP BY day, resultType, receivingMX ORDER BY day, resultType, receivingMX
+                """, arguments: [key, from]) {
+                let day: String = row["day"], type: String = row["resultType"]
+                let sessions = Int(min(max(row["sessions"] as Int64? ?? 0, 0), 1_000_000_000_000))
+                var entry = days[day] ?? TLSReportDay(day: day, successful: 0, failures: [])
+                if type == "success" {
+                    entry.successful += sessions
+                } else {
+                    entry.failures.append(.init(resultType: type, receivingMX: row["receivingMX"], sessions: sessions))
+                }
+                days[day] = entry
+            }
+            let reporters = try String.fetchAll(db, sql: """
+                SELECT DISTINCT r.orgName FROM tls_result t JOIN tls_report r ON r.id = t.reportRowId
+                WHERE t.policyDomain = ? AND t.day >= ? ORDER BY r.orgName
+                """, arguments: [key, from])
+            let reports = try Int.fetchOne(db, sql: """
+                SELECT COUNT(DISTINCT reportRowId) FROM tls_result WHERE policyDomain = ? AND day >= ?
+                """, arguments: [key, from]) ?? 0
+            return (days.values.sorted { $0.day < $1.day }, reporters, reports)
+        }
+    }
+}

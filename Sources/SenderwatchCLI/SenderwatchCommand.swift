@@ -21,7 +21,7 @@ public struct SenderwatchCommand: AsyncParsableCommand {
         version: version,
         subcommands: [CheckCommand.self, SPFCommand.self, DMARCCommand.self, ApplyCommand.self, PollCommand.self, RunCommand.self, ServeCommand.self,
                       DomainsCommand.self, SendersCommand.self, FindingsCommand.self, HistoryCommand.self, AlertsCommand.self,
-                      IngestCommand.self, ObservedCommand.self, HeadersCommand.self, DKIMCommand.self,
+                      IngestCommand.self, ObservedCommand.self, TLSReportsCommand.self, HeadersCommand.self, DKIMCommand.self,
                       GenerateCommand.self, SnapshotCommand.self]
     )
 

@@ -74,6 +74,30 @@ import TestSupport
         #expect(totals["messages"] as? Int == 241, "a duplicate adds nothing")
     }
 
+    /// `tls-reports` lists the demo's SMTP TLS report day by day; a domain without reports has nothing to say.
+    @Test func tlsReportsListTheDaysAndTheFailingMX() throws {
+        let ws = try Workspace()
+        defer { ws.cleanup() }
+        #expect(try ws.run(["ingest", Self.demoReports]).status == 0)
+        let json = try ws.run(["tls-reports", "brightpath.example", "--json"])
+        #expect(json.status == 1, "failed sessions make exit 1: \(json.stderr)")
+        let document = try json.json()
+        #expect(document["totals"] as? [String: Int] == ["reports": 1, "sessions": 1242, "failed": 62], "\(document)")
+        #expect(document["reporters"] as? [String] == ["TLS Receiver Example"])
+        let day = try #require((document["days"] as? [[String: Any]])?.first)
+        #expect(day["day"] as? String == "2026-11-28" && day["successful"] as? Int == 1180)
+        let failures = day["failures"] as? [[String: Any]] ?? []
+        #expect(failures.count == 1 && failures.first?["resultType"] as? String == "certificate-expired"
+                && failures.first?["receivingMX"] as? String == "mx.office.example" && failures.first?["sessions"] as? Int == 62)
+        let text = try ws.run(["tls-reports", "brightpath.example"])
+        #expect(text.stdout.contains("2026-11-28      1242        62  5%     certificate-expired at mx.office.example (62)"), "\(text.stdout)")
+        let none = try ws.run(["tls-reports", "acme-widgets.example"])
+        #expect(none.status == 0 && none.stdout.contains("no SMTP TLS reports stored"), "\(none.stdout)")
+        let later = try ws.run(["tls-reports", "brightpath.example", "--since", "2026-11-29", "--json"])
+        let laterDays = try later.json()["days"] as? [Any]
+        #expect(later.status == 0 && laterDays?.isEmpty == true)
+    }
+
     @Test func brokenFilesAreRejectedWithTheirReasonAndTheBatchGoesOn() throws {
         let ws = try Workspace()
         defer { ws.cleanup() }
