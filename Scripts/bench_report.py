@@ -143,6 +143,14 @@ def summarize(results_path):
     print("| check: domains/s, wall incl. start-up (vs checkdmarc spf+dmarc) | %s | %s | %sx |"
           % (fmt(ours_check), fmt(cd), fmt(ours_check / cd if ours_check and cd else None)))
     print("| check: DNS queries per domain | %s | %s | |" % (fmt(dns("senderwatch-check"), 2), fmt(dns("checkdmarc-spf-dmarc"), 2)))
+    full_wall = stat("senderwatch-check-full", "wall_s")
+    if full_wall:
+        # The whole audit (MX, MTA-STS, TLS-RPT, BIMI too), which checkdmarc's spf+dmarc mode does not do.
+        cdf_wall = stat("checkdmarc-full", "wall_s")
+        print("| check without --no-transport: domains/s (vs checkdmarc full); DNS queries per domain | %s; %s | %s; %s | %s |"
+              % (fmt(n / full_wall), fmt(dns("senderwatch-check-full"), 2),
+                 fmt(n / cdf_wall if cdf_wall else None), fmt(dns("checkdmarc-full"), 2),
+                 (fmt(cdf_wall / full_wall) + "x") if cdf_wall else ""))
     print("| check: peak RSS MiB | %s | %s | |" % (fmt(rss("senderwatch-check")), fmt(rss("checkdmarc-spf-dmarc"))))
     print("| spf --batch: evaluations/s, wall (vs pyspf check2) | %s | %s | %sx |"
           % (fmt(ours_batch), fmt(ps), fmt(ours_batch / ps if ours_batch and ps else None)))
@@ -157,6 +165,8 @@ def summarize(results_path):
     ours_cpu, cd_cpu = cpu_us("senderwatch-check", n), cpu_us("checkdmarc-spf-dmarc", n)
     print("| check: CPU us/domain, user+sys | %s | %s | %sx less |"
           % (fmt(ours_cpu, 0), fmt(cd_cpu, 0), fmt(cd_cpu / ours_cpu if ours_cpu and cd_cpu else None)))
+    if by_tool.get("senderwatch-check-full"):
+        print("| check without --no-transport: CPU us/domain, user+sys | %s | | |" % fmt(cpu_us("senderwatch-check-full", n), 0))
     ours_cpu, ps_cpu = cpu_us("senderwatch-spf-batch", pairs), cpu_us("pyspf", pairs)
     print("| spf --batch: CPU us/evaluation, user+sys | %s | %s | %sx less |"
           % (fmt(ours_cpu, 0), fmt(ps_cpu, 0), fmt(ps_cpu / ours_cpu if ours_cpu and ps_cpu else None)))

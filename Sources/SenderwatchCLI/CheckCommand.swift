@@ -20,6 +20,8 @@ struct CheckCommand: AsyncParsableCommand {
         fetch it (certificate, no redirect, 64 KiB, the MX hosts against its mx patterns), its TLS-RPT record and \
         its BIMI record (and DMARC enforcement, as BIMI needs); for every --dkim-selector, the key at \
         SELECTOR._domainkey.DOMAIN (missing, revoked, too small, sha1 only, t=y, syntax). Domains are audited concurrently over one DNS cache.
+        --no-transport reads only SPF and DMARC (and the --dkim-selector keys): the MX set, MTA-STS, TLS-RPT and \
+        BIMI are not read, no part stands for them, nothing is said of them, and `notRead` lists them in --json.
 
         A part DNS does not answer (a timeout, SERVFAIL, a name outside the --zone files) is listed as \
         unknown with its cause; the findings the other parts establish still stand. The exit code follows \
@@ -44,6 +46,10 @@ struct CheckCommand: AsyncParsableCommand {
                                valueName: "selector"))
     var dkimSelectors: [String] = []
 
+    @Flag(name: .customLong("no-transport"),
+          help: "Read only SPF and DMARC (and --dkim-selector keys): not the MX set, MTA-STS, TLS-RPT or BIMI.")
+    var noTransport = false
+
     @Option(name: .customLong("domains-from"), help: ArgumentHelp("Read more domains from a file, one per line (- for standard input).", valueName: "file"))
     var domainsFile: String?
 
@@ -66,7 +72,8 @@ struct CheckCommand: AsyncParsableCommand {
         let session = try dns.makeResolver()
         defer { session.shutdown() }
         let assessor = DomainAssessor(resolver: session.resolver, settings: DomainJudge.Settings(now: epochNow()),
-                                      fetcher: CurlPolicyFetcher(now: { epochNow() }), validator: session.validator)
+                                      fetcher: CurlPolicyFetcher(now: { epochNow() }), validator: session.validator,
+                                      readsTransport: !noTransport)
         var summary = CheckSummary()
         var first = true
         let out = OutputBuffer()

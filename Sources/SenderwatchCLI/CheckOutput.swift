@@ -9,7 +9,8 @@ import DNSCore
 /// known/unknown/impossible and `cause`), `spf`, `dmarc`, `senders`, `dkim` (each key read: `name`, `status`, `summary`,
 /// `keyType`, `keyBits`, `fingerprint`, `cnameTarget`, `verdict`), `mx` (`records` as published, `nullMX`, `implicit`,
 /// `hosts` with their `addresses` and `cnameTarget`, `verdict`), `dnssec` (each validated answer: `answer`,
-/// `role`, `status`, `reason`, `expires`; empty when validation is off), `findings`.
+/// `role`, `status`, `reason`, `expires`; empty when validation is off), `notRead` (only with `--no-transport`:
+/// `bimi`, `mta-sts`, `mx`, `tls-rpt`, whose parts and findings are then absent), `findings`.
 struct DomainCheckOutput: Encodable {
     struct SPFPart: Encodable {
         let record: String?
@@ -116,6 +117,8 @@ struct DomainCheckOutput: Encodable {
     let dnssec: [DNSSECPart]
     let senders: [SenderPart]
     let mx: MXPart?
+    /// The parts `--no-transport` left unread; absent when everything was read.
+    let notRead: [String]?
     let findings: [Finding]
 
     init(_ assessment: DomainAssessment) {
@@ -138,11 +141,15 @@ struct DomainCheckOutput: Encodable {
                        mechanism: $0.evaluation.mechanism, problem: $0.evaluation.problem, verdict: $0.evaluation.verdict.word)
         }
         mx = o.transport.mailExchangers.map(MXPart.init)
+        notRead = o.transportRead ? nil : Self.transportParts
         dnssec = o.dnssec.map(DNSSECPart.init)
         findings = assessment.findings
     }
 
     var unknownParts: [Part] { parts.filter { $0.verdict == "unknown" } }
+
+    /// What `--no-transport` does not read.
+    static let transportParts = ["bimi", "mta-sts", "mx", "tls-rpt"]
 }
 
 struct CheckSummary: Encodable {
@@ -196,6 +203,7 @@ enum CheckText {
         for part in unknown {
             out.append("  unknown: \(part.label): \(part.cause ?? "no answer")")
         }
+        if let notRead = r.notRead { out.append("  not read: \(notRead.joined(separator: ", ")) (--no-transport)") }
         for f in r.findings {
             out.append("  [\(f.severity.rawValue)] \(f.kind): \(f.message)")
             if let fix = f.fix { out.append("      fix: \(fix)") }

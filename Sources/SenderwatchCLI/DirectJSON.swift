@@ -68,6 +68,7 @@ extension DomainCheckOutput {
             w.field("verdict", mx.verdict)
             w.endObject()
         }
+        if let notRead { w.strings("notRead", notRead) }
         w.key("parts")
         w.beginArray()
         for part in parts {

@@ -14,6 +14,31 @@ import TestSupport
         ((domain?["findings"] as? [[String: Any]]) ?? []).compactMap { $0["kind"] as? String }
     }
 
+    /// `--no-transport` keeps the audit to SPF and DMARC: the MX set, MTA-STS, TLS-RPT and BIMI are not read,
+    /// none of their parts or findings appear, `notRead` says so, and SPF and DMARC say what they said before.
+    @Test func noTransportReadsOnlySPFAndDMARC() throws {
+        let arguments = ["check", "--zone", CLIRunner.demoZones, "--json", "harborline.example", "brightpath.example"]
+        let full = domains(try CLIRunner.run(arguments).json())
+        let narrow = domains(try CLIRunner.run(arguments + ["--no-transport"]).json())
+        let transportPrefixes = ["mta-sts", "tlsrpt", "bimi", "mx."]
+        #expect(kinds(full["harborline.example"]).contains("mta-sts.record-without-policy"))
+        for name in ["harborline.example", "brightpath.example"] {
+            let all = full[name], some = narrow[name]
+            #expect(all?["notRead"] == nil, "a full check reads everything")
+            #expect(some?["notRead"] as? [String] == ["bimi", "mta-sts", "mx", "tls-rpt"], "\(String(describing: some))")
+            #expect(some?["mx"] == nil && all?["mx"] != nil)
+            let parts = (some?["parts"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+            #expect(!parts.contains { id in transportPrefixes.contains { id.hasPrefix($0) } }, "\(parts)")
+            #expect(!kinds(some).contains { kind in transportPrefixes.contains { kind.hasPrefix($0) } }, "\(kinds(some))")
+            // What SPF and DMARC establish does not change.
+            let spfAndDMARC = { (domain: [String: Any]?) in self.kinds(domain).filter { $0.hasPrefix("spf.") || $0.hasPrefix("dmarc.") } }
+            #expect(spfAndDMARC(all) == spfAndDMARC(some))
+            #expect((all?["spf"] as? [String: Any])?["record"] as? String == (some?["spf"] as? [String: Any])?["record"] as? String)
+        }
+        let text = try CLIRunner.run(["check", "--zone", CLIRunner.demoZones, "harborline.example", "--no-transport"])
+        #expect(text.stdout.contains("not read: bimi, mta-sts, mx, tls-rpt (--no-transport)"), "\(text.stdout)")
+    }
+
     @Test func demoDomainsTellTheirStories() throws {
         let output = try CLIRunner.run(["check", "--zone", CLIRunner.demoZones, "--json", "--ip", "60.130.71.223",
                                         "acme-widgets.example", "brightpath.example", "ledgerly.example", "harborline.example"])

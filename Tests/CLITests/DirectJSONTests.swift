@@ -31,6 +31,7 @@ import Testing
         let ips = [IPAddress("60.130.71.223")!, IPAddress("2001:db8::1")!]
         for name in ["acme-widgets.example", "brightpath.example", "ledgerly.example", "harborline.example", "nothing.example"] {
             compare(await DomainAssessor(resolver: demo).assess(try DomainName(name), ips: ips))
+            compare(await DomainAssessor(resolver: demo, readsTransport: false).assess(try DomainName(name), ips: ips))
         }
         let hostile = ZoneResolver(Self.hostileZone())
         var facts = DomainFacts()

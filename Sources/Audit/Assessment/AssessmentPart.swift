@@ -43,6 +43,7 @@ enum AssessmentParts {
     }
 
     static func transport(_ o: DomainObservation) -> [AssessmentPart] {
+        guard o.transportRead else { return [] }
         let t = o.transport, d = o.domain.text
         var parts = [AssessmentPart(id: "mta-sts.record", label: "the MTA-STS record at _mta-sts.\(d)", verdict: t.mtaSTS.verdict)]
         if case .notRead = t.policy {} else {

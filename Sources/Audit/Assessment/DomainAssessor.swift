@@ -8,9 +8,12 @@ public struct DomainAssessor: Sendable {
     public let settings: DomainJudge.Settings
 
     public init(resolver: any DNSResolver, settings: DomainJudge.Settings = .init(), spfOptions: SPFOptions = .init(),
-                fetcher: (any PolicyFetcher)? = nil, validator: (any DNSSECValidator)? = nil, namer: SourceNamer? = nil) {
-        gatherer = DomainGatherer(resolver: resolver, spfOptions: spfOptions, thresholds: settings.observed, fetcher: fetcher,
-                                  validator: validator, now: settings.now ?? 0, namer: namer)
+                fetcher: (any PolicyFetcher)? = nil, validator: (any DNSSECValidator)? = nil, namer: SourceNamer? = nil,
+                readsTransport: Bool = true) {
+        var gatherer = DomainGatherer(resolver: resolver, spfOptions: spfOptions, thresholds: settings.observed, fetcher: fetcher,
+                                      validator: validator, now: settings.now ?? 0, namer: namer)
+        gatherer.readsTransport = readsTransport
+        self.gatherer = gatherer
         self.settings = settings
     }
 

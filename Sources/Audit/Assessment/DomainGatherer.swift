@@ -20,6 +20,9 @@ public struct DomainGatherer: Sendable {
     /// Validates the deciding answers with DNSSEC at `now`; nil makes no validation (and no DNSSEC part).
     public let validator: (any DNSSECValidator)?
     public let now: Int64
+    /// Read the MX set, MTA-STS, TLS-RPT and BIMI (and DANE); false keeps an assessment to SPF, DMARC and DKIM
+    /// (`check --no-transport`).
+    public var readsTransport = true
 
     public init(resolver: any DNSResolver, spfOptions: SPFOptions = .init(), thresholds: ObservedThresholds = .init(),
                 fetcher: (any PolicyFetcher)? = nil, validator: (any DNSSECValidator)? = nil, now: Int64 = 0,
@@ -39,7 +42,9 @@ public struct DomainGatherer: Sendable {
                        sender localPart: String = "postmaster", dkimSelectors: [String] = []) async -> DomainObservation {
         async let spfAnalysis = SPFAnalyzer(resolver: resolver, options: spfOptions).analyze(domain: domain)
         async let discovery = DMARCDiscovery(resolver: resolver).discover(domain)
-        async let transport = TransportReader(resolver: resolver, fetcher: fetcher).read(domain, expectations: facts.expectations)
+        let readsTransport = self.readsTransport
+        async let transport: TransportObservation? = readsTransport
+            ? TransportReader(resolver: resolver, fetcher: fetcher).read(domain, expectations: facts.expectations) : nil
         async let dkimKeys = DKIMKeyReader.read(DKIMKeyReader.selectorsToRead(
             facts.dkimSelectors(domain: domain, domainSelectors: dkimSelectors), domain: domain), resolver: resolver)
         let expanded = await SenderExpansion.expand(facts.approved, resolver: resolver)
@@ -73,14 +78,14 @@ public struct DomainGatherer: Sendable {
         var observation = DomainObservation(domain: domain, spf: await spfAnalysis, dmarc: dmarc, reportAuthorizations: authorizations,
                                             senderChecks: checks, expandedSenders: expanded, observedChecks: observedChecks,
                                             providerReadings: readings, dkimKeys: await dkimKeys)
-        observation.transport = await transport
+        if let read = await transport { observation.transport = read } else { observation.transportRead = false }
         if let recent = facts.observed?.recent, !recent.isEmpty {
             observation.sourceNames = await namer.names(
                 domain: domain, sources: recent.map { .init(ip: $0.ip, messages: $0.messages, dkimDomains: $0.dkimDomains) },
                 approved: facts.approved, expanded: expanded, spf: observation.spf)
         }
         if let validator {
-            observation.dane = await DANEReader.read(observation.transport.mailExchangers, resolver: resolver)
+            if readsTransport { observation.dane = await DANEReader.read(observation.transport.mailExchangers, resolver: resolver) }
             observation.dnssec = await DNSSECReader.read(observation, validator: validator, now: now)
         }
         return observation

@@ -34,12 +34,13 @@ public enum DomainJudge {
             + DMARCFindings.findings(o, facts.expectations)
             + InventoryFindings.findings(o, approved: facts.approved)
             + DKIMFindings.findings(o, facts: facts, thresholds: settings.observed)
-            + TransportFindings.findings(o, facts.expectations, certificateWarningDays: settings.certificateWarningDays,
-                                         now: settings.now)
-            + MXFindings.findings(o, facts: facts)
             + DNSSECFindings.findings(o, settings: settings)
-            + DANEFindings.findings(o)
-            + TLSReportFindings.findings(domain: domain, facts: facts.tlsReports, thresholds: settings.tlsReports)
+        if o.transportRead {
+            findings += TransportFindings.findings(o, facts.expectations, certificateWarningDays: settings.certificateWarningDays,
+                                                   now: settings.now)
+                + MXFindings.findings(o, facts: facts) + DANEFindings.findings(o)
+        }
+        findings += TLSReportFindings.findings(domain: domain, facts: facts.tlsReports, thresholds: settings.tlsReports)
         let observed = ObservedJudge.judge(o, facts: facts, thresholds: settings.observed)
         findings += observed.findings
         // The summary is what drift compares and what a poll stores; `check` (no baseline) needs it only if asked.
@@ -55,7 +56,7 @@ public enum DomainJudge {
                 summary = merged
             }
         }
-        findings += TransportFindings.idUnchanged(o, staleID: summary?.mtaSTSStaleID)
+        if o.transportRead { findings += TransportFindings.idUnchanged(o, staleID: summary?.mtaSTSStaleID) }
         let flattened = FlattenedJudge.review(findings, observation: o, facts: facts)
         findings = flattened.findings
 

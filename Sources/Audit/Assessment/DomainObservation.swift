@@ -22,6 +22,9 @@ public struct DomainObservation: Sendable {
     public var dkimKeys: [DKIMKeyLookup]
     /// MTA-STS with its policy, TLS-RPT and BIMI.
     public var transport = TransportObservation()
+    /// False when the gatherer was asked not to read the transport records (the MX set, MTA-STS, TLS-RPT,
+    /// BIMI, DANE): then `transport` says nothing, no part stands for them and nothing is judged of them.
+    public var transportRead = true
     /// Who each observed source is (`SourceNamer`), by address text; a source nothing named is absent.
     public var sourceNames: [String: SourceName] = [:]
     /// The DNSSEC status of the answers that decide verdicts; empty when no validation was made.
