@@ -46,13 +46,20 @@ def poll(n, time_path, queries, size, run, last, results_path=None):
     versus = ""
     if results_path and os.path.exists(results_path):
         with open(results_path) as f:
-            runs = [r for r in json.load(f)["runs"] if r["tool"] == "senderwatch-check"]
+            runs = full_check_runs(json.load(f)["runs"])
         check = median([r.get("wall_s") for r in runs])
         if check:
             versus = ", %.2fx the wall time of check (%.2f s)" % (wall / check, check)
     print("poll %s: %.2f s wall, %.0f domains/s, %.0f us CPU/domain (user+sys), peak RSS %.1f MiB, %.2f DNS queries/domain, database %.2f MiB%s"
           % (run, wall, n / wall, cpu * 1e6 / n, rss / 1024, int(queries or 0) / n, int(size) / 1048576, versus))
     print("  " + last)
+
+
+def full_check_runs(runs):
+    """The `check` runs a poll is measured against: the full audit (senderwatch-check-full, which reads what a
+    poll reads), else senderwatch-check (from runs before --no-transport existed)."""
+    full = [r for r in runs if r["tool"] == "senderwatch-check-full"]
+    return full or [r for r in runs if r["tool"] == "senderwatch-check"]
 
 
 def time_file(path):
@@ -78,7 +85,7 @@ def steady(n, results_path, *time_files):
     wall = median([w for w, _, _ in runs])
     cpu = median([c for _, c, _ in runs])
     with open(results_path) as f:
-        check = median([r.get("wall_s") for r in json.load(f)["runs"] if r["tool"] == "senderwatch-check"])
+        check = median([r.get("wall_s") for r in full_check_runs(json.load(f)["runs"])])
     print("poll steady state (median of %d): %.2f s wall, %.0f us CPU/domain, %.2fx the wall time of check (median %.2f s)"
           % (len(runs), wall, cpu * 1e6 / n, wall / check if check else float("nan"), check or 0))
 

@@ -45,6 +45,8 @@ public struct Poller: Sendable {
     /// certificate expires when the poll warns.
     public var fetcher: (any PolicyFetcher)?
     public var certificateWarningDays = 14
+    /// When SMTP TLS reports open `tlsrpt.failures`.
+    public var tlsReports = TLSReportThresholds()
     /// Names the observed sources (the catalogue of the settings); one per poller, so a run reads the
     /// catalogue providers' networks and each reverse name once.
     public var sourceNamer: SourceNamer
@@ -153,7 +155,7 @@ public struct Poller: Sendable {
         DomainAssessor(resolver: resolver, settings: DomainJudge.Settings(observed: observed, unreachableAfter: unreachableAfter,
                                                                           certificateWarningDays: certificateWarningDays, now: now(),
                                                                           dnssecWarningDays: dnssecWarningDays,
-                                                                          dnssecErrorDays: dnssecErrorDays),
+                                                                          dnssecErrorDays: dnssecErrorDays, tlsReports: tlsReports),
                        fetcher: fetcher, validator: validator, namer: sourceNamer)
     }
 

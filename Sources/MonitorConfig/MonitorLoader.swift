@@ -50,6 +50,9 @@ public struct MonitorSettings: Sendable, Hashable {
     public var policyFetch = CurlPolicyFetcher.Settings()
     /// `certificate_warning_days`: days before a policy host's certificate expires when polls warn.
     public var certificateWarningDays = 14
+    /// `tlsrpt_min_sessions`, `tlsrpt_min_percent`, `tlsrpt_error_percent`: when SMTP TLS reports open
+    /// `tlsrpt.failures`.
+    public var tlsReports = TLSReportThresholds()
     /// `dnssec: true` validates the deciding answers; `dnssec_trust_anchor:` a file of DS or DNSKEY records
     /// (default: the root keys); `dnssec_warning_days` / `dnssec_error_days`: when an expiring signature warns,
     /// then errs.

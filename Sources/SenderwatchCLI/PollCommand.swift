@@ -141,6 +141,7 @@ extension Poller {
         sourceNamer = SourceNamer(resolver: resolver, catalogue: settings?.providerCatalogue ?? .builtIn)
         dnssecWarningDays = settings?.dnssecWarningDays ?? 7
         dnssecErrorDays = settings?.dnssecErrorDays ?? 2
+        tlsReports = settings?.tlsReports ?? .init()
     }
 }
 

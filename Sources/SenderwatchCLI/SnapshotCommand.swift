@@ -88,6 +88,7 @@ struct SnapshotCommand: AsyncParsableCommand {
             builder.unreachableAfter = settings?.unreachableAfter ?? 3
             builder.fetcher = CurlPolicyFetcher(settings: settings?.policyFetch ?? .init(), now: { epochNow() })
             builder.certificateWarningDays = settings?.certificateWarningDays ?? 14
+            builder.tlsReports = settings?.tlsReports ?? .init()
             builder.sourceNamer = SourceNamer(resolver: session.resolver, catalogue: settings?.providerCatalogue ?? .builtIn)
             builder.validator = session.validator
             builder.dnssecDays = (settings?.dnssecWarningDays ?? 7, settings?.dnssecErrorDays ?? 2)

@@ -27,6 +27,8 @@ public struct SnapshotBuilder: Sendable {
     /// Fetches MTA-STS policies as the poll does; the days of certificate life under which it warns.
     public var fetcher: (any PolicyFetcher)?
     public var certificateWarningDays = 14
+    /// When SMTP TLS reports open `tlsrpt.failures`.
+    public var tlsReports = TLSReportThresholds()
     /// Names the observed sources, as the poll does.
     public var sourceNamer: SourceNamer
     /// Validates the deciding answers with DNSSEC as the poll does; the days under which an expiring signature
@@ -71,7 +73,8 @@ public struct SnapshotBuilder: Sendable {
         let facts = read.facts, open = read.openRows
         let settings = DomainJudge.Settings(observed: observedThresholds, unreachableAfter: unreachableAfter,
                                             certificateWarningDays: certificateWarningDays, now: takenAt,
-                                            dnssecWarningDays: dnssecDays.warning, dnssecErrorDays: dnssecDays.error)
+                                            dnssecWarningDays: dnssecDays.warning, dnssecErrorDays: dnssecDays.error,
+                                            tlsReports: tlsReports)
         let assessment = await DomainAssessor(resolver: resolver, settings: settings, fetcher: fetcher, validator: validator,
                                               namer: sourceNamer)
             .assess(name, facts: facts)

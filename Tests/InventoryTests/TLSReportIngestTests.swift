@@ -60,6 +60,11 @@ import Testing
             #expect(findings.first?.message.contains("10 of 1000 inbound TLS session(s) (1%) failed with certificate-expired at mx1.example.com (10)") == true,
                     "\(findings.first?.message ?? "")")
             #expect(findings.first?.fix == "renew the TLS certificate of mx1.example.com")
+            // The settings' thresholds move the floor and the error share.
+            #expect(TLSReportFindings.findings(domain: "example.com", facts: facts, thresholds: .init(minSessions: 11)).isEmpty)
+            #expect(TLSReportFindings.findings(domain: "example.com", facts: facts, thresholds: .init(minShare: 0.02)).isEmpty)
+            #expect(TLSReportFindings.findings(domain: "example.com", facts: facts,
+                                               thresholds: .init(minShare: 0.005, errorShare: 0.01)).first?.severity == .error)
         }
     }
 

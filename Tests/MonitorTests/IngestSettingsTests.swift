@@ -1,3 +1,4 @@
+import Audit
 import AuthReports
 import Foundation
 import MonitorConfig
@@ -30,6 +31,9 @@ import Testing
                 tlsrpt_bytes: 1MiB
               trusted_receivers: [mx.example.com, Google.com]
               failure_report_headers: yes
+              tlsrpt_min_sessions: 20
+              tlsrpt_min_percent: 2.5%
+              tlsrpt_error_percent: 25
             """
         let set = try MonitorLoader.load(paths: [try write(yaml)]).settings
         #expect(set.ingestLimits.reportBytes == 2 << 30 && set.ingestLimits.textBytes == 64 << 10)
@@ -38,6 +42,8 @@ import Testing
         #expect(set.trustedReceivers == ["mx.example.com", "google.com"])
         #expect(set.ingestLimits.tlsReportBytes == 1 << 20)
         #expect(set.reportReader.keepFailureHeaders && set.reportReader.limits == set.ingestLimits)
+        #expect(set.tlsReports == TLSReportThresholds(minSessions: 20, minShare: 0.025, errorShare: 0.25))
+        #expect(none.settings.tlsReports == TLSReportThresholds())
     }
 
     @Test func badValuesArePointedAt() throws {
@@ -49,10 +55,12 @@ import Testing
                 depth: 5
               trusted_receivers: [not a host]
               failure_report_headers: sometimes
+              tlsrpt_min_percent: 120
             """)
         let error = try #require(throws: MonitorFileError.self) { try MonitorLoader.load(paths: [path]) }
         let text = error.description
-        #expect(error.problems.count == 5, "\(text)")
+        #expect(error.problems.count == 6, "\(text)")
+        #expect(text.contains("\(path):8:") && text.contains("tlsrpt_min_percent") && text.contains("\"120\""), "\(text)")
         #expect(text.contains("\(path):7:") && text.contains("failure_report_headers") && text.contains("\"sometimes\""), "\(text)")
         #expect(text.contains("\(path):3:") && text.contains("ingest_limits.records"), "\(text)")
         #expect(text.contains("\(path):4:") && text.contains("99999999999999999999GiB"), "\(text)")

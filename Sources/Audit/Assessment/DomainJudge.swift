@@ -18,10 +18,12 @@ public enum DomainJudge {
         public var dnssecWarningDays: Int
         public var dnssecErrorDays: Int
         /// When SMTP TLS reports' failures open `tlsrpt.failures`.
-        public var tlsReports = TLSReportThresholds()
+        public var tlsReports: TLSReportThresholds
 
         public init(observed: ObservedThresholds = .init(), unreachableAfter: Int = 3, certificateWarningDays: Int = 14,
-                    now: Int64? = nil, dnssecWarningDays: Int = 7, dnssecErrorDays: Int = 2) {
+                    now: Int64? = nil, dnssecWarningDays: Int = 7, dnssecErrorDays: Int = 2,
+                    tlsReports: TLSReportThresholds = .init()) {
+            self.tlsReports = tlsReports
             self.observed = observed; self.unreachableAfter = unreachableAfter; self.certificateWarningDays = certificateWarningDays
             self.now = now
             self.dnssecWarningDays = dnssecWarningDays; self.dnssecErrorDays = dnssecErrorDays
