@@ -32,6 +32,10 @@ final class UDPTransport: @unchecked Sendable {
     var pending: [PendingKey: PendingQuery] = [:]
     var generation: UInt32 = 0
     var closed = false
+    /// Sockets written to since the last flush; one flush per loop turn sends what the turn's queries wrote
+    /// together (a vector write: one system call for many datagrams instead of one each).
+    var unflushed: [any Channel] = []
+    var flushScheduled = false
 
     init(configuration: LDNSConfiguration, tcpWorkers: Int) throws {
         self.configuration = configuration
@@ -116,12 +120,28 @@ final class UDPTransport: @unchecked Sendable {
         servers[server].noteSent(tag: socket.tag)
         var buffer = socket.channel!.allocator.buffer(capacity: query.wire.bytes.count)
         buffer.writeBytes(query.wire.bytes)
-        socket.channel!.writeAndFlush(buffer).whenFailure { [self] error in
+        let channel = socket.channel!
+        channel.write(buffer).whenFailure { [self] error in
             guard let query = pending.removeValue(forKey: key) else { return }
             query.timer?.cancel()
             finishAttempt(query, failure: Self.failure(error, query, sockets.server))
         }
+        flushLater(channel)
         rotateIfNeeded(server)
+    }
+
+    /// Flushes `channel` once the tasks queued on the loop now have run: the queries handed over together
+    /// leave together.
+    func flushLater(_ channel: any Channel) {
+        if !unflushed.contains(where: { $0 === channel }) { unflushed.append(channel) }
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        loop.execute { [self] in
+            flushScheduled = false
+            let channels = unflushed
+            unflushed.removeAll(keepingCapacity: true)
+            for channel in channels { channel.flush() }
+        }
     }
 
     // MARK: answers and failures
