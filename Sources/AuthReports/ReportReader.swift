@@ -95,16 +95,7 @@ public struct ReportReader: Sendable {
                 throw ReportError(.unknownFormat, "not XML, JSON, gzip, zip or an e-mail message (first bytes \(hex(peeking.prefix.prefix(8))))")
             case .json:
                 reportKind = .tlsrpt
-                let bytes: [UInt8]?
-                do { bytes = try peeking.readAll(limit: limits.tlsReportBytes) } catch let error as ReportError {
-                    throw error
-                } catch {
-                    throw ReportError(.unreadable, "reading failed: \(error)")
-                }
-                guard let bytes else {
-                    throw ReportLimits.exceeded("tlsrpt_bytes", "the JSON report is larger than \(limits.tlsReportBytes) bytes",
-                                                limit: limits.tlsReportBytes)
-                }
+                let bytes = try readWhole(peeking, limit: limits.tlsReportBytes, key: "tlsrpt_bytes", what: "the JSON report")
                 let report = try TLSReportParser(limits: limits).parse(bytes)
                 try callbacks.tls(part, report)
                 record(.success(report.summary))
@@ -119,16 +110,7 @@ public struct ReportReader: Sendable {
                 try readZip(peeking, location: location, depth: depth, outcomes: &outcomes, callbacks)
             case .email, .mbox:
                 guard depth < Self.maximumNesting else { throw ReportError(.unsupportedContainer, "containers nested too deep") }
-                let bytes: [UInt8]?
-                do { bytes = try peeking.readAll(limit: limits.messageBytes) } catch let error as ReportError {
-                    throw error
-                } catch {
-                    throw ReportError(.unreadable, "reading failed: \(error)")
-                }
-                guard let bytes else {
-                    throw ReportLimits.exceeded("message_bytes", "the message is larger than \(limits.messageBytes) bytes",
-                                                limit: limits.messageBytes)
-                }
+                let bytes = try readWhole(peeking, limit: limits.messageBytes, key: "message_bytes", what: "the message")
                 let (messages, more) = kind == .mbox
                     ? Mbox.messages(bytes, limit: limits.mboxMessages) : ([bytes[...]], false)
                 for (index, message) in messages.enumerated() {
@@ -145,6 +127,19 @@ public struct ReportReader: Sendable {
         } catch {
             record(.failure(ReportError(.unreadable, "\(error)")))
         }
+    }
+
+    /// The rest of `source`, for a container that must be read whole; past `limit` bytes it is refused with
+    /// the settings key that raises it.
+    private func readWhole(_ source: PeekingSource, limit: Int, key: String, what: String) throws(ReportError) -> [UInt8] {
+        let bytes: [UInt8]?
+        do { bytes = try source.readAll(limit: limit) } catch let error as ReportError {
+            throw error
+        } catch {
+            throw ReportError(.unreadable, "reading failed: \(error)")
+        }
+        guard let bytes else { throw ReportLimits.exceeded(key, "\(what) is larger than \(limit) bytes", limit: limit) }
+        return bytes
     }
 
     /// A decompressed stream: usually XML, but a zip inside a gzip happens.
@@ -183,7 +178,12 @@ public struct ReportReader: Sendable {
 
     private func fail(_ error: ReportError, location: String?, container: ContainerKind, _ outcomes: inout [ReportOutcome],
                       _ callbacks: Callbacks, kind: ReportKind = .aggregate) {
-        let outcome = ReportOutcome(part: outcomes.count, location: location, container: container, kind: kind, result: .failure(error))
+        finish(.failure(error), location: location, container: container, &outcomes, callbacks, kind: kind)
+    }
+
+    private func finish(_ result: Result<ReportSummary, ReportError>, location: String?, container: ContainerKind,
+                        _ outcomes: inout [ReportOutcome], _ callbacks: Callbacks, kind: ReportKind) {
+        let outcome = ReportOutcome(part: outcomes.count, location: location, container: container, kind: kind, result: result)
         outcomes.append(outcome)
         callbacks.outcome(outcome)
     }
@@ -249,9 +249,7 @@ public struct ReportReader: Sendable {
         } catch {
             result = .failure(ReportError(.rejectedByConsumer, "\(error)"))
         }
-        let outcome = ReportOutcome(part: part, location: location, container: .email, kind: .failure, result: result)
-        outcomes.append(outcome)
-        callbacks.outcome(outcome)
+        finish(result, location: location, container: .email, &outcomes, callbacks, kind: .failure)
     }
 
     /// Attachments and inline parts that may hold a report; text bodies and the forensic sample are skipped.

@@ -1,3 +1,4 @@
+import DNSCore
 import Foundation
 
 /// One line of `observed_sender`: what a reporter saw from one source on one day, every attribute a
@@ -62,13 +63,7 @@ public enum UTCDay {
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
               let y = Int64(parts[0]), let m = Int64(parts[1]), let d = Int64(parts[2]),
               (1...12).contains(m), (1...31).contains(d) else { return nil }
-        let yy = m <= 2 ? y - 1 : y
-        let era = (yy >= 0 ? yy : yy - 399) / 400
-        let yoe = yy - era * 400
-        let mp = m > 2 ? m - 3 : m + 9
-        let doy = (153 * mp + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let number = era * 146_097 + doe - 719_468
+        let number = CivilDay.number(year: y, month: m, day: d)
         return Self.text(dayNumber: number) == text ? number : nil
     }
 

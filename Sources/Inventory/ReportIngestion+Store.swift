@@ -88,6 +88,12 @@ extension ReportIngestion {
 
     func rollback() {
         guard current?.inTransaction == true else { return }
+        rollbackSavepoint()
+        current?.inTransaction = false
+    }
+
+    /// Undoes the report's savepoint.
+    func rollbackSavepoint() {
         do {
             try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT report").execute()
             try db.cachedStatement(sql: "RELEASE SAVEPOINT report").execute()
@@ -96,7 +102,14 @@ extension ReportIngestion {
             try? db.rollback()
             lostBatch = true
         }
-        current?.inTransaction = false
+    }
+
+    /// Refuses a report whose days end after `now` plus a day of clock skew: `subject` says what ends when
+    /// ("report 'x': date-range ends").
+    func refuseFuture(_ end: Int64, _ subject: String) throws {
+        guard end > now + Self.clockSkew else { return }
+        throw ReportError(.impossibleValue, "\(subject) on \(UTCDay.text(epochSeconds: end)), after today "
+            + "(\(UTCDay.text(epochSeconds: now))) and a day of clock skew: a report cannot describe days that have not happened")
     }
 
     static func json<T: Encodable>(_ value: T) -> String {

@@ -16,10 +16,7 @@ extension ReportIngestion {
 
     func tlsReport(part: Int, _ report: TLSReport) throws {
         let name = "report \(Self.shown(report.reportID))"
-        guard report.end <= now + Self.clockSkew else {
-            throw ReportError(.impossibleValue, "\(name): date-range ends \(UTCDay.text(epochSeconds: report.end)), after "
-                + "today (\(UTCDay.text(epochSeconds: now))) and a day of clock skew")
-        }
+        try refuseFuture(report.end, "\(name): date-range ends")
         guard let spread = UTCDay.spread(begin: report.begin, end: report.end, maximumDays: ReportValues.maximumRangeDays + 1) else {
             throw ReportError(.impossibleValue, "\(name): date-range cannot be spread over days")
         }
@@ -77,10 +74,7 @@ extension ReportIngestion {
 
     func failureReport(part: Int, _ report: FailureReport) throws {
         let name = "failure report \(Self.shown(report.reportID))"
-        guard report.arrival <= now + Self.clockSkew else {
-            throw ReportError(.impossibleValue, "\(name): the message arrived \(UTCDay.text(epochSeconds: report.arrival)), "
-                + "after today (\(UTCDay.text(epochSeconds: now))) and a day of clock skew")
-        }
+        try refuseFuture(report.arrival, "\(name): the message arrived")
         let digest = Self.failureDigest(report)
         try beginBatchTransaction()
         if let stored = try Row.fetchOne(db.cachedStatement(sql: """
@@ -127,13 +121,7 @@ extension ReportIngestion {
             try body()
             try db.cachedStatement(sql: "RELEASE SAVEPOINT report").execute()
         } catch {
-            do {
-                try db.cachedStatement(sql: "ROLLBACK TO SAVEPOINT report").execute()
-                try db.cachedStatement(sql: "RELEASE SAVEPOINT report").execute()
-            } catch {
-                try? db.rollback()
-                lostBatch = true
-            }
+            rollbackSavepoint()
             throw ReportError(.rejectedByConsumer, "not stored: \(error)")
         }
     }

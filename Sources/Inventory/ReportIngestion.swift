@@ -78,11 +78,7 @@ final class ReportIngestion: ReportConsumer {
             throw ReportError(.missingField, "report_metadata/report_id is missing before the first <record>")
         }
         // The parser has checked the range itself (1990..2100, in order, at most a year long).
-        guard metadata.end <= now + Self.clockSkew else {
-            throw ReportError(.impossibleValue, "\(name): <report_metadata/date_range> ends \(metadata.end) "
-                + "(\(UTCDay.text(epochSeconds: metadata.end))), after today (\(UTCDay.text(epochSeconds: now))) and a day "
-                + "of clock skew: a report cannot describe days that have not happened")
-        }
+        try refuseFuture(metadata.end, "\(name): <report_metadata/date_range> ends \(metadata.end),")
         guard let spread = UTCDay.spread(begin: metadata.begin, end: metadata.end,
                                          maximumDays: ReportValues.maximumRangeDays + 1) else {
             throw ReportError(.impossibleValue, "\(name): <report_metadata/date_range> \(metadata.begin)..\(metadata.end) "

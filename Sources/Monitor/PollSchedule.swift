@@ -1,4 +1,5 @@
 import Audit
+import DNSCore
 /// When each domain is polled next: the one timing rule that `poll` (cron) and `run` (daemon) share.
 ///
 /// - **Spread.** Every domain owns a fixed phase inside its interval, taken from a hash of its name (FNV-1a,

@@ -29,6 +29,18 @@ import Testing
         unknown(.recordChanged, "tlsrpt@0123456789abcdef", name: tls), unknown(.recordChanged, "bimi@0123456789abcdef", name: bimi),
     ]
 
+    /// Records that were not read at all (`--no-transport`) are no evidence: an open transport or MX finding
+    /// neither resolves nor stays open; it is left as it was.
+    @Test func recordsNotReadResolveNothing() async {
+        for open in [E.finding(.mtaSTSRecordWithoutPolicy), E.finding(.tlsRPTMissing), E.finding(.mxImplicit)] {
+            var facts = DomainFacts()
+            facts.openFindings = [StoredFinding(finding: open, firstSeenAt: 1)]
+            let assessment = await DomainAssessor(resolver: ZoneResolver(E.healthy()), readsTransport: false)
+                .assess(try! DomainName(Self.domain), facts: facts)
+            #expect(assessment.transitions.undetermined == [open.fingerprint], "\(open.kind): \(assessment.transitions)")
+        }
+    }
+
     @Test func aPublishedTLSRPTRecordIsDriftOnlyOnceKnownOnBothSides() async {
         let withRecord = E.healthy { $0.add(Self.tls, txt: "v=TLSRPTv1; rua=mailto:t@\(Self.domain)") }
         let first = await E.assess(E.healthy(), DomainFacts())

@@ -17,14 +17,6 @@ struct ConformanceReportTests {
         case failure(source: String, domain: String, reporter: String, delivery: String?, authFailure: [String])
     }
 
-    /// Keeps the failure reports the reader hands over.
-    final class FailureCollector: ReportConsumer {
-        var reports: [FailureReport] = []
-        func reportBegins(part: Int, header: ReportSummary) throws {}
-        func record(part: Int, _ record: AggregateRecord) throws {}
-        func reportEnds(_ outcome: ReportOutcome) {}
-        func failureReport(part: Int, _ report: FailureReport) throws { reports.append(report) }
-    }
 
     static let table: [(file: String, expected: Expected)] = [
         ("aggregate/dmarc-report-viewer/acme.xml", .report(records: 1, messages: 2, reportID: "9391651994964116463")),

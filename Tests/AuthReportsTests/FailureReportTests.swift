@@ -4,14 +4,6 @@ import Testing
 
 /// DMARC failure reports in ARF (RFC 6591, RFC 5965): what is read, what is never kept, and what refuses one.
 @Suite struct FailureReportTests {
-    final class Collector: ReportConsumer {
-        var reports: [FailureReport] = []
-        func reportBegins(part: Int, header: ReportSummary) throws {}
-        func record(part: Int, _ record: AggregateRecord) throws {}
-        func reportEnds(_ outcome: ReportOutcome) {}
-        func failureReport(part: Int, _ report: FailureReport) throws { reports.append(report) }
-    }
-
     static func message(fields: String, original: String = """
         Authentication-Results: mx.receiver.example; spf=softfail smtp.mailfrom=bounce.example.com; dkim=fail header.d=example.com header.s=s1
         From: "Payroll" <payroll@example.com>
@@ -63,7 +55,7 @@ import Testing
     static func read(_ bytes: [UInt8], keepHeaders: Bool = false) -> (outcomes: [ReportOutcome], reports: [FailureReport]) {
         var reader = ReportReader()
         reader.keepFailureHeaders = keepHeaders
-        let collector = Collector()
+        let collector = FailureCollector()
         let outcomes = reader.read(DataByteSource(bytes), into: collector)
         return (outcomes, collector.reports)
     }

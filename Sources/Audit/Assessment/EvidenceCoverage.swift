@@ -185,15 +185,16 @@ extension EvidenceCoverage {
         unknownFlattened = Set(flattenedUnknown.keys)
         ownRecords = o.ownRecordsUnanswered == nil
         unknownDKIMKeys = Set(o.dkimKeys.filter { $0.verdict.isUnknown }.map(\.name))
-        let t = o.transport
-        mtaSTSRecord = !t.mtaSTS.verdict.isUnknown
-        mtaSTSPolicy = !t.policyVerdict.isUnknown
-        mx = !(t.mx.map { if case .failure(let f) = $0 { f.isTemporary } else { false } } ?? false)
-        tlsRPT = !t.tlsRPT.verdict.isUnknown
-        bimi = !t.bimi.verdict.isUnknown
-        logo = !(t.logo?.isUnknown ?? false)
-        markCertificate = !(t.markCertificate?.isUnknown ?? false)
-        mxSet = !(t.mailExchangers?.verdict.isUnknown ?? false)
+        // Records not read at all (`--no-transport`) are no evidence: nothing resting on them may resolve.
+        let t = o.transport, read = o.transportRead
+        mtaSTSRecord = read && !t.mtaSTS.verdict.isUnknown
+        mtaSTSPolicy = read && !t.policyVerdict.isUnknown
+        mx = read && !(t.mx.map { if case .failure(let f) = $0 { f.isTemporary } else { false } } ?? false)
+        tlsRPT = read && !t.tlsRPT.verdict.isUnknown
+        bimi = read && !t.bimi.verdict.isUnknown
+        logo = read && !(t.logo?.isUnknown ?? false)
+        markCertificate = read && !(t.markCertificate?.isUnknown ?? false)
+        mxSet = read && !(t.mailExchangers?.verdict.isUnknown ?? false)
         unknownMXHosts = Set((t.mailExchangers?.hosts ?? []).filter(\.isUnknown).map(\.host.key))
         unknownDNSSEC = Set(o.dnssec.filter(\.status.isIndeterminate).map { $0.id.lowercased() })
         dnssecRan = !o.dnssec.isEmpty

@@ -179,15 +179,11 @@ public struct FailureReportParser: Sendable {
         return value
     }
 
-    /// 16 hex digits of FNV-1a over the parts.
+    /// A digest of the parts (FNV-1a, each part a field of its own), for identities without an id.
     public static func digest(_ parts: [String]) -> String {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for part in parts {
-            for byte in part.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-            h = (h ^ 0xFF) &* 0x0000_0100_0000_01B3
-        }
-        let hex = String(h, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        var hash = FNV1a()
+        for part in parts { hash.field(part) }
+        return hash.hex
     }
 }
 
@@ -212,7 +208,7 @@ enum RFC5322Date {
         let time = words[3].split(separator: ":").map { Int($0) }
         guard time.count >= 2, time.count <= 3, time.allSatisfy({ $0 != nil }) else { return nil }
         let hour = time[0]!, minute = time[1]!, second = time.count == 3 ? time[2]! : 0
-        guard hour <= 23, minute <= 59, second <= 60, day <= RFC3339.daysInMonth(year, month + 1) else { return nil }
+        guard hour <= 23, minute <= 59, second <= 60, day <= CivilDay.daysIn(month: month + 1, year: year) else { return nil }
         var offset = 0
         if words.count >= 5 {
             let zone = words[4]
@@ -222,7 +218,7 @@ enum RFC5322Date {
                 offset = hours * 3600
             }
         }
-        let days = RFC3339.daysFromCivil(year, month + 1, day)
+        let days = CivilDay.number(year: Int64(year), month: Int64(month + 1), day: Int64(day))
         return Int64(days) * 86400 + Int64(hour * 3600 + minute * 60 + min(second, 59)) - Int64(offset)
     }
 }
