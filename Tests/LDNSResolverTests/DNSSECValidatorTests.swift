@@ -37,11 +37,17 @@ import Testing
         configuration.retries = 0
         let validator = try LDNSDNSSECValidator(configuration: configuration)
         defer { validator.shutdown() }
-        let started = ContinuousClock.now
-        let status = await validator.status(try DomainName("example.com"), .txt, now: 1_800_000_000)
+        let name = try DomainName("example.com")
+        // Timed on a thread of its own: the cooperative pool can be held for a minute and more by other
+        // suites' synchronous process start-ups, and that wait is not the validator's.
+        let (status, elapsed) = await withTaskExecutorPreference(HostileDNSTests.executor) {
+            let started = ContinuousClock.now
+            let status = await validator.status(name, .txt, now: 1_800_000_000)
+            return (status, ContinuousClock.now - started)
+        }
         #expect(status.isIndeterminate, "\(status)")
-        // Bounded by the timeout, not a hang (generous: the suite runs in parallel on shared cores).
-        #expect(ContinuousClock.now - started < .seconds(60))
+        // Bounded by the timeout, not a hang.
+        #expect(elapsed < .seconds(20), "\(elapsed)")
         #expect(validator.queriesSent >= 1)
     }
 }

@@ -78,11 +78,14 @@ struct FailureMappingTests {
             // One worker, so the second query uses the very libldns resolver that timed out.
             let resolver = try Fixtures.resolver(server.address, timeout: 0.5, retries: 0, workers: 1)
             defer { resolver.shutdown() }
-            let clock = ContinuousClock()
-            let start = clock.now
-            let slow = await resolver.resolve(name("slow.failures.test"), .txt)
+            // Timed on a thread of its own, not the cooperative pool other suites can hold.
+            let (slow, elapsed) = await withTaskExecutorPreference(HostileDNSTests.executor) {
+                let start = ContinuousClock.now
+                let slow = await resolver.resolve(name("slow.failures.test"), .txt)
+                return (slow, ContinuousClock.now - start)
+            }
             #expect(slow.failureKind == .timeout)
-            #expect(clock.now - start < .seconds(2))
+            #expect(elapsed < .seconds(2), "\(elapsed)")
             // ldns-testns is single-threaded and sleeps 2 s on that entry: wait until it answers again.
             let answering = Date().addingTimeInterval(10)
             while LoopbackPorts.probe(port: server.port, name: "ok.failures.test", type: 16, timeout: 0.2) == nil, Date() < answering {}
