@@ -51,7 +51,7 @@ public struct AggregateReportParser {
             var summary = try handler.finish()
             summary.warnings = stream.finalWarnings() + summary.warnings
             if !handler.headerDelivered {
-                do { try handler.deliverHeader(summary) } catch {
+                do { try handler.deliverHeader(summary) } catch let error as ReportError { throw error } catch {
                     throw ReportError(.rejectedByConsumer, "\(error)")
                 }
             }

@@ -97,7 +97,9 @@ public struct ReportReader: Sendable {
                 reportKind = .tlsrpt
                 let bytes = try readWhole(peeking, limit: limits.tlsReportBytes, key: "tlsrpt_bytes", what: "the JSON report")
                 let report = try TLSReportParser(limits: limits).parse(bytes)
-                try callbacks.tls(part, report)
+                do { try callbacks.tls(part, report) } catch let error as ReportError { throw error } catch {
+                    throw ReportError(.rejectedByConsumer, "\(error)")
+                }
                 record(.success(report.summary))
             case .xml:
                 let parser = AggregateReportParser(limits: limits)

@@ -41,13 +41,24 @@ public final class ReportBatch {
         ingest(source, file: file, now: now, alongside: nil)
     }
 
+    /// `ingest` of an input read ahead on another thread (`RecordedInput`): the same results, the same
+    /// transactions, only the parsing was done elsewhere.
+    public func ingest(_ recorded: RecordedInput, file: String, now: Int64) -> [IngestResult] {
+        ingest(file: file, now: now, alongside: nil) { _ = recorded.replay(into: $0) }
+    }
+
     /// `ingest`, with `alongside` writing the input's own rows (a mailbox message's) into the transaction
     /// that holds its reports, before the batch may commit.
     func ingest(_ source: any ByteSource, file: String, now: Int64,
                 alongside: ((ReportIngestion) -> Void)?) -> [IngestResult] {
+        ingest(file: file, now: now, alongside: alongside) { [reader] in _ = reader.read(source, into: $0) }
+    }
+
+    private func ingest(file: String, now: Int64, alongside: ((ReportIngestion) -> Void)?,
+                        read: (ReportIngestion) -> Void) -> [IngestResult] {
         let ingestion = ReportIngestion(db: db, file: file, now: now, lockWait: Self.lockWait)
         if heldSince == nil { heldSince = Date() }
-        _ = reader.read(source, into: ingestion)
+        read(ingestion)
         ingestion.abandonOpenReport()
         alongside?(ingestion)
         pending += ingestion.results

@@ -104,27 +104,45 @@ struct IngestCommand: AsyncParsableCommand {
                 out.write((output.json ? jsonString(IngestLine(result), pretty: false) : Self.text(result)) + "\n")
             }
         }
+        // The inputs, in order: files below a directory in name order.
+        var inputs: [ReportInput] = []
+        for argument in paths {
+            if argument == "-" { inputs.append(.standardInput); continue }
+            for (file, problem) in ReportFiles.expand(argument) {
+                inputs.append(problem.map { .refused(file, $0) } ?? .file(file))
+            }
+        }
+        // The files are read ahead on other cores while this thread stores the current one.
+        let ahead = ReportInput.readAhead(inputs, reader: reader)
+        defer { ahead?.close() }
         // One batch for the whole run (committed every ReportBatch.maximumReports reports); results are
         // printed once stored, in input order.
         try inventory.withReportBatch(reader: reader) { batch in
-            for argument in paths {
-                if argument == "-" {
-                    emit(batch.ingest(FileByteSource(standardInput: ()), file: "-", now: fixedNow ?? epochNow()))
+            for (index, input) in inputs.enumerated() {
+                let read = ahead?.take(index)
+                let now = fixedNow ?? epochNow()
+                switch input {
+                case .standardInput:
+                    emit(batch.ingest(FileByteSource(standardInput: ()), file: "-", now: now))
                     continue
-                }
-                for (file, problem) in ReportFiles.expand(argument) {
-                    defer { progress.advance() }
-                    if let problem {
-                        emit(batch.add(IngestResult(file: file, status: .rejected, warnings: [], error: problem)))
-                        continue
+                case .refused(let file, let problem):
+                    emit(batch.add(IngestResult(file: file, status: .rejected, warnings: [], error: problem)))
+                case .file(let file):
+                    switch read {
+                    case .recorded(let recorded)?:
+                        emit(batch.ingest(recorded, file: file, now: now))
+                    case .unopened(let reason)?:
+                        emit(batch.add(IngestResult(file: file, status: .rejected, warnings: [], error: reason)))
+                    case .notRead?, nil:
+                        do {
+                            let source = try FileByteSource(path: file)
+                            emit(batch.ingest(source, file: file, now: now))
+                        } catch let error as ReportFileError {
+                            emit(batch.add(IngestResult(file: file, status: .rejected, warnings: [], error: error.reason)))
+                        }
                     }
-                    do {
-                        let source = try FileByteSource(path: file)
-                        emit(batch.ingest(source, file: file, now: fixedNow ?? epochNow()))
-                    } catch let error as ReportFileError {
-                        emit(batch.add(IngestResult(file: file, status: .rejected, warnings: [], error: error.reason)))
-                    }
                 }
+                progress.advance()
             }
             emit(batch.finish())
         }

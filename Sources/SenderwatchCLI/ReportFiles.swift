@@ -70,3 +70,38 @@ enum ReportFiles {
         return ["cur", "new", "tmp"].allSatisfy { FileManager.default.fileExists(atPath: (base as NSString).appendingPathComponent($0)) }
     }
 }
+
+/// One input of an `ingest` run, in the order given.
+enum ReportInput: Sendable {
+    case standardInput
+    case file(String)
+    /// Named but not readable as a report file (missing, not a regular file): the reason.
+    case refused(String, String)
+
+    /// What reading a file ahead gave.
+    enum Prefetched: Sendable {
+        case recorded(RecordedInput)
+        /// The file could not be opened: the reason, as a direct read would give it.
+        case unopened(String)
+        /// Not read ahead (standard input, or more than a recording holds): read it directly.
+        case notRead
+    }
+
+    /// Reads the files among `inputs` ahead on up to four threads, eight inputs ahead of the writer; nil on a
+    /// single core, or for fewer than two files, where reading ahead cannot gain anything.
+    static func readAhead(_ inputs: [ReportInput], reader: ReportReader) -> ReadAhead<Prefetched>? {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let files = inputs.filter { if case .file = $0 { return true } else { return false } }.count
+        guard cores > 1, files > 1 else { return nil }
+        return ReadAhead(count: inputs.count, threads: min(cores, 4), window: 8) { index in
+            guard case .file(let path) = inputs[index] else { return .notRead }
+            let source: FileByteSource
+            do { source = try FileByteSource(path: path) } catch let error as ReportFileError {
+                return .unopened(error.reason)
+            } catch {
+                return .unopened("\(error)")
+            }
+            return RecordedInput.record(source, reader: reader).map { .recorded($0) } ?? .notRead
+        }
+    }
+}
