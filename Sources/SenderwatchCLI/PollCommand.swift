@@ -80,20 +80,28 @@ struct PollCommand: AsyncParsableCommand {
         let progress = ProgressLine("polling", total: domains.count, unit: "domains", options: progressOptions)
         poller.validator = session.validator
         poller.onDomainPolled = { _ in progress.advance() }
-        let results: [DomainPollResult]
+        // Each domain's output is rendered as its result arrives, in order, and the result let go: only the
+        // text (or JSON) of the domains with something to show is kept until the end.
+        var tally = PollTally()
+        var rendered: [String] = []
         defer { progress.finish() }
         do {
-            results = try await poller.poll(domains, runId: runId)
+            try await poller.poll(domains, runId: runId) { _, result in
+                tally.add(result)
+                if output.json {
+                    rendered.append(PollOutput.element(PollOutput.Domain(result)))
+                } else if let text = PollText.text(result) {
+                    rendered.append(text)
+                }
+            }
             progress.finish()
         } catch {
             try? inventory.finishRun(id: runId, status: "failed", domainsPolled: 0, findingsOpened: 0, findingsResolved: 0,
                                      message: "\(error)", now: epochNow())
             throw InputError("poll failed: \(error)")
         }
-        let opened = results.reduce(0) { $0 + $1.opened.count }
-        let resolved = results.reduce(0) { $0 + $1.resolved.count }
-        try inventory.finishRun(id: runId, status: "ok", domainsPolled: results.count, findingsOpened: opened,
-                                findingsResolved: resolved, message: nil, now: epochNow())
+        try inventory.finishRun(id: runId, status: "ok", domainsPolled: tally.domains, findingsOpened: tally.opened,
+                                findingsResolved: tally.resolved, message: nil, now: epochNow())
         // Deliver what this poll (or an earlier, interrupted one) queued; failures stay queued for the next run.
         var delivery: DispatchReport?
         if !routes.isEmpty {
@@ -112,15 +120,16 @@ struct PollCommand: AsyncParsableCommand {
 
         let openBySeverity = try inventory.openFindingSeverities(domainIds: domains.compactMap(\.id))
         let openCount = try inventory.openFindingSeverities().values.reduce(0, +)
-        let unknown = results.contains { $0.status == "unknown" }
+        let unknown = tally.noVerdict > 0
         let worst = openBySeverity.keys.compactMap { Severity(rawValue: $0) }.max()
         let exit = (worst ?? .info) >= .warning ? ExitStatus.findings : (unknown ? ExitStatus.temporaryFailure : ExitStatus.healthy)
         let out = OutputBuffer()
         if output.json {
-            PollOutput(runId: runId, startedAt: isoDate(started), domains: results.map(PollOutput.Domain.init),
-                       openFindings: openCount, exitCode: exit).write(out.write)
+            PollOutput.write(runId: runId, startedAt: isoDate(started), elements: rendered, openFindings: openCount,
+                             exitCode: exit, out.write)
         } else {
-            PollText.write(results, openCount: openCount, database: path) { out.write($0 + "\n") }
+            for text in rendered { out.write(text + "\n") }
+            out.write(PollText.summary(tally, openCount: openCount, database: path) + "\n")
             if let delivery {
                 out.write("alerts: \(delivery.summary) (see `senderwatch alerts list`)\n")
             }
@@ -191,53 +200,76 @@ extension PollOutput {
     /// The document `printJSON(self)` prints, byte for byte, handed to `chunk` a domain at a time: a first poll
     /// of 10,000 domains is a 30 MB document, and encoding it whole doubled the poll's peak memory.
     func write(_ chunk: (String) -> Void) {
+        Self.write(runId: runId, startedAt: startedAt, elements: domains.map(Self.element), openFindings: openFindings,
+                   exitCode: exitCode, chunk)
+    }
+
+    /// One element of `domains` as the encoder nests it in the document: every non-empty line four spaces in.
+    static func element(_ domain: Domain) -> String {
+        jsonString(domain).split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.isEmpty ? "" : "    " + $0 }.joined(separator: "\n")
+    }
+
+    /// The document with `elements` (from `element`) as its domains.
+    static func write(runId: Int64, startedAt: String?, elements: [String], openFindings: Int, exitCode: Int32,
+                      _ chunk: (String) -> Void) {
         let empty = "\"domains\" : [\n\n  ]"
         let frame = jsonString(PollOutput(runId: runId, startedAt: startedAt, domains: [], openFindings: openFindings,
                                           exitCode: exitCode))
-        guard !domains.isEmpty, let range = frame.range(of: empty) else {
+        guard !elements.isEmpty, let range = frame.range(of: empty) else {
             chunk(frame + "\n")
             return
         }
         chunk(String(frame[..<range.lowerBound]) + "\"domains\" : [\n")
-        for (index, domain) in domains.enumerated() {
-            // One element as the encoder nests it: every non-empty line four spaces further in.
-            let lines = jsonString(domain).split(separator: "\n", omittingEmptySubsequences: false)
-            chunk(lines.map { $0.isEmpty ? "" : "    " + $0 }.joined(separator: "\n") + (index == domains.count - 1 ? "\n" : ",\n"))
+        for (index, element) in elements.enumerated() {
+            chunk(element + (index == elements.count - 1 ? "\n" : ",\n"))
         }
         chunk("  ]" + String(frame[range.upperBound...]) + "\n")
     }
 }
 
+/// What `poll` prints in its last line, counted as the results go by.
+struct PollTally {
+    var domains = 0, opened = 0, resolved = 0, noVerdict = 0, partial = 0
+    mutating func add(_ r: DomainPollResult) {
+        domains += 1
+        opened += r.opened.count
+        resolved += r.resolved.count
+        if r.status == "unknown" { noVerdict += 1 }
+        if r.status == "partial" { partial += 1 }
+    }
+}
+
 enum PollText {
-    /// Hands the text to `line` a line at a time: a first poll of 10,000 domains prints about 100,000 lines
-    /// (14 MB), which as one string, and the array it was joined from, cost a fifth of the poll's peak memory.
-    static func write(_ results: [DomainPollResult], openCount: Int, database: String, line: (String) -> Void) {
-        for r in results where !r.opened.isEmpty || !r.resolved.isEmpty || r.status != "ok" {
-            switch r.status {
-            case "unknown":
-                line("\(r.domain): no verdict: its own SPF and DMARC records did not answer (\(r.consecutiveTempFailures) poll(s) in a row)")
-            case "partial":
-                line("\(r.domain): \(r.unknownParts.count) part(s) unknown"
-                           + (r.undetermined.isEmpty ? "" : ", \(r.undetermined.count) open finding(s) left as they were"))
-            default:
-                line("\(r.domain):")
-            }
-            if r.status != "ok" {
-                for part in r.unknownParts.prefix(5) { line("  unknown  \(part.label): \(part.verdict.reason ?? "no answer")") }
-                if r.unknownParts.count > 5 { line("  unknown  ... and \(r.unknownParts.count - 5) more (see --json)") }
-            }
-            for f in r.opened {
-                line("  opened   [\(f.severity.rawValue)] \(f.kind): \(f.message)")
-                if let fix = f.fix { line("           fix: \(fix)") }
-            }
-            for f in r.resolved { line("  resolved \(f.kind): \(f.message)") }
+    /// A domain's lines, or nil when it has nothing to show (status ok, nothing opened or resolved). A first
+    /// poll of 10,000 domains prints about 100,000 lines (14 MB): each domain's are made once, as it is stored.
+    static func text(_ r: DomainPollResult) -> String? {
+        guard !r.opened.isEmpty || !r.resolved.isEmpty || r.status != "ok" else { return nil }
+        var lines: [String] = []
+        switch r.status {
+        case "unknown":
+            lines.append("\(r.domain): no verdict: its own SPF and DMARC records did not answer (\(r.consecutiveTempFailures) poll(s) in a row)")
+        case "partial":
+            lines.append("\(r.domain): \(r.unknownParts.count) part(s) unknown"
+                         + (r.undetermined.isEmpty ? "" : ", \(r.undetermined.count) open finding(s) left as they were"))
+        default:
+            lines.append("\(r.domain):")
         }
-        let opened = results.reduce(0) { $0 + $1.opened.count }
-        let resolved = results.reduce(0) { $0 + $1.resolved.count }
-        let noVerdict = results.filter { $0.status == "unknown" }.count
-        let partial = results.filter { $0.status == "partial" }.count
-        line("polled \(results.count) domain(s): \(opened) finding(s) opened, \(resolved) resolved, \(openCount) open in all"
-                   + (partial > 0 ? ", \(partial) with unknown parts" : "")
-                   + (noVerdict > 0 ? ", \(noVerdict) without a verdict" : "") + " (\(database))")
+        if r.status != "ok" {
+            for part in r.unknownParts.prefix(5) { lines.append("  unknown  \(part.label): \(part.verdict.reason ?? "no answer")") }
+            if r.unknownParts.count > 5 { lines.append("  unknown  ... and \(r.unknownParts.count - 5) more (see --json)") }
+        }
+        for f in r.opened {
+            lines.append("  opened   [\(f.severity.rawValue)] \(f.kind): \(f.message)")
+            if let fix = f.fix { lines.append("           fix: \(fix)") }
+        }
+        for f in r.resolved { lines.append("  resolved \(f.kind): \(f.message)") }
+        return lines.joined(separator: "\n")
+    }
+
+    static func summary(_ tally: PollTally, openCount: Int, database: String) -> String {
+        "polled \(tally.domains) domain(s): \(tally.opened) finding(s) opened, \(tally.resolved) resolved, \(openCount) open in all"
+            + (tally.partial > 0 ? ", \(tally.partial) with unknown parts" : "")
+            + (tally.noVerdict > 0 ? ", \(tally.noVerdict) without a verdict" : "") + " (\(database))"
     }
 }
