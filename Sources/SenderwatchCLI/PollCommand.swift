@@ -80,10 +80,13 @@ struct PollCommand: AsyncParsableCommand {
         let progress = ProgressLine("polling", total: domains.count, unit: "domains", options: progressOptions)
         poller.validator = session.validator
         poller.onDomainPolled = { _ in progress.advance() }
-        // Each domain's output is rendered as its result arrives, in order, and the result let go: only the
-        // text (or JSON) of the domains with something to show is kept until the end.
+        // Each domain's output is made as its result arrives, in order, and the result let go. Text goes out at
+        // once (the progress line makes way for it); JSON is kept, as text, until the document can be closed,
+        // so that a poll that fails prints no half document.
         var tally = PollTally()
         var rendered: [String] = []
+        let out = OutputBuffer()
+        out.beforeFlush = { progress.finish() }
         defer { progress.finish() }
         do {
             try await poller.poll(domains, runId: runId) { _, result in
@@ -91,11 +94,13 @@ struct PollCommand: AsyncParsableCommand {
                 if output.json {
                     rendered.append(PollOutput.element(PollOutput.Domain(result)))
                 } else if let text = PollText.text(result) {
-                    rendered.append(text)
+                    out.write(text + "\n")
                 }
             }
             progress.finish()
         } catch {
+            // The domains already printed were stored; so were those still in the buffer.
+            out.flush()
             try? inventory.finishRun(id: runId, status: "failed", domainsPolled: 0, findingsOpened: 0, findingsResolved: 0,
                                      message: "\(error)", now: epochNow())
             throw InputError("poll failed: \(error)")
@@ -123,12 +128,10 @@ struct PollCommand: AsyncParsableCommand {
         let unknown = tally.noVerdict > 0
         let worst = openBySeverity.keys.compactMap { Severity(rawValue: $0) }.max()
         let exit = (worst ?? .info) >= .warning ? ExitStatus.findings : (unknown ? ExitStatus.temporaryFailure : ExitStatus.healthy)
-        let out = OutputBuffer()
         if output.json {
             PollOutput.write(runId: runId, startedAt: isoDate(started), elements: rendered, openFindings: openCount,
                              exitCode: exit, out.write)
         } else {
-            for text in rendered { out.write(text + "\n") }
             out.write(PollText.summary(tally, openCount: openCount, database: path) + "\n")
             if let delivery {
                 out.write("alerts: \(delivery.summary) (see `senderwatch alerts list`)\n")
