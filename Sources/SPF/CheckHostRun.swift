@@ -42,7 +42,9 @@ final class CheckHostRun {
         case .record(let r): record = r
         case .stop(let outcome): return outcome
         }
-        for (qualifier, mechanism, term) in record.directives {
+        // The terms themselves, not `record.directives`: that builds an array on every evaluation.
+        for term in record.terms {
+            guard case .directive(let qualifier, let mechanism) = term.kind else { continue }
             switch await matches(mechanism, term: term, domain: domain, depth: depth) {
             case .noMatch: continue
             case .stop(let outcome): return outcome

@@ -107,6 +107,16 @@ import TestSupport
         #expect(lines[3]?["result"] as? String == "pass")
     }
 
+    /// A file written on Windows: CRLF line ends (one Character each, so the input must be split as bytes).
+    @Test func batchReadsCRLFLines() throws {
+        let input = "brightpath.example 203.0.113.10\r\n# a comment\r\n\r\nbrightpath.example 60.130.71.223\r\n"
+        let output = try CLIRunner.run(["spf", "--zone", CLIRunner.demoZones, "--batch", "-"], stdin: input)
+        let lines = output.stdout.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(output.status == 0, "\(output.stdout)\(output.stderr)")
+        #expect(lines.count == 2)
+        #expect(lines.first??["result"] as? String == "pass" && lines.last??["result"] as? String == "softfail", "\(output.stdout)")
+    }
+
     @Test func dmarcCommandExplainsTheBrokenRecord() throws {
         let output = try CLIRunner.run(["dmarc", "--zone", CLIRunner.demoZones, "harborline.example", "--json"])
         #expect(output.status == 1)

@@ -36,6 +36,12 @@ final class UDPTransport: @unchecked Sendable {
     /// together (a vector write: one system call for many datagrams instead of one each).
     var unflushed: [any Channel] = []
     var flushScheduled = false
+    /// When each query sent waits until, in the order sent (the timeout is the same for all, so this is also
+    /// the order of the deadlines). One sweep timer walks it from the front, instead of a timer scheduled and
+    /// cancelled for every query; an entry whose query was answered meanwhile is skipped by its serial.
+    var deadlines = CircularBuffer<(deadline: NIODeadline, key: PendingKey, serial: UInt64)>()
+    var sweepScheduled = false
+    var serials: UInt64 = 0
 
     init(configuration: LDNSConfiguration, tcpWorkers: Int) throws {
         self.configuration = configuration
@@ -82,7 +88,6 @@ final class UDPTransport: @unchecked Sendable {
             let waiting = self.pending.values
             self.pending.removeAll()
             for query in waiting {
-                query.timer?.cancel()
                 query.completion(.failure(Self.closedFailure(query.name, query.type)))
             }
             let channels = self.servers.flatMap { $0.sockets.compactMap(\.channel) }
@@ -113,9 +118,10 @@ final class UDPTransport: @unchecked Sendable {
         while pending[PendingKey(socket: socket.tag, id: id)] != nil { id = UInt16.random(in: 0...UInt16.max) }
         query.wire.setID(id)
         let key = PendingKey(socket: socket.tag, id: id)
-        query.timer = loop.scheduleTask(in: .nanoseconds(Int64(configuration.timeout * 1_000_000_000))) { [self] in
-            timedOut(key)
-        }
+        serials &+= 1
+        query.serial = serials
+        deadlines.append((.now() + .nanoseconds(Int64(configuration.timeout * 1_000_000_000)), key, serials))
+        scheduleSweep()
         pending[key] = query
         servers[server].noteSent(tag: socket.tag)
         var buffer = socket.channel!.allocator.buffer(capacity: query.wire.bytes.count)
@@ -123,7 +129,6 @@ final class UDPTransport: @unchecked Sendable {
         let channel = socket.channel!
         channel.write(buffer).whenFailure { [self] error in
             guard let query = pending.removeValue(forKey: key) else { return }
-            query.timer?.cancel()
             finishAttempt(query, failure: Self.failure(error, query, sockets.server))
         }
         flushLater(channel)
@@ -152,7 +157,6 @@ final class UDPTransport: @unchecked Sendable {
         let key = PendingKey(socket: tag, id: UInt16(bytes[0]) << 8 | UInt16(bytes[1]))
         guard let query = pending[key], query.wire.isAnswered(by: bytes) else { return }
         pending[key] = nil
-        query.timer?.cancel()
         let server = configuration.nameservers[query.server]
         let (rcode, truncated) = QueryWire.header(bytes)
         if truncated {
@@ -177,6 +181,30 @@ final class UDPTransport: @unchecked Sendable {
         }
     }
 
+    /// Wakes at the earliest deadline still waiting (at most every 10 ms) while queries are in flight.
+    func scheduleSweep() {
+        guard !sweepScheduled, let first = deadlines.first else { return }
+        sweepScheduled = true
+        let at = max(first.deadline, .now() + .milliseconds(10))
+        loop.scheduleTask(deadline: at) { [self] in
+            sweepScheduled = false
+            sweep()
+        }
+    }
+
+    /// Times out every query whose deadline has passed and that is still waiting for the attempt it was
+    /// sent for.
+    func sweep() {
+        let now = NIODeadline.now()
+        while let first = deadlines.first, first.deadline <= now {
+            deadlines.removeFirst()
+            if let query = pending[first.key], query.serial == first.serial { timedOut(first.key) }
+        }
+        // Answered queries leave their entries behind; without waiting ones, none is worth a timer.
+        if pending.isEmpty { deadlines.removeAll(keepingCapacity: true) }
+        scheduleSweep()
+    }
+
     func timedOut(_ key: PendingKey) {
         guard let query = pending.removeValue(forKey: key) else { return }
         finishAttempt(query, failure: DNSFailure(.timeout, name: query.name, type: query.type,
@@ -189,7 +217,6 @@ final class UDPTransport: @unchecked Sendable {
         let keys = pending.keys.filter { $0.socket == tag }
         for key in keys {
             guard let query = pending.removeValue(forKey: key) else { continue }
-            query.timer?.cancel()
             finishAttempt(query, failure: Self.failure(error, query, configuration.nameservers[query.server]))
         }
     }
@@ -248,7 +275,8 @@ struct PendingQuery {
     /// Some server of this round answered (SERVFAIL, REFUSED...) or refused: not worth another round.
     var roundAnswered = false
     var failure: DNSFailure?
-    var timer: Scheduled<Void>?
+    /// Which sending this is (`UDPTransport.deadlines`): a query sent again gets a new one.
+    var serial: UInt64 = 0
 
     init(name: DomainName, type: DNSRecordType, wire: QueryWire, completion: @escaping UDPTransport.Completion) {
         self.name = name; self.type = type; self.wire = wire; self.completion = completion
