@@ -15,7 +15,8 @@ let fuzzLimits: ReportLimits = {
 
 /// Properties checked on every input: reading never traps; every input has at least one outcome; a report
 /// that was read keeps its invariants (dates within 1990..2100 and in order, counts within the ceiling and
-/// equal to the records handed out, warnings capped); a refusal always says why.
+/// equal to the records handed out, warnings capped); a refusal always says why; and the input read ahead
+/// (`RecordedInput`) and replayed makes exactly the calls a direct read makes, refusals included.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func reportReaderFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
@@ -40,7 +41,32 @@ public func reportReaderFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt 
             if error.message.isEmpty { fatalError("a refusal without a reason: \(error.code)") }
         }
     }
+    // Read ahead and replayed, with the consumer refusing every third record: the same calls as a direct read.
+    let reader = ReportReader(limits: fuzzLimits)
+    let direct = CallLog()
+    _ = reader.read(DataByteSource(bytes), into: direct)
+    if let recorded = RecordedInput.record(DataByteSource(bytes), reader: reader) {
+        let replayed = CallLog()
+        _ = recorded.replay(into: replayed)
+        if replayed.calls != direct.calls {
+            fatalError("replay differs: \(replayed.calls.count) calls against \(direct.calls.count) read directly")
+        }
+    }
     return 0
+}
+
+/// Writes down every call; refuses every third record, so refusals are compared too.
+final class CallLog: ReportConsumer {
+    struct Refused: Error {}
+    var calls: [String] = []
+    func reportBegins(part: Int, header: ReportSummary) throws { calls.append("begin \(part) \(header)") }
+    func record(part: Int, _ record: AggregateRecord) throws {
+        calls.append("record \(part) \(record)")
+        if calls.count % 3 == 0 { throw Refused() }
+    }
+    func reportEnds(_ outcome: ReportOutcome) { calls.append("end \(outcome.part) \(outcome.location ?? "") \(outcome.kind) \(outcome.result)") }
+    func tlsReport(part: Int, _ report: TLSReport) throws { calls.append("tls \(part) \(report)") }
+    func failureReport(part: Int, _ report: FailureReport) throws { calls.append("failure \(part) \(report)") }
 }
 
 func checkSummary(_ summary: ReportSummary, delivered: (records: Int, messages: Int)) {
