@@ -87,6 +87,10 @@ enum ReportInput: Sendable {
         case notRead
     }
 
+    /// Files larger than this are read by the writer itself, not ahead: an e-mail or mbox is read whole, and
+    /// four such at once would hold four times what a direct read holds.
+    static let readAheadFileBytes: Int64 = 8 << 20
+
     /// Reads the files among `inputs` ahead on up to four threads, eight inputs ahead of the writer; nil on a
     /// single core, or for fewer than two files, where reading ahead cannot gain anything.
     static func readAhead(_ inputs: [ReportInput], reader: ReportReader) -> ReadAhead<Prefetched>? {
@@ -95,6 +99,8 @@ enum ReportInput: Sendable {
         guard cores > 1, files > 1 else { return nil }
         return ReadAhead(count: inputs.count, threads: min(cores, 4), window: 8) { index in
             guard case .file(let path) = inputs[index] else { return .notRead }
+            var info = stat()
+            if stat(path, &info) == 0, Int64(info.st_size) > readAheadFileBytes { return .notRead }
             let source: FileByteSource
             do { source = try FileByteSource(path: path) } catch let error as ReportFileError {
                 return .unopened(error.reason)
