@@ -120,7 +120,13 @@ public final class NSDServer: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(timeout)
         var nextSignal = Date().addingTimeInterval(1)
         while await !ready() {
-            guard Date() < deadline else { throw LaunchError(message: "NSD did not serve the new zone data within \(timeout) s") }
+            // Past the deadline, ask once more before giving up: under the full suite another test's blocking
+            // work can keep this task off the cooperative threads for longer than the timeout, while NSD
+            // had long served the new data.
+            if Date() >= deadline {
+                if await ready() { return }
+                throw LaunchError(message: "NSD did not serve the new zone data within \(timeout) s")
+            }
             // A SIGHUP that arrives while NSD is still busy with an earlier reload can be absorbed: ask again.
             if Date() > nextSignal {
                 child.signal(SIGHUP)
