@@ -1,3 +1,4 @@
+import DNSCore
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -58,24 +59,13 @@ public final class ReadAhead<Output: Sendable>: @unchecked Sendable {
         threads.removeAll()
         condition.broadcast()
         condition.unlock()
-        let current = pthread_self()
-        for thread in running where pthread_equal(thread, current) == 0 { pthread_join(thread, nil) }
+        JoinableThread.join(running)
     }
 
     /// Called with `condition` held.
     private func start() {
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        defer { pthread_attr_destroy(&attributes) }
         // Containers nest and the scanner recurses a little: the default 8 MiB is far more than needed.
-        pthread_attr_setstacksize(&attributes, 4 << 20)
-        let context = Unmanaged.passRetained(ThreadBody { [self] in run() }).toOpaque()
-        var thread = pthread_t()
-        let status = pthread_create(&thread, &attributes, { raw in
-            Unmanaged<ThreadBody>.fromOpaque(raw!).takeRetainedValue().body()
-            return nil
-        }, context)
-        if status == 0 { threads.append(thread) } else { Unmanaged<ThreadBody>.fromOpaque(context).release() }
+        if let thread = JoinableThread.start(stackSize: 4 << 20, { [self] in run() }) { threads.append(thread) }
     }
 
     private func run() {
@@ -98,8 +88,3 @@ public final class ReadAhead<Output: Sendable>: @unchecked Sendable {
     }
 }
 
-/// What a thread of `ReadAhead` runs (a C thread entry cannot name a generic type).
-private final class ThreadBody: @unchecked Sendable {
-    let body: () -> Void
-    init(_ body: @escaping () -> Void) { self.body = body }
-}

@@ -60,7 +60,7 @@ public struct RecordedInput: Sendable {
         return outcomes
     }
 
-    /// The number of records recorded (for tests and the bounds).
+    /// The number of records recorded.
     public var recordCount: Int {
         events.reduce(0) { count, event in if case .record = event { return count + 1 } else { return count } }
     }

@@ -1,4 +1,5 @@
 import Audit
+import AuthReports
 import Foundation
 import GRDB
 
@@ -63,6 +64,7 @@ public struct TLSReportDay: Sendable, Hashable {
     public var successful: Int
     public var failures: [Failure]
     public var failed: Int { failures.reduce(0) { $0 + $1.sessions } }
+    public var sessions: Int { successful + failed }
 }
 
 extension InventoryStore {
@@ -77,7 +79,7 @@ extension InventoryStore {
                 WHERE policyDomain = ? AND day >= ? GROUP BY day, resultType, receivingMX ORDER BY day, resultType, receivingMX
                 """, arguments: [key, from]) {
                 let day: String = row["day"], type: String = row["resultType"]
-                let sessions = Int(min(max(row["sessions"] as Int64? ?? 0, 0), 1_000_000_000_000))
+                let sessions = Int(min(max(row["sessions"] as Int64? ?? 0, 0), Int64(ReportValues.maximumMessages)))
                 var entry = days[day] ?? TLSReportDay(day: day, successful: 0, failures: [])
                 if type == "success" {
                     entry.successful += sessions

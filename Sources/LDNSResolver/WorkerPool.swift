@@ -86,22 +86,7 @@ final class WorkerPool: @unchecked Sendable {
 
     /// Called with `condition` held.
     private func startWorker() {
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        defer { pthread_attr_destroy(&attributes) }
-        pthread_attr_setstacksize(&attributes, 1 << 20)
-        let context = Unmanaged.passRetained(self).toOpaque()
-        var thread = pthread_t()
-        let status = pthread_create(&thread, &attributes, { raw in
-            let pool = Unmanaged<WorkerPool>.fromOpaque(raw!).takeRetainedValue()
-            pool.work()
-            return nil
-        }, context)
-        if status == 0 {
-            threads.append(thread)
-        } else {
-            Unmanaged<WorkerPool>.fromOpaque(context).release()
-        }
+        if let thread = JoinableThread.start(stackSize: 1 << 20, { [self] in work() }) { threads.append(thread) }
     }
 
     private func work() {

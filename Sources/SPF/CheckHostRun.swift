@@ -42,7 +42,7 @@ final class CheckHostRun {
         case .record(let r): record = r
         case .stop(let outcome): return outcome
         }
-        // The terms themselves, not `record.directives`: that builds an array on every evaluation.
+        // The directives in order, straight from the terms (no array built per evaluation).
         for term in record.terms {
             guard case .directive(let qualifier, let mechanism) = term.kind else { continue }
             switch await matches(mechanism, term: term, domain: domain, depth: depth) {

@@ -7,13 +7,6 @@ public struct SPFRecord: Sendable, Hashable, CustomStringConvertible {
 
     public init(terms: [SPFTerm]) { self.terms = terms }
 
-    /// The directives, in evaluation order.
-    public var directives: [(qualifier: SPFQualifier, mechanism: SPFMechanism, term: SPFTerm)] {
-        terms.compactMap { term in
-            if case .directive(let q, let m) = term.kind { (q, m, term) } else { nil }
-        }
-    }
-
     /// The `redirect=` modifier term (section 6.1); the parser rejects a second one.
     public var redirect: (spec: MacroString, term: SPFTerm)? {
         for term in terms { if case .modifier(.redirect(let spec)) = term.kind { return (spec, term) } }

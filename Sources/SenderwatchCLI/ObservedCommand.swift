@@ -45,10 +45,15 @@ struct ObservedCommand: AsyncParsableCommand {
 
     func validate() throws {
         _ = try parseDomain(domain)
-        if let since, Self.sinceDay(since, now: epochNow()) == nil {
+        try Self.validateSince(since)
+        if !(rdnsTimeout > 0 && rdnsTimeout <= 120) { throw ValidationError("--rdns-timeout must be between 0 and 120 seconds") }
+    }
+
+    /// `--since` as `observed` and `tls-reports` take it.
+    static func validateSince(_ since: String?) throws {
+        if let since, sinceDay(since, now: epochNow()) == nil {
             throw ValidationError("--since \"\(since)\": expected a date YYYY-MM-DD or a duration such as 30d")
         }
-        if !(rdnsTimeout > 0 && rdnsTimeout <= 120) { throw ValidationError("--rdns-timeout must be between 0 and 120 seconds") }
     }
 
     static func sinceDay(_ text: String, now: Int64) -> String? {

@@ -84,7 +84,7 @@ struct PollCommand: AsyncParsableCommand {
         // once (the progress line makes way for it); JSON is kept, as text, until the document can be closed,
         // so that a poll that fails prints no half document.
         var tally = PollTally()
-        var rendered: [String] = []
+        var jsonElements: [String] = []
         let out = OutputBuffer()
         out.beforeFlush = { progress.finish() }
         defer { progress.finish() }
@@ -92,7 +92,7 @@ struct PollCommand: AsyncParsableCommand {
             try await poller.poll(domains, runId: runId) { _, result in
                 tally.add(result)
                 if output.json {
-                    rendered.append(PollOutput.element(PollOutput.Domain(result)))
+                    jsonElements.append(PollOutput.element(PollOutput.Domain(result)))
                 } else if let text = PollText.text(result) {
                     out.write(text + "\n")
                 }
@@ -129,7 +129,7 @@ struct PollCommand: AsyncParsableCommand {
         let worst = openBySeverity.keys.compactMap { Severity(rawValue: $0) }.max()
         let exit = (worst ?? .info) >= .warning ? ExitStatus.findings : (unknown ? ExitStatus.temporaryFailure : ExitStatus.healthy)
         if output.json {
-            PollOutput.write(runId: runId, startedAt: isoDate(started), elements: rendered, openFindings: openCount,
+            PollOutput.write(runId: runId, startedAt: isoDate(started), elements: jsonElements, openFindings: openCount,
                              exitCode: exit, out.write)
         } else {
             out.write(PollText.summary(tally, openCount: openCount, database: path) + "\n")

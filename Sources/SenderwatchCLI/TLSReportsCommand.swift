@@ -29,9 +29,7 @@ struct TLSReportsCommand: AsyncParsableCommand {
 
     func validate() throws {
         _ = try parseDomain(domain)
-        if let since, ObservedCommand.sinceDay(since, now: epochNow()) == nil {
-            throw ValidationError("--since \"\(since)\": expected a date YYYY-MM-DD or a duration such as 30d")
-        }
+        try ObservedCommand.validateSince(since)
     }
 
     struct Document: Encodable {
@@ -62,14 +60,13 @@ struct TLSReportsCommand: AsyncParsableCommand {
         let name = try parseDomain(domain)
         let sinceDay = since.flatMap { ObservedCommand.sinceDay($0, now: epochNow()) }
         let (days, reporters, reports) = try inventory.tlsReportDays(domain: name.text, since: sinceDay)
-        let sessions = days.reduce(0) { $0 + $1.successful + $1.failed }
-        let failed = days.reduce(0) { $0 + $1.failed }
+        let (sessions, failed) = Self.totals(days)
         if output.json {
             let document = Document(
                 domain: name.text, since: sinceDay, totals: .init(reports: reports, sessions: sessions, failed: failed),
                 reporters: reporters,
                 days: days.map { day in
-                    Document.Day(day: day.day, sessions: day.successful + day.failed, successful: day.successful, failed: day.failed,
+                    Document.Day(day: day.day, sessions: day.sessions, successful: day.successful, failed: day.failed,
                                  failures: day.failures.map {
                                      Document.Failure(resultType: $0.resultType, receivingMX: $0.receivingMX.isEmpty ? nil : $0.receivingMX,
                                                       sessions: $0.sessions)
@@ -82,18 +79,23 @@ struct TLSReportsCommand: AsyncParsableCommand {
         throw ExitCode(failed > 0 ? ExitStatus.findings : ExitStatus.healthy)
     }
 
+    /// Sessions and failed sessions over `days`.
+    static func totals(_ days: [TLSReportDay]) -> (sessions: Int, failed: Int) {
+        days.reduce((0, 0)) { ($0.sessions + $1.sessions, $0.failed + $1.failed) }
+    }
+
     static func share(_ part: Int, of total: Int) -> String {
         total == 0 ? "-" : TLSReportFindings.percent(Double(part) / Double(total))
     }
 
     static func text(domain: String, days: [TLSReportDay], reporters: [String], reports: Int) -> String {
         guard let first = days.first, let last = days.last else { return "\(domain): no SMTP TLS reports stored" }
-        let sessions = days.reduce(0) { $0 + $1.successful + $1.failed }, failed = days.reduce(0) { $0 + $1.failed }
+        let (sessions, failed) = totals(days)
         var lines = ["\(domain): \(reports) SMTP TLS report(s) from \(first.day) to \(last.day), \(sessions) session(s), "
             + "\(failed) failed (\(share(failed, of: sessions)))"]
         lines.append("  day         sessions    failed  share  failures")
         for day in days {
-            let total = day.successful + day.failed
+            let total = day.sessions
             let failures = day.failures.sorted { $0.sessions != $1.sessions ? $0.sessions > $1.sessions : $0.resultType < $1.resultType }
                 .map { "\($0.resultType)\($0.receivingMX.isEmpty ? "" : " at \($0.receivingMX)") (\($0.sessions))" }
             lines.append("  \(day.day)  \(pad(total, 8))  \(pad(day.failed, 8))  \(share(day.failed, of: total).padding(toLength: 5, withPad: " ", startingAt: 0))  "

@@ -117,23 +117,17 @@ public final class NSDServer: @unchecked Sendable {
     /// Makes NSD re-read changed zone files (SIGHUP), then waits until `ready` says the new data is served.
     public func reload(until ready: @Sendable () async -> Bool, timeout: Double = 20) async throws {
         child.signal(SIGHUP)
-        let deadline = Date().addingTimeInterval(timeout)
         var nextSignal = Date().addingTimeInterval(1)
-        while await !ready() {
-            // Past the deadline, ask once more before giving up: under the full suite another test's blocking
-            // work can keep this task off the cooperative threads for longer than the timeout, while NSD
-            // had long served the new data.
-            if Date() >= deadline {
-                if await ready() { return }
-                throw LaunchError(message: "NSD did not serve the new zone data within \(timeout) s")
-            }
+        let served: Bool? = await Polling.until(timeout: timeout, every: 0.02) {
+            if await ready() { return true }
             // A SIGHUP that arrives while NSD is still busy with an earlier reload can be absorbed: ask again.
             if Date() > nextSignal {
                 child.signal(SIGHUP)
                 nextSignal = Date().addingTimeInterval(1)
             }
-            try await Task.sleep(nanoseconds: 20_000_000)
+            return nil
         }
+        guard served != nil else { throw LaunchError(message: "NSD did not serve the new zone data within \(timeout) s") }
     }
 
     /// Total queries NSD has answered, from `nsd-control stats_noreset`; nil when that is unavailable.

@@ -109,22 +109,16 @@ import Glibc
                 "the drift was not found by the first poll after the change:\n\(daemon.tail)")
 
         // The webhook for it arrives, signed.
-        var hooks: [[String: Any]] = []
-        let deadline = Date().addingTimeInterval(60)
-        while true {
-            // Opened events for record.changed (the next poll, seeing no new change, may resolve it: another event).
-            hooks = sink.records().filter { record in
+        // Opened events for record.changed (the next poll, seeing no new change, may resolve it: another event).
+        let hooks = await Polling.until(timeout: 60, every: 0.1) { () -> [[String: Any]]? in
+            let opened = sink.records().filter { record in
                 guard let body = record["body"] as? String,
                       let payload = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] else { return false }
                 return payload["event"] as? String == "opened"
                     && (payload["finding"] as? [String: Any])?["kind"] as? String == "record.changed"
             }
-            if !hooks.isEmpty { break }
-            // Past the deadline, this was the last look (taken after the deadline, so a task kept off the
-            // cooperative threads meanwhile still sees what arrived).
-            if Date() >= deadline { break }
-            try await Task.sleep(nanoseconds: 100_000_000)
-        }
+            return opened.isEmpty ? nil : opened
+        } ?? []
         #expect(hooks.count == 1, "\(sink.records())")
         #expect(hooks.first?["signatureValid"] as? Bool == true)
         #expect((hooks.first?["headers"] as? [String: String])?["x-senderwatch-event"] == "opened")
@@ -258,15 +252,12 @@ import Glibc
     /// or below it, e.g. `_dmarc.NAME`); false after 20 s.
     static func queried(_ socket: Int32, names: Set<String>) async -> Bool {
         var seen: Set<String> = []
-        let deadline = Date().addingTimeInterval(20)
         var buffer = [UInt8](repeating: 0, count: 4096)
-        // Past the deadline the socket is still drained to the end: under the full suite this task can be
-        // kept off the cooperative threads for longer than the deadline while the queries wait in the buffer.
-        var overtime = false
-        while true {
-            if !overtime, Date() >= deadline { overtime = true }
-            let count = recv(socket, &buffer, buffer.count, Int32(MSG_DONTWAIT))
-            if count > 12 {
+        // Each attempt drains what has arrived; the queries wait in the socket's buffer meanwhile.
+        return await Polling.until(timeout: 20, every: 0.02) { () -> Bool? in
+            while true {
+                let count = recv(socket, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+                guard count > 12 else { break }
                 var labels: [String] = []
                 var index = 12
                 while index < count, buffer[index] != 0, index + Int(buffer[index]) < count {
@@ -277,11 +268,9 @@ import Glibc
                 let name = labels.joined(separator: ".").lowercased()
                 for wanted in names where name == wanted || name.hasSuffix("." + wanted) { seen.insert(wanted) }
                 if seen == names { return true }
-                continue
             }
-            if overtime { return false }
-            try? await Task.sleep(nanoseconds: 20_000_000)
-        }
+            return nil
+        } ?? false
     }
 
     /// SIGTERM while polls wait on a server that never answers: after --drain-timeout they are abandoned,

@@ -38,18 +38,15 @@ final class DaemonProcess: @unchecked Sendable {
         lines().filter { $0["message"] as? String == "poll" && (domain == nil || $0["domain"] as? String == domain) }
     }
 
-    /// Waits until `condition` holds over the log lines; false after `timeout` seconds or if the daemon died.
-    /// The log is read once more after the deadline: a test task that other tests' blocking work kept off
-    /// the cooperative threads past its deadline must still see what the daemon wrote meanwhile.
+    /// Waits until `condition` holds over the log lines; false after `timeout` seconds (the log read once more
+    /// past the deadline, `Polling`) or if the daemon died.
     @discardableResult
     func wait(timeout: Double = 90, until condition: ([[String: Any]]) -> Bool) async -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+        await Polling.until(timeout: timeout, every: 0.1) { () -> Bool? in
             if condition(lines()) { return true }
-            if !process.isRunning { return condition(lines()) }
-            try? await Task.sleep(nanoseconds: 100_000_000)
-        }
-        return condition(lines())
+            // A daemon that died writes no more: what it wrote is the answer.
+            return process.isRunning ? nil : condition(lines())
+        } ?? false
     }
 
     func signal(_ number: Int32) { kill(process.processIdentifier, number) }

@@ -44,18 +44,11 @@ import Glibc
         print("dashboard beside the daemon: the new domain was polled \(String(format: "%.2f", Date().timeIntervalSince(added))) s after SIGHUP with \(sockets.count) stalled connections")
 
         // The idle timeout (15 s) closes the stalled connections; the dashboard answers again.
-        var answered = false
-        let deadline = Date().addingTimeInterval(40)
-        // The last attempt is made after the deadline, so a task kept off the cooperative threads meanwhile
-        // still asks once more.
-        while !answered {
-            let last = Date() >= deadline
-            if let exchange = try? await HTTPExchange.send(url + "api/domains"), exchange.status == 200 {
-                answered = (try? exchange.json()["total"] as? Int) == 2
-            }
-            if last { break }
-            if !answered { try await Task.sleep(nanoseconds: 500_000_000) }
-        }
+        let answered = await Polling.until(timeout: 40, every: 0.5) { () -> Bool? in
+            guard let exchange = try? await HTTPExchange.send(url + "api/domains"), exchange.status == 200,
+                  (try? exchange.json()["total"] as? Int) == 2 else { return nil }
+            return true
+        } ?? false
         #expect(answered, "the dashboard serves again once the stalled connections are closed")
         daemon.signal(SIGTERM)
         #expect(await daemon.waitForExit() == 0, "a clean stop with the dashboard in the service group")

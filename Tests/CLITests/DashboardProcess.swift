@@ -52,31 +52,23 @@ final class DashboardProcess: @unchecked Sendable {
     /// right after it listened (a signal meant for another test's process, most likely); such a launch is
     /// started again, once, and how it ended is kept in `log`.
     func waitForURL(timeout: Double = 60) async -> String? {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
+        enum Seen { case url(String), gaveUp }
+        let seen = await Polling.until(timeout: timeout, every: 0.1) { () -> Seen? in
             let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
             let matches = text.ranges(of: #/http://127\.0\.0\.1:[0-9]+//#)
-            if process.isRunning, matches.count > staleURLs, let last = matches.last {
-                url = String(text[last])
-                return url
-            }
+            if process.isRunning, matches.count > staleURLs, let last = matches.last { return .url(String(text[last])) }
             if !process.isRunning {
                 process.waitUntilExit()
                 endedEarly.append("launch \(endedEarly.count + 1) ended: status \(process.terminationStatus), "
                     + (process.terminationReason == .uncaughtSignal ? "signal" : "exit"))
                 staleURLs = matches.count
-                guard endedEarly.count < 2, (try? launch()) != nil else { return nil }
+                guard endedEarly.count < 2, (try? launch()) != nil else { return .gaveUp }
             }
-            try? await Task.sleep(nanoseconds: 100_000_000)
+            return nil
         }
-        // Once more past the deadline: this task may have been kept off the cooperative threads meanwhile.
-        let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-        let matches = text.ranges(of: #/http://127\.0\.0\.1:[0-9]+//#)
-        if process.isRunning, matches.count > staleURLs, let last = matches.last {
-            url = String(text[last])
-            return url
-        }
-        return nil
+        guard case .url(let found)? = seen else { return nil }
+        url = found
+        return found
     }
 
     func stop() {

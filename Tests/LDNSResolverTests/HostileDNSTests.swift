@@ -22,7 +22,7 @@ struct HostileDNSTests {
     /// Runs the timed calls on a thread of their own: the cooperative pool has one thread per CPU, and
     /// other suites' synchronous waits (NSD start-up polls, stopping a server) can hold it for seconds,
     /// which would be measured here as our time.
-    static let executor = DedicatedExecutor()
+    static let executor = ThreadTaskExecutor.shared
 
     static func check(_ resolver: some DNSResolver, _ domain: String) async -> (SPFEvaluation, Double) {
         let (evaluation, elapsed) = await withTaskExecutorPreference(executor) {
@@ -234,18 +234,6 @@ enum HostileZone {
         records.append(txt("big-multi", "v=spf1 ip4:192.0.2.10 -all"))
         records.append(txt("big-multi", "v=spf1 -all"))
         return ZoneTextWriter.zone(origin: "hostile.test", records: records)
-    }
-}
-
-/// A task executor with a serial dispatch queue of its own (dispatch gives such a queue a thread even when
-/// the cooperative pool is busy).
-final class DedicatedExecutor: TaskExecutor, @unchecked Sendable {
-    let queue = DispatchQueue(label: "senderwatch.hostile-dns-tests")
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        let executor = asUnownedTaskExecutor()
-        queue.async { job.runSynchronously(on: executor) }
     }
 }
 

@@ -62,7 +62,7 @@ struct RFC7208OverNSDTests {
         "multispf1": "two identical TXT records at example7.com: NSD keeps one copy of a duplicate RR (RFC 2181 section 5), so live DNS gives fail where the memory zone gives permerror; the suite accepts both",
     ]
 
-    static let executor = DedicatedExecutor()
+    static let executor = ThreadTaskExecutor.shared
 
     /// Differences that are bugs outside this file, reported and tracked (see the table above).
     static let knownDifferences: [String: String] = [:]

@@ -127,24 +127,12 @@ public final class LDNSDNSSECValidator: DNSSECValidator, @unchecked Sendable {
         condition.broadcast()
         condition.unlock()
         for job in abandoned { job(nil) }
-        let current = pthread_self()
-        for thread in running where pthread_equal(thread, current) == 0 { pthread_join(thread, nil) }
+        JoinableThread.join(running)
     }
 
     /// Called with `condition` held.
     private func startThread() {
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        defer { pthread_attr_destroy(&attributes) }
-        pthread_attr_setstacksize(&attributes, 1 << 20)
-        let context = Unmanaged.passRetained(self).toOpaque()
-        var thread = pthread_t()
-        let status = pthread_create(&thread, &attributes, { raw in
-            let validator = Unmanaged<LDNSDNSSECValidator>.fromOpaque(raw!).takeRetainedValue()
-            validator.work()
-            return nil
-        }, context)
-        if status == 0 { threads.append(thread) } else { Unmanaged<LDNSDNSSECValidator>.fromOpaque(context).release() }
+        if let thread = JoinableThread.start(stackSize: 1 << 20, { [self] in work() }) { threads.append(thread) }
     }
 
     private func work() {
