@@ -14,6 +14,12 @@
 /// plain `DomainName` rule.
 extension DomainName {
     public init(mailDomain input: String) throws(DomainNameError) {
+        // The usual name passes one pass over its octets; any other goes through the checks below, which say
+        // which rule it breaks.
+        if !Self.mayBeAddress(input.utf8) {
+            let name = try DomainName(input)
+            if Self.isHostName(name.text.utf8) { self = name; return }
+        }
         let trimmed = input.hasSuffix(".") ? String(input.dropLast()) : input
         let unbracketed = trimmed.hasPrefix("[") && trimmed.hasSuffix("]") ? String(trimmed.dropFirst().dropLast()) : trimmed
         if IPAddress(unbracketed) != nil { throw DomainNameError(input: input, reason: .ipAddress) }
@@ -39,5 +45,35 @@ extension DomainName {
         if let last = labels.last, last.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
             throw DomainNameError(input: input, reason: .numericTopLabel(label: String(last)))
         }
+    }
+
+    /// False when the text cannot be an IP address (literal): it has an octet no address is written with.
+    static func mayBeAddress(_ octets: String.UTF8View) -> Bool {
+        octets.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x66)
+                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "[") || byte == UInt8(ascii: "]")
+        }
+    }
+
+    /// Two or more labels of letters, digits, hyphens and underscores, none starting or ending with a hyphen,
+    /// the last not all digits.
+    static func isHostName(_ octets: String.UTF8View) -> Bool {
+        var labels = 1, length = 0, digitsOnly = true
+        var previous: UInt8 = UInt8(ascii: ".")
+        for byte in octets {
+            if byte == UInt8(ascii: ".") {
+                guard previous != UInt8(ascii: "-") else { return false }
+                labels += 1; length = 0; digitsOnly = true
+            } else {
+                let letter = byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A
+                let digit = byte >= 0x30 && byte <= 0x39
+                guard letter || digit || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-") else { return false }
+                if byte == UInt8(ascii: "-"), length == 0 { return false }
+                if !digit { digitsOnly = false }
+                length += 1
+            }
+            previous = byte
+        }
+        return labels >= 2 && previous != UInt8(ascii: "-") && !digitsOnly
     }
 }

@@ -15,7 +15,15 @@ public struct DomainName: Sendable, Hashable, Comparable, CustomStringConvertibl
 
     public init(_ input: String) throws(DomainNameError) {
         var text = input
-        if text.hasSuffix("."), text != "." { text.removeLast() }
+        let utf8 = text.utf8
+        if utf8.count > 1, utf8.last == UInt8(ascii: ".") { text = String(Substring(utf8.dropLast())) }
+        // One pass over the octets accepts the usual name; anything it does not accept goes through the
+        // checks below, which say exactly what is wrong (the same rules, per scalar).
+        if Self.isPlainName(text.utf8) {
+            self.text = text
+            self.key = text.lowercasedIfNeeded
+            return
+        }
         guard !text.isEmpty, text != "." else { throw DomainNameError(input: input, reason: .empty) }
         var offset = 0
         var labelStart = 0
@@ -42,6 +50,28 @@ public struct DomainName: Sendable, Hashable, Comparable, CustomStringConvertibl
         self.key = text.lowercased()
     }
 
+    /// A name already known to be valid, with its key (a suffix of a valid name's text and key).
+    private init(validText text: String, key: String) {
+        self.text = text
+        self.key = key
+    }
+
+    /// Printable ASCII without spaces, labels of 1 to 63 octets, at most 253 octets in all.
+    static func isPlainName(_ octets: String.UTF8View) -> Bool {
+        guard octets.count <= maximumLength else { return false }
+        var label = 0
+        for byte in octets {
+            if byte == UInt8(ascii: ".") {
+                guard label > 0 else { return false }
+                label = 0
+            } else {
+                guard byte > 0x20, byte < 0x7F, label < maximumLabelLength else { return false }
+                label += 1
+            }
+        }
+        return label > 0
+    }
+
     /// The labels, left to right.
     public var labels: [Substring] { text.split(separator: ".", omittingEmptySubsequences: false) }
     public var labelCount: Int { text.utf8.reduce(1) { $1 == UInt8(ascii: ".") ? $0 + 1 : $0 } }
@@ -50,8 +80,11 @@ public struct DomainName: Sendable, Hashable, Comparable, CustomStringConvertibl
 
     /// The name with its leftmost label removed, or nil for a single-label name.
     public var parent: DomainName? {
-        guard let dot = text.firstIndex(of: ".") else { return nil }
-        return try? DomainName(String(text[text.index(after: dot)...]))
+        // A valid name is ASCII, so its text and key have their dots at the same offsets.
+        guard let dot = text.utf8.firstIndex(of: UInt8(ascii: ".")) else { return nil }
+        let offset = text.utf8.distance(from: text.utf8.startIndex, to: dot) + 1
+        return DomainName(validText: String(Substring(text.utf8.dropFirst(offset))),
+                          key: String(Substring(key.utf8.dropFirst(offset))))
     }
 
     /// `label.self`, e.g. `_dmarc` prepended to `example.com`.
@@ -61,7 +94,10 @@ public struct DomainName: Sendable, Hashable, Comparable, CustomStringConvertibl
 
     /// True when `self` equals `other` or lies below it.
     public func isSubdomain(of other: DomainName) -> Bool {
-        key == other.key || key.hasSuffix("." + other.key)
+        let own = key.utf8, theirs = other.key.utf8
+        guard own.count > theirs.count else { return own.count == theirs.count && key == other.key }
+        let tail = own.dropFirst(own.count - theirs.count)
+        return own[own.index(before: tail.startIndex)] == UInt8(ascii: ".") && tail.elementsEqual(theirs)
     }
 
     public static func == (lhs: DomainName, rhs: DomainName) -> Bool { lhs.key == rhs.key }

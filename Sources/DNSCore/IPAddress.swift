@@ -8,12 +8,18 @@ public struct IPv4Address: Sendable, Hashable, Comparable, CustomStringConvertib
 
     /// Parses a dotted quad strictly: four decimal octets 0...255 without leading zeros (RFC 7208 `qnum`).
     public init?(_ text: some StringProtocol) {
+        guard let value = Self.parse(text.utf8) else { return nil }
+        self.value = value
+    }
+
+    /// The dotted quad in `octets`, or nil.
+    static func parse(_ octets: some Sequence<UInt8>) -> UInt32? {
         var result: UInt32 = 0
         var octet: UInt32 = 0
         var digits = 0
         var parts = 0
         var leadingZero = false
-        for byte in text.utf8 {
+        for byte in octets {
             if byte == UInt8(ascii: ".") {
                 guard digits > 0, parts < 3 else { return nil }
                 result = result << 8 | octet
@@ -30,7 +36,7 @@ public struct IPv4Address: Sendable, Hashable, Comparable, CustomStringConvertib
             }
         }
         guard digits > 0, parts == 3 else { return nil }
-        value = result << 8 | octet
+        return result << 8 | octet
     }
 
     public var octets: [UInt8] { [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)] }
@@ -69,39 +75,76 @@ public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertib
     /// The IPv4-mapped address `::ffff:a.b.c.d` (RFC 4291 section 2.5.5.2).
     public init(mapping v4: IPv4Address) { high = 0; low = 0xFFFF_0000_0000 | UInt64(v4.value) }
 
-    /// Parses RFC 4291 section 2.2 text: eight groups, `::` once, an optional trailing dotted quad.
+    /// Parses RFC 4291 section 2.2 text: eight groups of one to four hex digits, `::` once for a run of zero
+    /// groups, an optional trailing dotted quad in place of the last two groups. One pass over the octets.
     public init?(_ text: some StringProtocol) {
-        let text = String(text)
-        guard !text.isEmpty, text.utf8.count <= 45 else { return nil }
-        let halves = text.components(separatedByDoubleColon: ())
-        guard halves.count <= 2 else { return nil }
-        func parseGroups(_ part: Substring, allowV4Tail: Bool) -> [UInt16]? {
-            if part.isEmpty { return [] }
-            var groups: [UInt16] = []
-            let pieces = part.split(separator: ":", omittingEmptySubsequences: false)
-            for (index, piece) in pieces.enumerated() {
-                if index == pieces.count - 1, allowV4Tail, piece.contains(".") {
-                    guard let v4 = IPv4Address(piece) else { return nil }
-                    groups.append(UInt16(v4.value >> 16)); groups.append(UInt16(v4.value & 0xFFFF))
-                    continue
-                }
-                guard (1...4).contains(piece.utf8.count), let group = UInt16(piece, radix: 16),
-                      piece.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) })
-                else { return nil }
-                groups.append(group)
+        let octets = text.utf8
+        guard !octets.isEmpty, octets.count <= 45 else { return nil }
+        var words = SIMD8<UInt16>()
+        var count = 0
+        var gap = -1
+        var index = octets.startIndex
+        func at(_ i: String.UTF8View.Index) -> UInt8? { i < octets.endIndex ? octets[i] : nil }
+        if at(index) == UInt8(ascii: ":") {
+            index = octets.index(after: index)
+            guard at(index) == UInt8(ascii: ":") else { return nil }
+            index = octets.index(after: index)
+            gap = 0
+        }
+        while index < octets.endIndex {
+            let start = index
+            var value: UInt32 = 0, digits = 0
+            while let byte = at(index), let digit = Self.hexValue(byte) {
+                value = value << 4 | UInt32(digit)
+                digits += 1
+                index = octets.index(after: index)
             }
-            return groups
+            if at(index) == UInt8(ascii: ".") {
+                // The dotted quad ends the address and stands for two groups.
+                guard count <= 6, let v4 = IPv4Address.parse(octets[start...]) else { return nil }
+                words[count] = UInt16(v4 >> 16); words[count + 1] = UInt16(v4 & 0xFFFF)
+                count += 2
+                index = octets.endIndex
+                break
+            }
+            guard (1...4).contains(digits), count < 8 else { return nil }
+            words[count] = UInt16(value)
+            count += 1
+            guard let separator = at(index) else { break }
+            guard separator == UInt8(ascii: ":") else { return nil }
+            index = octets.index(after: index)
+            if at(index) == UInt8(ascii: ":") {
+                guard gap < 0 else { return nil }
+                gap = count
+                index = octets.index(after: index)
+            } else if index == octets.endIndex {
+                return nil
+            }
         }
-        var groups: [UInt16]
-        if halves.count == 2 {
-            guard let head = parseGroups(halves[0], allowV4Tail: false),
-                  let tail = parseGroups(halves[1], allowV4Tail: true), head.count + tail.count <= 7 else { return nil }
-            groups = head + Array(repeating: 0, count: 8 - head.count - tail.count) + tail
+        if gap < 0 {
+            guard count == 8 else { return nil }
         } else {
-            guard let all = parseGroups(halves[0], allowV4Tail: true), all.count == 8 else { return nil }
-            groups = all
+            guard count <= 7 else { return nil }
+            // The groups after the gap move to the end; the gap's are zero.
+            let moved = count - gap
+            var full = SIMD8<UInt16>()
+            for i in 0..<gap { full[i] = words[i] }
+            for i in 0..<moved { full[8 - moved + i] = words[gap + i] }
+            words = full
         }
-        self.init(groups: groups)
+        var h: UInt64 = 0, l: UInt64 = 0
+        for i in 0..<4 { h = h << 16 | UInt64(words[i]) }
+        for i in 4..<8 { l = l << 16 | UInt64(words[i]) }
+        high = h; low = l
+    }
+
+    static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x30...0x39: byte - 0x30
+        case 0x41...0x46: byte - 0x37
+        case 0x61...0x66: byte - 0x57
+        default: nil
+        }
     }
 
     public var groups: [UInt16] {
@@ -188,16 +231,3 @@ public enum IPAddress: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 }
 
-extension String {
-    /// Splits on the first `::` only; a second `::` yields three parts, which the caller rejects.
-    fileprivate func components(separatedByDoubleColon _: Void) -> [Substring] {
-        var parts: [Substring] = []
-        var rest = self[...]
-        while let range = rest.firstRange(of: "::") {
-            parts.append(rest[..<range.lowerBound])
-            rest = rest[range.upperBound...]
-        }
-        parts.append(rest)
-        return parts
-    }
-}

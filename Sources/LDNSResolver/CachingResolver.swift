@@ -25,7 +25,15 @@ public final class CachingResolver: DNSResolver, Sendable {
 
     private enum Entry {
         case ready(DNSResult, expires: Double)
-        case inFlight(Task<DNSResult, Never>)
+        case inFlight(Flight)
+    }
+
+    /// One upstream query under way: the lookup that started it waits for the answer itself, and every
+    /// identical lookup meanwhile waits here (no task of its own per query, no hop to reach the answer).
+    /// Confined to the state's lock.
+    private final class Flight: @unchecked Sendable {
+        var waiters: [CheckedContinuation<DNSResult, Never>] = []
+        var result: DNSResult?
     }
 
     private struct State {
@@ -59,41 +67,59 @@ public final class CachingResolver: DNSResolver, Sendable {
     public var count: Int { state.withLock { $0.entries.count } }
 
     public func resolve(_ name: DomainName, _ type: DNSRecordType) async -> DNSResult {
+        enum Lookup { case hit(DNSResult), lead(Flight), follow(Flight) }
         let key = Key(name: name, type: type)
         let time = now()
-        let lookup: Entry = state.withLock { state in
+        let lookup: Lookup = state.withLock { state in
             switch state.entries[key] {
             case .ready(let result, let expires) where expires > time:
                 state.statistics.hits += 1
-                return .ready(result, expires: expires)
-            case .inFlight(let task):
+                return .hit(result)
+            case .inFlight(let flight):
                 state.statistics.coalesced += 1
-                return .inFlight(task)
+                return .follow(flight)
             default:
                 state.statistics.misses += 1
-                let task = Task { [upstream] in
-                    let result = await upstream.resolve(name, type)
-                    self.store(key, result)
-                    return result
-                }
-                state.entries[key] = .inFlight(task)
-                return .inFlight(task)
+                let flight = Flight()
+                state.entries[key] = .inFlight(flight)
+                return .lead(flight)
             }
         }
         switch lookup {
-        case .ready(let result, _): return result
-        case .inFlight(let task): return await task.value
+        case .hit(let result):
+            return result
+        case .follow(let flight):
+            return await withCheckedContinuation { continuation in
+                let done: DNSResult? = state.withLock { _ in
+                    if let result = flight.result { return result }
+                    flight.waiters.append(continuation)
+                    return nil
+                }
+                if let done { continuation.resume(returning: done) }
+            }
+        case .lead(let flight):
+            let result = await upstream.resolve(name, type)
+            let waiters = store(key, result, flight)
+            for waiter in waiters { waiter.resume(returning: result) }
+            return result
         }
     }
 
-    private func store(_ key: Key, _ result: DNSResult) {
+    /// Keeps `result` for its lifetime and hands back the lookups that waited for it.
+    private func store(_ key: Key, _ result: DNSResult, _ flight: Flight) -> [CheckedContinuation<DNSResult, Never>] {
         let lifetime: Double = switch result {
         case .success(let answer): min(Double(answer.ttl), maxTTL)
         case .failure: failureTTL
         }
         let time = now()
-        state.withLock { state in
-            state.entries[key] = lifetime > 0 ? .ready(result, expires: time + lifetime) : nil
+        return state.withLock { state in
+            if case .inFlight(let current) = state.entries[key], current === flight {
+                state.entries[key] = lifetime > 0 ? .ready(result, expires: time + lifetime) : nil
+            }
+            flight.result = result
+            let waiters = flight.waiters
+            flight.waiters = []
+            return waiters
         }
     }
 

@@ -94,6 +94,11 @@ extension MacroString {
     /// Parses a macro string. `explanation` allows the letters `c`, `r`, `t` and literal spaces
     /// (the `explain-string` rule of section 12).
     init(parsing text: Substring, explanation: Bool) throws(MacroSyntaxError) {
+        // Most domain-specs are a plain name: visible ASCII without '%' is one literal.
+        if text.utf8.allSatisfy({ ($0 >= 0x21 && $0 <= 0x7E && $0 != UInt8(ascii: "%")) || (explanation && $0 == 0x20) }) {
+            parts = text.isEmpty ? [] : [.literal(String(text))]
+            return
+        }
         var parts: [Part] = []
         var literal = ""
         let scalars = Array(text.unicodeScalars)

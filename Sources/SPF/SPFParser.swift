@@ -89,8 +89,8 @@ enum SPFTermParser {
     }
 
     private static func parseMechanism(_ text: Substring, fail: (String) -> SPFSyntaxError) throws(SPFSyntaxError) -> SPFMechanism {
-        let nameEnd = text.firstIndex { $0 == ":" || $0 == "/" } ?? text.endIndex
-        let name = text[..<nameEnd].lowercased()
+        let nameEnd = text.utf8.firstIndex { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "/") } ?? text.endIndex
+        let name = String(text[..<nameEnd]).lowercasedIfNeeded
         let rest = text[nameEnd...]
         func argument() throws(SPFSyntaxError) -> Substring {
             if rest.first == "/", name != "ip4", name != "ip6" { throw fail("\(name) takes no prefix length; expected \(name):domain") }

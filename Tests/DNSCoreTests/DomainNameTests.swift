@@ -37,5 +37,22 @@ import Testing
         _ = try DomainName(longest)
         #expect(try DomainName("mail.Example.com").isSubdomain(of: DomainName("example.COM")))
         #expect(!(try DomainName("badexample.com").isSubdomain(of: DomainName("example.com"))))
+        #expect(try DomainName("Example.com").isSubdomain(of: DomainName("example.COM")))
+        #expect(!(try DomainName("com").isSubdomain(of: DomainName("example.com"))))
+        #expect(!(try DomainName("xexample.com").isSubdomain(of: DomainName("example.com"))))
+    }
+
+    /// A name's parent keeps its case in the text and compares by its key.
+    @Test func parentsAndTrailingDots() throws {
+        let name = try DomainName("Mail.Example.COM.")
+        let parent = try #require(name.parent)
+        #expect(parent.text == "Example.COM")
+        #expect(parent.key == "example.com")
+        #expect(parent.parent?.text == "COM")
+        #expect(parent.parent?.parent == nil)
+        #expect(throws: DomainNameError.self) { try DomainName("a..") }
+        #expect(throws: DomainNameError.self) { try DomainName("..") }
+        #expect(throws: DomainNameError.self) { try DomainName(".") }
+        #expect(try DomainName("a.").text == "a")
     }
 }
