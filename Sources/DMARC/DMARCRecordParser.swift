@@ -1,3 +1,4 @@
+import DNSCore
 /// Reading a record's text: the `tag=value` grammar of RFC 9989 section 4.8 (RFC 7489 section 6.4), then
 /// each known tag's value. Warnings are added afterwards by `DMARCRecord.lint()`.
 extension DMARCRecord {
@@ -66,14 +67,14 @@ extension DMARCRecord {
                     tag: String(term))
             }
             let name = term[..<equals].trimmingWhitespace()
-            guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }),
-                  name.first!.isLetter else {
+            guard let first = name.utf8.first, first | 0x20 >= 0x61, first | 0x20 <= 0x7A,
+                  name.utf8.allSatisfy({ ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }) else {
                 throw DMARCParseError(
                     code: "syntax",
                     message: "term \(index + 2) \"\(term)\" has no valid tag name before \"=\": expected a name such as p, rua or adkim")
             }
             let value = term[term.index(after: equals)...].trimmingWhitespace()
-            terms.append(DMARCTag(name: name.lowercased(), value: String(value)))
+            terms.append(DMARCTag(name: String(name).lowercasedIfNeeded, value: String(value)))
         }
         return terms
     }
@@ -96,6 +97,10 @@ extension DMARCRecord {
 
 extension StringProtocol {
     func trimmingWhitespace() -> SubSequence {
+        // Visible ASCII at both ends: nothing to trim, and no Character needs to be looked at.
+        if let first = utf8.first, first > 0x20, first < 0x7F, let last = last?.asciiValue, last > 0x20, last < 0x7F {
+            return self[...]
+        }
         let start = firstIndex { !$0.isWhitespace } ?? endIndex
         let end = lastIndex { !$0.isWhitespace }.map { index(after: $0) } ?? start
         return self[start..<end]

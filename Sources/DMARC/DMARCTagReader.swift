@@ -1,3 +1,4 @@
+import DNSCore
 /// Interprets one term at a time. Values are case-insensitive (RFC 9989 section 4.7) except URIs,
 /// whose text is kept as written.
 struct TagReader {
@@ -35,7 +36,7 @@ struct TagReader {
         case "fo": record.failureOptions = try Self.failureOptions(value)
         case "t": record.testing = try Self.flag(name, value)
         case "psd":
-            guard let psd = DMARCPublicSuffixFlag(rawValue: value.lowercased()) else {
+            guard let psd = DMARCPublicSuffixFlag(rawValue: value.lowercasedIfNeeded) else {
                 throw .invalidValue(name, value, expected: "y, n or u")
             }
             record.psd = psd
@@ -68,21 +69,21 @@ struct TagReader {
     }
 
     static func policy(_ name: String, _ value: String) throws(DMARCParseError) -> DMARCPolicy {
-        guard let policy = DMARCPolicy(rawValue: value.lowercased()) else {
+        guard let policy = DMARCPolicy(rawValue: value.lowercasedIfNeeded) else {
             throw .invalidValue(name, value, expected: "none, quarantine or reject")
         }
         return policy
     }
 
     static func alignment(_ name: String, _ value: String) throws(DMARCParseError) -> AlignmentMode {
-        guard let mode = AlignmentMode(rawValue: value.lowercased()) else {
+        guard let mode = AlignmentMode(rawValue: value.lowercasedIfNeeded) else {
             throw .invalidValue(name, value, expected: "r (relaxed) or s (strict)")
         }
         return mode
     }
 
     static func flag(_ name: String, _ value: String) throws(DMARCParseError) -> Bool {
-        switch value.lowercased() {
+        switch value.lowercasedIfNeeded {
         case "y": return true
         case "n": return false
         default: throw .invalidValue(name, value, expected: "y or n")

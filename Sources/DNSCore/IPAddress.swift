@@ -159,24 +159,47 @@ public struct IPv6Address: Sendable, Hashable, Comparable, CustomStringConvertib
         high == 0 && low >> 32 == 0xFFFF ? IPv4Address(UInt32(truncatingIfNeeded: low)) : nil
     }
 
-    /// RFC 5952 canonical text: lower case, no leading zeros, the longest run of two or more zero groups as `::`.
+    /// RFC 5952 canonical text: lower case, no leading zeros, the longest (first, on a tie) run of two or
+    /// more zero groups as `::`. Written into one string (addresses are formatted for every report record and
+    /// every authorized network), without a string per group.
     public var description: String {
         if let v4 = mappedIPv4 { return "::ffff:\(v4)" }
-        let g = groups
+        func group(_ i: Int) -> UInt16 {
+            UInt16(truncatingIfNeeded: (i < 4 ? high : low) >> (48 - 16 * UInt64(i % 4)))
+        }
         var bestStart = -1, bestLength = 0, runStart = -1
         for i in 0...8 {
-            if i < 8, g[i] == 0 {
+            if i < 8, group(i) == 0 {
                 if runStart < 0 { runStart = i }
             } else if runStart >= 0 {
                 if i - runStart > bestLength { bestStart = runStart; bestLength = i - runStart }
                 runStart = -1
             }
         }
-        let hex = g.map { String($0, radix: 16) }
-        guard bestLength >= 2 else { return hex.joined(separator: ":") }
-        let head = hex[..<bestStart].joined(separator: ":")
-        let tail = hex[(bestStart + bestLength)...].joined(separator: ":")
-        return head + "::" + tail
+        if bestLength < 2 { bestStart = -1; bestLength = 0 }
+        return String(unsafeUninitializedCapacity: 39) { buffer in
+            var count = 0
+            var i = 0
+            while i < 8 {
+                if i == bestStart {
+                    buffer[count] = UInt8(ascii: ":"); count += 1
+                    if i == 0 { buffer[count] = UInt8(ascii: ":"); count += 1 }
+                    i += bestLength
+                    continue
+                }
+                let value = group(i)
+                var shift = 12
+                while shift > 0, value >> UInt16(shift) == 0 { shift -= 4 }
+                while shift >= 0 {
+                    let digit = UInt8(truncatingIfNeeded: value >> UInt16(shift)) & 0xF
+                    buffer[count] = digit < 10 ? 0x30 + digit : 0x57 + digit; count += 1
+                    shift -= 4
+                }
+                i += 1
+                if i < 8 { buffer[count] = UInt8(ascii: ":"); count += 1 }
+            }
+            return count
+        }
     }
 
     public static func < (lhs: IPv6Address, rhs: IPv6Address) -> Bool {

@@ -1,3 +1,4 @@
+import Audit
 import AuthReports
 import Foundation
 import GRDB
@@ -74,9 +75,7 @@ extension ReportIngestion {
 
     private func insertReport(_ summary: ReportSummary, warnings: [String], digest: String?) throws {
         let policy = summary.policy
-        let policyFields: [String: String?] = ["p": policy.p, "sp": policy.sp, "np": policy.np, "pct": policy.pct.map(String.init),
-                                               "adkim": policy.adkim, "aspf": policy.aspf, "fo": policy.fo, "testing": policy.testing]
-        let policyJSON = Self.json(policyFields.compactMapValues { $0 })
+        let policyJSON = Self.policyJSON(policy)
         try db.cachedStatement(sql: """
             INSERT INTO report (orgKey, orgName, reportId, domain, email, beginAt, endAt, records, messages, warningsJSON,
                                 policyJSON, file, ingestedAt, contentDigest)
@@ -112,9 +111,26 @@ extension ReportIngestion {
             + "(\(UTCDay.text(epochSeconds: now))) and a day of clock skew: a report cannot describe days that have not happened")
     }
 
-    static func json<T: Encodable>(_ value: T) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+    /// The published policy a report names, as a JSON object of the tags it gave (keys sorted, as
+    /// `JSONCoding` writes it).
+    static func policyJSON(_ policy: PolicyPublished) -> String {
+        let fields: [(String, String?)] = [("adkim", policy.adkim), ("aspf", policy.aspf), ("fo", policy.fo), ("np", policy.np),
+                                           ("p", policy.p), ("pct", policy.pct.map(String.init)), ("sp", policy.sp),
+                                           ("testing", policy.testing)]
+        var writer = JSONWriter(capacity: 128)
+        writer.beginObject()
+        for (name, value) in fields { writer.field(name, value) }
+        writer.endObject()
+        return writer.text
+    }
+
+    /// A list of texts as JSON, as `JSONCoding` writes it.
+    static func json(_ texts: [String]) -> String {
+        if texts.isEmpty { return "[]" }
+        var writer = JSONWriter(capacity: 256)
+        writer.beginArray()
+        for text in texts { writer.string(text) }
+        writer.endArray()
+        return writer.text
     }
 }

@@ -1,7 +1,7 @@
 import Audit
 
-/// The hot documents written without JSONEncoder: one `check --json` entry per domain and one `spf --batch`
-/// line per evaluation. The bytes equal the Codable forms (DirectJSONTests compares them); a member added to
+/// The hot documents written without JSONEncoder: one `check --json` entry per domain, one `spf --batch`
+/// line per evaluation and one `ingest --json` line per report. The bytes equal the Codable forms (DirectJSONTests compares them); a member added to
 /// one of these types must be added here too, in key order.
 extension DomainCheckOutput {
     var json: String {
@@ -144,5 +144,28 @@ extension JSONWriter {
         field("severity", f.severity.rawValue)
         field("subject", f.subject)
         endObject()
+    }
+}
+
+extension IngestLine {
+    var json: String {
+        var w = JSONWriter(capacity: 512)
+        w.beginObject()
+        w.nullable("digest", digest)
+        w.nullable("domain", domain)
+        w.nullable("error", error)
+        w.field("file", file)
+        w.field("kind", kind)
+        w.nullable("location", location)
+        w.nullable("messages", messages)
+        w.nullable("orgName", orgName)
+        w.nullable("records", records)
+        w.nullable("reportId", reportId)
+        w.field("schemaVersion", schemaVersion)
+        w.field("status", status)
+        w.nullable("storedDigest", storedDigest)
+        w.strings("warnings", warnings)
+        w.endObject()
+        return w.text
     }
 }

@@ -101,7 +101,7 @@ struct IngestCommand: AsyncParsableCommand {
             progress.advance(by: 0, detail: "\(tally.reports + results.count) reports")
             for result in results {
                 tally.add(result)
-                out.write((output.json ? jsonString(IngestLine(result), pretty: false) : Self.text(result)) + "\n")
+                out.write((output.json ? IngestLine(result).json : Self.text(result)) + "\n")
             }
         }
         // The inputs, in order: files below a directory in name order.

@@ -97,7 +97,7 @@ extension IngestCommand {
             fetch.onResults = { results in
                 for result in results {
                     tally.add(result)
-                    out.write((output.json ? jsonString(IngestLine(result), pretty: false) : Self.text(result)) + "\n")
+                    out.write((output.json ? IngestLine(result).json : Self.text(result)) + "\n")
                 }
                 out.flush()
             }

@@ -1,6 +1,7 @@
 import Audit
 import DNSCore
 import Foundation
+import Inventory
 import LDNSResolver
 import SPF
 @testable import SenderwatchCLI
@@ -84,6 +85,18 @@ import Testing
             var written = ""
             output.write { written += $0 }
             #expect(written == jsonString(output) + "\n", "\(list.count) domains")
+        }
+    }
+
+    @Test func ingestLinesMatchTheEncoder() {
+        var full = IngestResult(file: "/in/a \"b\".xml", location: "message 2, attachment x.xml.gz", status: .conflict,
+                                orgName: "Org\u{1}", reportId: "id/1", domain: "odd.test", records: 3, messages: 12,
+                                warnings: ["tab\there", "é"], error: "not stored: \"x\"", digest: "d1", storedDigest: "d0")
+        full.kind = .tlsrpt
+        let empty = IngestResult(file: "f", status: .rejected)
+        for result in [full, empty] {
+            let line = IngestLine(result)
+            #expect(line.json == jsonString(line, pretty: false))
         }
     }
 }

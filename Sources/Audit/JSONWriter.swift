@@ -1,25 +1,26 @@
 /// Writes JSON straight into bytes, exactly as `JSONEncoder` with `.sortedKeys` and `.withoutEscapingSlashes`
 /// writes the same values (keys ordered by their UTF-8 bytes, `\b \t \n \f \r` and `\u00xx` for the other
 /// control characters, nothing else escaped). For the documents written once per domain or per line, where
-/// the encoder's generic machinery took a tenth of the CPU; a test compares both byte for byte.
+/// the encoder's generic machinery took a tenth of the CPU, and for what ingestion stores with each report;
+/// tests compare both byte for byte.
 ///
 /// Members must be written in sorted key order: `key` checks it in debug builds.
-struct JSONWriter {
-    private(set) var bytes: [UInt8] = []
+public struct JSONWriter {
+    public private(set) var bytes: [UInt8] = []
     /// One entry per open object or array: whether it has a member yet, and the last key (objects).
     private var levels: [(hasMember: Bool, lastKey: String?)] = []
 
-    init(capacity: Int = 1024) { bytes.reserveCapacity(capacity) }
+    public init(capacity: Int = 1024) { bytes.reserveCapacity(capacity) }
 
-    var text: String { String(decoding: bytes, as: UTF8.self) }
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
 
-    mutating func beginObject() { separate(); bytes.append(UInt8(ascii: "{")); levels.append((false, nil)) }
-    mutating func endObject() { levels.removeLast(); bytes.append(UInt8(ascii: "}")) }
-    mutating func beginArray() { separate(); bytes.append(UInt8(ascii: "[")); levels.append((false, nil)) }
-    mutating func endArray() { levels.removeLast(); bytes.append(UInt8(ascii: "]")) }
+    public mutating func beginObject() { separate(); bytes.append(UInt8(ascii: "{")); levels.append((false, nil)) }
+    public mutating func endObject() { levels.removeLast(); bytes.append(UInt8(ascii: "}")) }
+    public mutating func beginArray() { separate(); bytes.append(UInt8(ascii: "[")); levels.append((false, nil)) }
+    public mutating func endArray() { levels.removeLast(); bytes.append(UInt8(ascii: "]")) }
 
     /// Starts a member of the current object; the value follows.
-    mutating func key(_ name: String) {
+    public mutating func key(_ name: String) {
         if let last = levels[levels.count - 1].lastKey {
             assert(last.utf8.lexicographicallyPrecedes(name.utf8), "JSONWriter: \(name) written after \(last)")
         }
@@ -29,29 +30,33 @@ struct JSONWriter {
         bytes.append(UInt8(ascii: ":"))
     }
 
-    mutating func string(_ value: String) { separate(); quoted(value) }
-    mutating func int(_ value: Int) { separate(); bytes += Array(String(value).utf8) }
-    mutating func bool(_ value: Bool) { separate(); bytes += value ? Array("true".utf8) : Array("false".utf8) }
-    mutating func null() { separate(); bytes += Array("null".utf8) }
+    public mutating func string(_ value: String) { separate(); quoted(value) }
+    public mutating func int(_ value: Int) { separate(); bytes += Array(String(value).utf8) }
+    public mutating func bool(_ value: Bool) { separate(); bytes += value ? Array("true".utf8) : Array("false".utf8) }
+    public mutating func null() { separate(); bytes += Array("null".utf8) }
 
     // Optional members as synthesized `Encodable` writes them: absent when nil.
-    mutating func field(_ name: String, _ value: String?) { guard let value else { return }; key(name); string(value) }
-    mutating func field(_ name: String, _ value: Int) { key(name); int(value) }
-    mutating func field(_ name: String, _ value: Int?) { guard let value else { return }; key(name); int(value) }
-    mutating func field(_ name: String, _ value: Bool) { key(name); bool(value) }
+    public mutating func field(_ name: String, _ value: String?) { guard let value else { return }; key(name); string(value) }
+    public mutating func field(_ name: String, _ value: Int) { key(name); int(value) }
+    public mutating func field(_ name: String, _ value: Int?) { guard let value else { return }; key(name); int(value) }
+    public mutating func field(_ name: String, _ value: Bool) { key(name); bool(value) }
     /// A member that is `null` when nil (`@NullEncoded`).
-    mutating func nullable(_ name: String, _ value: String?) {
+    public mutating func nullable(_ name: String, _ value: String?) {
         key(name)
         if let value { string(value) } else { null() }
     }
-    mutating func strings(_ name: String, _ values: [String]) {
+    public mutating func nullable(_ name: String, _ value: Int?) {
+        key(name)
+        if let value { int(value) } else { null() }
+    }
+    public mutating func strings(_ name: String, _ values: [String]) {
         key(name)
         beginArray()
         for value in values { string(value) }
         endArray()
     }
     /// A string dictionary, keys sorted.
-    mutating func dictionary(_ name: String, _ values: [String: String]) {
+    public mutating func dictionary(_ name: String, _ values: [String: String]) {
         key(name)
         beginObject()
         for entry in values.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
@@ -60,7 +65,7 @@ struct JSONWriter {
         }
         endObject()
     }
-    mutating func counts(_ name: String, _ values: [String: Int]) {
+    public mutating func counts(_ name: String, _ values: [String: Int]) {
         key(name)
         beginObject()
         for entry in values.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
