@@ -4,9 +4,14 @@
 /// `maximumRecords` records or `maximumEvents` calls it is given up (`record` returns nil) and the caller
 /// reads the input again the ordinary, streaming way, so a report of any size never sits in memory whole.
 public struct RecordedInput: Sendable {
+    /// Work on each record that needs nothing but its report's header, done while recording (on the thread
+    /// that reads ahead) instead of by the consumer on the writer's: given a report's header, the function
+    /// for its records, or nil for none. What it returns reaches the consumer's `record(part:_:prepared:)`.
+    public typealias Preparation = @Sendable (ReportSummary) -> (@Sendable (AggregateRecord) -> (any Sendable)?)?
+
     enum Event: Sendable {
         case header(Int, ReportSummary)
-        case record(Int, AggregateRecord)
+        case record(Int, AggregateRecord, (any Sendable)?)
         case tls(Int, TLSReport)
         case failure(Int, FailureReport)
         case end(ReportOutcome)
@@ -19,9 +24,9 @@ public struct RecordedInput: Sendable {
     public static let maximumEvents = 20_000
 
     /// Reads `source` to the end with `reader`; nil when it held more than the bounds allow.
-    public static func record(_ source: any ByteSource, reader: ReportReader,
+    public static func record(_ source: any ByteSource, reader: ReportReader, preparation: Preparation? = nil,
                               maximumRecords: Int = maximumRecords, maximumEvents: Int = maximumEvents) -> RecordedInput? {
-        let recorder = Recorder(maximumRecords: maximumRecords, maximumEvents: maximumEvents)
+        let recorder = Recorder(maximumRecords: maximumRecords, maximumEvents: maximumEvents, preparation: preparation)
         // Once the bounds are passed, the source fails every read, so the reader stops at once even inside
         // a container that holds many more reports.
         _ = reader.read(StoppableSource(source, stop: recorder), into: recorder)
@@ -44,7 +49,8 @@ public struct RecordedInput: Sendable {
         for event in events {
             switch event {
             case .header(let part, let header): deliver(part) { try consumer.reportBegins(part: part, header: header) }
-            case .record(let part, let record): deliver(part) { try consumer.record(part: part, record) }
+            case .record(let part, let record, let prepared):
+                deliver(part) { try consumer.record(part: part, record, prepared: prepared) }
             case .tls(let part, let report): deliver(part) { try consumer.tlsReport(part: part, report) }
             case .failure(let part, let report): deliver(part) { try consumer.failureReport(part: part, report) }
             case .end(let recorded):
@@ -70,15 +76,19 @@ public struct RecordedInput: Sendable {
 private final class Recorder: ReportConsumer {
     let maximumRecords: Int
     let maximumEvents: Int
+    let preparation: RecordedInput.Preparation?
+    /// The preparation of the report being read, by its part.
+    var prepare: (part: Int, function: @Sendable (AggregateRecord) -> (any Sendable)?)?
     var events: [RecordedInput.Event] = []
     var records = 0
     var gaveUp = false
 
     struct GaveUp: Error {}
 
-    init(maximumRecords: Int, maximumEvents: Int) {
+    init(maximumRecords: Int, maximumEvents: Int, preparation: RecordedInput.Preparation?) {
         self.maximumRecords = maximumRecords
         self.maximumEvents = maximumEvents
+        self.preparation = preparation
     }
 
     private func add(_ event: RecordedInput.Event) throws {
@@ -91,7 +101,10 @@ private final class Recorder: ReportConsumer {
         events.append(event)
     }
 
-    func reportBegins(part: Int, header: ReportSummary) throws { try add(.header(part, header)) }
+    func reportBegins(part: Int, header: ReportSummary) throws {
+        prepare = preparation?(header).map { (part, $0) }
+        try add(.header(part, header))
+    }
 
     func record(part: Int, _ record: AggregateRecord) throws {
         records += 1
@@ -99,10 +112,12 @@ private final class Recorder: ReportConsumer {
             gaveUp = true
             events = []
         }
-        try add(.record(part, record))
+        let prepared = prepare.flatMap { $0.part == part && !gaveUp ? $0.function(record) : nil }
+        try add(.record(part, record, prepared))
     }
 
     func reportEnds(_ outcome: ReportOutcome) {
+        prepare = nil
         guard !gaveUp else { return }
         try? add(.end(outcome))
     }

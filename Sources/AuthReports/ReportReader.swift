@@ -274,6 +274,8 @@ public struct ReportReader: Sendable {
 public protocol ReportConsumer: AnyObject {
     func reportBegins(part: Int, header: ReportSummary) throws
     func record(part: Int, _ record: AggregateRecord) throws
+    /// A record replayed from a `RecordedInput`, with what its `Preparation` made of it (nil when none).
+    func record(part: Int, _ record: AggregateRecord, prepared: (any Sendable)?) throws
     func reportEnds(_ outcome: ReportOutcome)
     /// An SMTP TLS report read whole, before its `reportEnds`; a throw rejects it.
     func tlsReport(part: Int, _ report: TLSReport) throws
@@ -282,6 +284,9 @@ public protocol ReportConsumer: AnyObject {
 }
 
 extension ReportConsumer {
+    public func record(part: Int, _ record: AggregateRecord, prepared: (any Sendable)?) throws {
+        try self.record(part: part, record)
+    }
     public func tlsReport(part: Int, _ report: TLSReport) throws {
         throw ReportError(.rejectedByConsumer, "SMTP TLS reports are not read here")
     }

@@ -14,6 +14,10 @@ import GRDB
 /// lock free for `handoverPause`, longer than SQLite's busy handler sleeps between tries, so a waiting writer
 /// gets its turn instead of starving.
 public final class ReportBatch {
+    /// The per-record work to do while reading a report ahead (`RecordedInput.record(_:reader:preparation:)`),
+    /// so that the batch's writer only adds the records up.
+    public static let recordPreparation: RecordedInput.Preparation = ReportIngestion.preparation
+
     /// A batch is committed after the input that brings it to this many reports or observed lines, which
     /// bounds both the work an interruption loses and how long another writer waits for the lock.
     public static let maximumReports = 100

@@ -102,37 +102,79 @@ final class ReportIngestion: ReportConsumer {
         current?.inTransaction = true
     }
 
-    func record(part: Int, _ record: AggregateRecord) throws {
-        guard current != nil else { return }
+    /// What a record gives the inventory before any state is consulted: its source in canonical form, its line
+    /// on the report's first day and the selectors it names. Pure, so `ingest` works it out on the threads
+    /// that read ahead (`preparation`), and the writer only adds it up.
+    struct PreparedRecord: Sendable {
+        let sourceIP: String
+        /// False when `source_ip` is no address (kept as sent, with a warning).
+        let sourceIsAddress: Bool
+        let first: Line
+        let signed: [SignedSelector]
+    }
+    typealias SignedSelector = (domain: String, selector: String, result: String)
+
+    /// Prepares the records of reports read ahead; the header facts used are the ones `reportBegins` derives.
+    static let preparation: RecordedInput.Preparation = { header in
+        let metadata = header.metadata
+        guard let first = UTCDay.spread(begin: metadata.begin, end: metadata.end,
+                                        maximumDays: ReportValues.maximumRangeDays + 1)?.first else { return nil }
+        let domain = header.policy.domain, reporter = orgName(header), day = UTCDay.text(dayNumber: first.day)
+        return { record in
+            prepare(record, domain: domain, day: day, reporter: reporter) { try? DKIMSelector.validated($0).get() }
+        }
+    }
+
+    static func prepare(_ record: AggregateRecord, domain: String, day: String, reporter: String,
+                        validate: (String) -> String?) -> PreparedRecord {
         var ip = record.sourceIP
         // IPv4 text is canonical once it parses; IPv6 is rewritten (case, zero runs) so one source is one key.
-        if let parsed = IPAddress(ip) { if !parsed.isIPv4 { ip = parsed.description } } else {
-            note("source_ip \(Self.shown(record.sourceIP)) is not an IP address; kept as sent")
-        }
-        let header = current!.header
-        let dkim = Self.bestDKIM(record.dkimResults, headerFrom: record.headerFrom)
+        let parsed = IPAddress(ip)
+        if let parsed, !parsed.isIPv4 { ip = parsed.description }
+        let dkim = bestDKIM(record.dkimResults, headerFrom: record.headerFrom)
         let spf = record.spfResults.first { $0.scope == nil || $0.scope == "mfrom" } ?? record.spfResults.first
-        let days = current!.days
         let key = ObservedKey(
-            domain: header.policy.domain, day: days[0].text, sourceIP: ip,
-            headerFrom: record.headerFrom.isEmpty ? header.policy.domain : record.headerFrom,
+            domain: domain, day: day, sourceIP: ip,
+            headerFrom: record.headerFrom.isEmpty ? domain : record.headerFrom,
             envelopeFrom: record.envelopeFrom ?? spf?.domain ?? "",
             dkimAligned: record.dkim, spfAligned: record.spf,
             dkimResult: dkim?.result ?? "none", dkimDomain: dkim?.domain ?? "",
             spfResult: spf?.result ?? "none", spfDomain: spf?.domain ?? "",
-            disposition: record.disposition, reporter: current!.reporter)
-        let first = Line(key)
+            disposition: record.disposition, reporter: reporter)
+        return PreparedRecord(sourceIP: ip, sourceIsAddress: parsed != nil, first: Line(key),
+                              signed: selectors(record.dkimResults, validate: validate))
+    }
+
+    func record(part: Int, _ record: AggregateRecord) throws {
+        try self.record(part: part, record, prepared: nil)
+    }
+
+    func record(part: Int, _ record: AggregateRecord, prepared: (any Sendable)?) throws {
+        guard current != nil else { return }
+        let header = current!.header
+        let days = current!.days
+        let prepared: PreparedRecord = if let given = prepared as? PreparedRecord, given.first.key.day == days[0].text,
+                                          given.first.key.domain == header.policy.domain,
+                                          given.first.key.reporter == current!.reporter {
+            given
+        } else {
+            Self.prepare(record, domain: header.policy.domain, day: days[0].text, reporter: current!.reporter,
+                         validate: validatedSelector)
+        }
+        if !prepared.sourceIsAddress {
+            note("source_ip \(Self.shown(record.sourceIP)) is not an IP address; kept as sent")
+        }
+        let first = prepared.first, ip = prepared.sourceIP, signed = prepared.signed
         current!.digest.add(lineKey: first.lineKey, messages: record.count)
         // A report stored already is only read for its digest.
         guard current!.stored == nil else { return }
-        let signed = selectors(record.dkimResults)
         if days.count == 1 {
             add(first, messages: record.count)
             tally(signed, domain: header.policy.domain, day: days[0].text, ip: ip, messages: record.count)
         } else {
             let shares = UTCDay.split(record.count, weights: days.map(\.weight))
             for (index, share) in shares.enumerated() where share > 0 || (index == 0 && record.count == 0) {
-                var dayKey = key
+                var dayKey = first.key
                 dayKey.day = days[index].text
                 add(index == 0 ? first : Line(dayKey), messages: share)
                 tally(signed, domain: header.policy.domain, day: days[index].text, ip: ip, messages: share)
@@ -193,7 +235,7 @@ final class ReportIngestion: ReportConsumer {
         current!.aggregate[line, default: Counts()].add(messages)
     }
 
-    private func tally(_ signed: [(domain: String, selector: String, result: String)], domain: String, day: String, ip: String,
+    private func tally(_ signed: [SignedSelector], domain: String, day: String, ip: String,
                        messages: Int) {
         for entry in signed {
             let line = DKIMSelectorLine(domain: domain, signingDomain: entry.domain, selector: entry.selector, day: day, sourceIP: ip)
@@ -202,19 +244,13 @@ final class ReportIngestion: ReportConsumer {
     }
 
     /// The (signing domain, selector) pairs of a record's DKIM results, once each, the best result kept; a
-    /// selector that is not one (RFC 6376 section 3.1) is left out, so a hostile report cannot store
-    /// arbitrary names.
-    func selectors(_ results: [DKIMAuthResult]) -> [(domain: String, selector: String, result: String)] {
+    /// selector that is not one (RFC 6376 section 3.1, `validate` gives nil) is left out, so a hostile report
+    /// cannot store arbitrary names.
+    static func selectors(_ results: [DKIMAuthResult], validate: (String) -> String?) -> [SignedSelector] {
         guard !results.isEmpty else { return [] }
-        var found: [(domain: String, selector: String, result: String)] = []
+        var found: [SignedSelector] = []
         for result in results {
-            guard let raw = result.selector, !result.domain.isEmpty, raw.utf8.count <= 200 else { continue }
-            let checked: String?
-            if let cached = selectorCache[raw] { checked = cached } else {
-                checked = try? DKIMSelector.validated(raw).get()
-                if selectorCache.count < 4096 { selectorCache[raw] = checked }
-            }
-            guard let selector = checked else { continue }
+            guard let raw = result.selector, !result.domain.isEmpty, raw.utf8.count <= 200, let selector = validate(raw) else { continue }
             if let index = found.firstIndex(where: { $0.domain == result.domain && $0.selector == selector }) {
                 if result.result == "pass" { found[index].result = "pass" }
             } else {
@@ -222,6 +258,14 @@ final class ReportIngestion: ReportConsumer {
             }
         }
         return found
+    }
+
+    /// A selector text checked once per batch (`selectorCache`).
+    func validatedSelector(_ raw: String) -> String? {
+        if let cached = selectorCache[raw] { return cached }
+        let checked = try? DKIMSelector.validated(raw).get()
+        if selectorCache.count < 4096 { selectorCache[raw] = checked }
+        return checked
     }
 
     func note(_ warning: String) {

@@ -1,4 +1,5 @@
 import AuthReports
+import Inventory
 import Foundation
 
 /// A file read with plain `read(2)` in the parser's chunk size: the report is never loaded whole.
@@ -107,7 +108,8 @@ enum ReportInput: Sendable {
             } catch {
                 return .unopened("\(error)")
             }
-            return RecordedInput.record(source, reader: reader).map { .recorded($0) } ?? .notRead
+            return RecordedInput.record(source, reader: reader, preparation: ReportBatch.recordPreparation)
+                .map { .recorded($0) } ?? .notRead
         }
     }
 }
