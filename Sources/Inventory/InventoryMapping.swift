@@ -89,6 +89,7 @@ public enum InventoryMapping {
     /// is not a string (never written by senderwatch) makes the whole object unreadable, as with the decoder.
     static func decodeEvidence(_ json: String) -> [String: String] {
         if json == "{}" { return [:] }
+        if let evidence = FlatJSONObject.strings(json) { return evidence }
         guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return [:] }
         var evidence: [String: String] = [:]
         evidence.reserveCapacity(object.count)
