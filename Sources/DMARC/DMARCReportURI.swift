@@ -57,7 +57,7 @@ public struct DMARCReportURI: Sendable, Hashable, Codable, CustomStringConvertib
         guard let colon = body.firstIndex(of: ":"), Self.isScheme(body[..<colon]) else {
             throw failure("is not a URI: expected a scheme such as mailto:, e.g. mailto:dmarc-reports@example.com")
         }
-        let scheme = body[..<colon].lowercased()
+        let scheme = String(body[..<colon]).lowercasedIfNeeded
         let rest = body[body.index(after: colon)...]
         var address: String?
         var host: DomainName?
@@ -85,8 +85,11 @@ public struct DMARCReportURI: Sendable, Hashable, Codable, CustomStringConvertib
 
     /// `scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )` (RFC 3986 section 3.1).
     private static func isScheme(_ text: Substring) -> Bool {
-        guard let first = text.unicodeScalars.first, first.isASCII, first.properties.isAlphabetic else { return false }
-        return text.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "+-.".unicodeScalars.contains($0)) }
+        func letter(_ byte: UInt8) -> Bool { byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A }
+        guard let first = text.utf8.first, letter(first) else { return false }
+        return text.utf8.allSatisfy {
+            letter($0) || ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".")
+        }
     }
 
     private static func parseSize(_ text: Substring) -> UInt64? {
@@ -103,7 +106,7 @@ public struct DMARCReportURI: Sendable, Hashable, Codable, CustomStringConvertib
 
     /// Decodes `%XX` escapes; RFC 7489 section 6.2 requires `,` and `!` inside URIs to be escaped.
     private static func percentDecoded(_ text: String) -> String {
-        guard text.contains("%") else { return text }
+        guard text.utf8.contains(UInt8(ascii: "%")) else { return text }
         var bytes: [UInt8] = []
         var iterator = Array(text.utf8)[...]
         while let byte = iterator.popFirst() {
