@@ -79,14 +79,14 @@ struct CheckCommand: AsyncParsableCommand {
         let out = OutputBuffer()
         if output.json { out.write("{\"domains\":[\n") }
         // Results stream out in input order as they complete, so memory stays flat for 100,000 domains.
-        try await assessAll(names, addresses, assessor) { assessment in
+        // Each domain's output is written by its own task, in parallel; this loop only adds it up and prints it.
+        let json = output.json
+        try await assessAll(names, addresses, assessor, render: { assessment in
             let result = DomainCheckOutput(assessment)
+            return (result, json ? result.json : CheckText.render(result) + "\n\n")
+        }) { result, text in
             summary.add(result)
-            if output.json {
-                out.write((first ? "" : ",\n") + result.json)
-            } else {
-                out.write(CheckText.render(result) + "\n\n")
-            }
+            out.write(json && !first ? ",\n" + text : text)
             first = false
         }
         if output.json {
@@ -100,7 +100,8 @@ struct CheckCommand: AsyncParsableCommand {
 
     /// Audits up to `--concurrency` domains at a time and hands each result to `emit` in input order.
     func assessAll(_ names: [DomainName], _ ips: [IPAddress], _ assessor: DomainAssessor,
-                   emit: (DomainAssessment) -> Void) async throws {
+                   render: @escaping @Sendable (DomainAssessment) -> (DomainCheckOutput, String),
+                   emit: (DomainCheckOutput, String) -> Void) async throws {
         let selectors = dkimSelectors.compactMap { try? DKIMSelector.validated($0).get() }
         try await OrderedConcurrency.forEach(count: names.count, limit: dns.effectiveConcurrency,
                                              operation: { index in
@@ -109,9 +110,9 @@ struct CheckCommand: AsyncParsableCommand {
                                                      DKIMSelectorFacts(selector: $0, signingDomain: names[index].key,
                                                                        approvedBy: ["--dkim-selector"])
                                                  }
-                                                 return await assessor.assess(names[index], facts: facts, ips: ips)
+                                                 return render(await assessor.assess(names[index], facts: facts, ips: ips))
                                              },
-                                             emit: { _, assessment in emit(assessment) })
+                                             emit: { _, rendered in emit(rendered.0, rendered.1) })
     }
 
     func readDomainList(_ path: String) throws -> [DomainName] {
