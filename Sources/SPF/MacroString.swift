@@ -171,25 +171,31 @@ extension MacroString {
         guard case .literal(let tail)? = parts.last else {
             return parts.isEmpty ? "empty domain-spec; expected a domain name" : nil
         }
-        var text = Substring(tail)
-        if text.hasSuffix(".") { text = text.dropLast() }
-        guard let dot = text.lastIndex(of: ".") else {
+        var text = tail.utf8[...]
+        if text.last == UInt8(ascii: ".") { text = text.dropLast() }
+        guard let dot = text.lastIndex(of: UInt8(ascii: ".")) else {
             return "\"\(self)\" has no dot; expected a domain name ending in '.' and a top-level label"
         }
         let top = text[text.index(after: dot)...]
         guard Self.isTopLabel(top) else {
-            return "\"\(self)\" ends in \"\(top)\", which is not a top-level label; expected letters, digits and inner hyphens"
+            return "\"\(self)\" ends in \"\(String(decoding: top, as: UTF8.self))\", which is not a top-level label; "
+                + "expected letters, digits and inner hyphens"
         }
         return nil
     }
 
     /// `toplabel = ( *alphanum ALPHA *alphanum ) / ( 1*alphanum "-" *( alphanum / "-" ) alphanum )`
-    static func isTopLabel(_ label: Substring) -> Bool {
-        let bytes = Array(label.utf8)
+    static func isTopLabel(_ label: Substring) -> Bool { isTopLabel(label.utf8) }
+
+    static func isTopLabel<Octets: BidirectionalCollection<UInt8>>(_ bytes: Octets) -> Bool {
         guard let first = bytes.first, let last = bytes.last else { return false }
         func alnum(_ b: UInt8) -> Bool { isAlpha(b) || (b >= 0x30 && b <= 0x39) }
-        guard bytes.allSatisfy({ alnum($0) || $0 == UInt8(ascii: "-") }), alnum(first), alnum(last) else { return false }
-        return bytes.contains(where: isAlpha) || bytes.contains(UInt8(ascii: "-"))
+        guard alnum(first), alnum(last) else { return false }
+        var letterOrHyphen = false
+        for byte in bytes {
+            if byte == UInt8(ascii: "-") || isAlpha(byte) { letterOrHyphen = true } else if !alnum(byte) { return false }
+        }
+        return letterOrHyphen
     }
 
     static func isAlpha(_ b: UInt8) -> Bool { (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A }

@@ -34,8 +34,8 @@ public struct SPFChecker: Sendable {
     /// A domain `check_host` can evaluate: a valid DNS name of two or more labels whose last label is a
     /// `toplabel` (section 4.3), which rules out address literals and bare host names.
     public static func checkableDomain(_ text: String) -> DomainName? {
-        guard let name = try? DomainName(text), name.isMultiLabel,
-              let last = name.labels.last, MacroString.isTopLabel(last) else { return nil }
+        guard let name = try? DomainName(text), let dot = name.text.utf8.lastIndex(of: UInt8(ascii: ".")),
+              MacroString.isTopLabel(name.text.utf8[name.text.utf8.index(after: dot)...]) else { return nil }
         return name
     }
 }

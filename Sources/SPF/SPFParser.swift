@@ -116,12 +116,13 @@ enum SPFTermParser {
             return name == "a" ? .a(spec, cidr) : .mx(spec, cidr)
         case "ip4", "ip6":
             let value = try argument()
-            let parts = value.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+            let slash = value.utf8.firstIndex(of: UInt8(ascii: "/"))
+            let address = slash.map { value[..<$0] } ?? value
             let v4 = name == "ip4"
-            let ip: IPAddress? = v4 ? IPv4Address(parts[0]).map(IPAddress.v4) : IPv6Address(parts[0]).map(IPAddress.v6)
-            guard let ip else { throw fail("\"\(parts[0])\" is not an \(v4 ? "IPv4" : "IPv6") address") }
+            let ip: IPAddress? = v4 ? IPv4Address(address).map(IPAddress.v4) : IPv6Address(address).map(IPAddress.v6)
+            guard let ip else { throw fail("\"\(address)\" is not an \(v4 ? "IPv4" : "IPv6") address") }
             var length: Int?
-            if parts.count == 2 { length = try prefixLength(parts[1], max: v4 ? 32 : 128, fail: fail) }
+            if let slash { length = try prefixLength(value[value.utf8.index(after: slash)...], max: v4 ? 32 : 128, fail: fail) }
             return v4 ? .ip4(ip, prefixLength: length) : .ip6(ip, prefixLength: length)
         default:
             throw fail(name.isEmpty ? "empty mechanism; expected all, include, a, mx, ptr, ip4, ip6, exists or name=value"
