@@ -57,20 +57,18 @@ public struct JSONWriter {
     }
     /// A string dictionary, keys sorted.
     public mutating func dictionary(_ name: String, _ values: [String: String]) {
-        key(name)
-        beginObject()
-        for entry in values.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
-            key(entry.key)
-            string(entry.value)
-        }
-        endObject()
+        sortedObject(name, values) { $0.string($1) }
     }
     public mutating func counts(_ name: String, _ values: [String: Int]) {
+        sortedObject(name, values) { $0.int($1) }
+    }
+
+    private mutating func sortedObject<Value>(_ name: String, _ values: [String: Value], _ write: (inout JSONWriter, Value) -> Void) {
         key(name)
         beginObject()
         for entry in values.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
             key(entry.key)
-            int(entry.value)
+            write(&self, entry.value)
         }
         endObject()
     }

@@ -30,7 +30,9 @@ public final class CachingResolver: DNSResolver, Sendable {
 
     /// One upstream query under way: the lookup that started it waits for the answer itself, and every
     /// identical lookup meanwhile waits here (no task of its own per query, no hop to reach the answer).
-    /// Confined to the state's lock.
+    /// Confined to the state's lock. The upstream resolvers finish a query whether or not the lookup that
+    /// started it is cancelled, so the followers always get the real answer; were one to stop early, they
+    /// would get its failure, which is never kept and never taken for an answer.
     private final class Flight: @unchecked Sendable {
         var waiters: [CheckedContinuation<DNSResult, Never>] = []
         var result: DNSResult?

@@ -185,8 +185,6 @@ extension MacroString {
     }
 
     /// `toplabel = ( *alphanum ALPHA *alphanum ) / ( 1*alphanum "-" *( alphanum / "-" ) alphanum )`
-    static func isTopLabel(_ label: Substring) -> Bool { isTopLabel(label.utf8) }
-
     static func isTopLabel<Octets: BidirectionalCollection<UInt8>>(_ bytes: Octets) -> Bool {
         guard let first = bytes.first, let last = bytes.last else { return false }
         func alnum(_ b: UInt8) -> Bool { isAlpha(b) || (b >= 0x30 && b <= 0x39) }

@@ -2,30 +2,19 @@ import DNSCore
 #if canImport(Glibc)
 import Glibc
 #endif
+import TestSupport
 import Testing
 
 /// The one-pass readers of IPv6 text and domain names against independent references: the C library's
 /// `inet_pton` for addresses, and the rules written out plainly for names. Inputs come from a fixed-seed
 /// generator over the characters that matter, so a failure repeats.
 @Suite struct ParserEquivalenceTests {
-    /// A small fixed-seed generator (SplitMix64).
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
-    static func text(_ alphabet: [Character], maximum: Int, using random: inout Seeded) -> String {
+    static func text(_ alphabet: [Character], maximum: Int, using random: inout SeededGenerator) -> String {
         String((0..<Int.random(in: 0...maximum, using: &random)).map { _ in alphabet.randomElement(using: &random)! })
     }
 
     @Test func ipv6AgreesWithInetPton() {
-        var random = Seeded(state: 7)
+        var random = SeededGenerator(seed: 7)
         let alphabet = Array("0000111ffFaA9:::::...2g")
         var accepted = 0
         for _ in 0..<200_000 {
@@ -62,7 +51,7 @@ import Testing
     }
 
     @Test func domainNamesAgreeWithTheRules() {
-        var random = Seeded(state: 11)
+        var random = SeededGenerator(seed: 11)
         let alphabet = Array("aaaaZ-_.....9 \u{7f}é*")
         for _ in 0..<100_000 {
             let text = Self.text(alphabet, maximum: 12, using: &random)

@@ -1,20 +1,16 @@
 import DNSCore
 import PropertyBased
 import SPF
+import TestSupport
 import Testing
 
 /// parse(serialize(parse(x))) == parse(x) for random valid records, built term by term from seeds.
 @Suite struct RoundTripPropertyTests {
     /// Draws term pieces from one seed (SplitMix64), so the generator shrinks by dropping whole terms.
     struct TermMaker {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var random: SeededGenerator
+        init(state: UInt64) { random = SeededGenerator(seed: state) }
+        mutating func next() -> UInt64 { random.next() }
         mutating func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
         mutating func chance() -> Bool { next() % 2 == 0 }
 
